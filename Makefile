@@ -1,0 +1,46 @@
+# Every target bootstraps what it needs: a virtual environment with the package and its test
+# tools, the labextension's npm packages, and (when running as root) Debian's redis-server
+# and chromium.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.jupyter_push-installed
+PYTEST_ARGS ?=
+
+.PHONY: demo test bench lint system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+system-deps:
+	@missing=""; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	  else \
+	    echo "not root: tests needing$$missing will be skipped (sudo apt-get install$$missing)"; \
+	  fi; \
+	fi
+
+demo: $(STAMP)
+	@echo "Starting JupyterLab with jupyter_push; open the URL printed below (with its token)."
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(DISPLAY),,--no-browser) notebooks/demo.ipynb
+
+test: $(STAMP) system-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check jupyter_push tests benchmarks
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) build dist

@@ -1,0 +1,21 @@
+"""jupyter_push: live events for Jupyter.
+
+    from jupyter_push import push
+    push("progress", 40)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    from .app import PushApp
+
+    return [{"module": "jupyter_push.app", "app": PushApp}]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "jupyter-push"}]

@@ -1,0 +1,148 @@
+"""The Jupyter server extension: configuration, wiring, and the environment kernels inherit."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from jupyter_core.paths import jupyter_runtime_dir
+from jupyter_server.extension.application import ExtensionApp
+from jupyter_server.utils import url_path_join
+from tornado.ioloop import IOLoop
+from traitlets import Bool, Float, Int, Unicode, default
+
+from .auth import PushAuth, new_token
+from .brokers.base import Broker
+from .brokers.memory import MemoryBroker
+from .handlers import default_handlers
+from .hub import Hub, Limits
+from .state import PushState
+
+
+class PushApp(ExtensionApp):
+    """jupyter_push: a live event hub in the Jupyter server (configure as `c.PushApp.<name>`)."""
+
+    name = "jupyter_push"
+    load_other_extensions = True
+
+    history_size = Int(
+        10_000, help="Events kept for resume (Last-Event-ID / since) and GET push/history."
+    ).tag(config=True)
+    retained = Bool(
+        True, help="Send each channel's latest event to a fresh subscriber before live events."
+    ).tag(config=True)
+    heartbeat_interval = Float(
+        15.0, help="Seconds between SSE comment lines on an idle stream (detects dead peers)."
+    ).tag(config=True)
+    max_event_bytes = Int(
+        1 << 20, help="Largest encoded event accepted, in bytes; larger ones get 413."
+    ).tag(config=True)
+    queue_max_events = Int(
+        10_000,
+        help="Events queued for one subscriber before it counts as too slow: an SSE stream is "
+        "closed (the client resumes from history), a WebSocket is sent a gap.",
+    ).tag(config=True)
+    queue_max_bytes = Int(
+        16 << 20, help="Bytes queued for one subscriber before it counts as too slow."
+    ).tag(config=True)
+    broker_url = Unicode(
+        "memory://",
+        help='Where events are stored and relayed: "memory://" (this process) or '
+        '"redis://host:port/db" to share channels between servers.',
+    ).tag(config=True)
+    kernel_token = Unicode(
+        help="Token for kernels and scripts (JUPYTER_PUSH_TOKEN); valid only under push/. "
+        "Random per server start unless set."
+    ).tag(config=True)
+
+    @default("kernel_token")
+    def _default_kernel_token(self) -> str:
+        return os.environ.get("JUPYTER_PUSH_SERVER_TOKEN") or new_token()
+
+    state: PushState | None = None
+    runtime_file: Path | None = None
+
+    def make_broker(self) -> Broker:
+        url = self.broker_url
+        if url.startswith("memory:"):
+            return MemoryBroker(self.history_size)
+        if url.startswith(("redis://", "rediss://", "unix://")):
+            from .brokers.redis import RedisBroker
+
+            return RedisBroker(url, history_size=self.history_size, log=self.log)
+        raise ValueError(f"PushApp.broker_url {url!r}: use memory:// or redis://host:port/db")
+
+    def initialize_settings(self) -> None:
+        limits = Limits(
+            max_event_bytes=self.max_event_bytes,
+            queue_max_events=self.queue_max_events,
+            queue_max_bytes=self.queue_max_bytes,
+        )
+        hub = Hub(self.make_broker(), limits, retained=self.retained)
+        self.state = PushState(
+            hub=hub,
+            auth=PushAuth(self.kernel_token),
+            heartbeat_interval=self.heartbeat_interval,
+        )
+        self.settings["jupyter_push"] = self.state
+        self._advertise()
+        # Under some launchers _start_jupyter_server_extension never runs; start on the loop.
+        IOLoop.current().add_callback(hub.start)
+
+    def initialize_handlers(self) -> None:
+        self.handlers.extend(default_handlers)
+
+    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        assert self.state is not None
+        await self.state.hub.start()
+        self.log.info("jupyter_push: events at %s (broker %s)", self.push_url,
+                      type(self.state.hub.broker).__name__)
+
+    async def stop_extension(self) -> None:
+        if self.state is not None:
+            self.state.stopping = True
+            for close in list(self.state.closers):
+                close()
+            await self.state.hub.stop()
+        if self.runtime_file is not None:
+            self.runtime_file.unlink(missing_ok=True)
+            self.runtime_file = None
+        if os.environ.get("JUPYTER_PUSH_TOKEN") == self.kernel_token:
+            os.environ.pop("JUPYTER_PUSH_URL", None)
+            os.environ.pop("JUPYTER_PUSH_TOKEN", None)
+
+    # ------------------------------------------------------------------ discovery
+
+    @property
+    def push_url(self) -> str:
+        """`{base}push/` on the server's own address, as kernels on this machine reach it."""
+        app = self.serverapp
+        assert app is not None
+        scheme = "https" if app.certfile else "http"
+        ip = app.ip or "127.0.0.1"
+        if ip in ("0.0.0.0", "*", "localhost"):
+            ip = "127.0.0.1"
+        elif ip == "::":
+            ip = "[::1]"
+        elif ":" in ip and not ip.startswith("["):
+            ip = f"[{ip}]"
+        return f"{scheme}://{ip}:{app.port}" + url_path_join(app.base_url, "push/")
+
+    def _advertise(self) -> None:
+        """Put the URL and kernel token where kernels and local scripts find them."""
+        info = {"url": self.push_url, "token": self.kernel_token, "pid": os.getpid()}
+        os.environ["JUPYTER_PUSH_URL"] = info["url"]  # type: ignore[assignment]
+        os.environ["JUPYTER_PUSH_TOKEN"] = info["token"]  # type: ignore[assignment]
+        runtime = Path(jupyter_runtime_dir())
+        runtime.mkdir(parents=True, exist_ok=True)
+        path = runtime / f"jupyter_push-{os.getpid()}.json"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(info, f)
+        os.chmod(path, 0o600)
+        self.runtime_file = path
+
+
+main = launch_new_instance = PushApp.launch_instance

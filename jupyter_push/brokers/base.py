@@ -1,0 +1,62 @@
+"""The broker interface the hub relies on."""
+
+from __future__ import annotations
+
+import abc
+from typing import Callable, Iterable, NamedTuple
+
+from ..events import Event
+
+Deliver = Callable[[Iterable[Event]], None]
+Matcher = Callable[[str], bool]
+
+
+class Draft(NamedTuple):
+    """A validated event before the broker gives it an id and a time."""
+
+    channel: str
+    data_json: bytes
+    source_json: bytes | None = None
+
+
+class Broker(abc.ABC):
+    """Stores events and hands every stored event, in id order, to `deliver`.
+
+    Ids are the broker's: a subscriber may resume with an id on any hub sharing the broker.
+    """
+
+    _deliver: Deliver = staticmethod(lambda events: None)  # type: ignore[assignment]
+
+    def bind(self, deliver: Deliver) -> None:
+        """Hand every stored event to `deliver` from now on."""
+        self._deliver = deliver
+
+    async def start(self) -> None:
+        """Connect and start relaying (idempotent)."""
+
+    async def stop(self) -> None:
+        """Stop relaying and release connections."""
+
+    @abc.abstractmethod
+    async def publish(self, drafts: list[Draft]) -> list[Event]:
+        """Assign ids and times, store, deliver; return the events in order."""
+
+    @abc.abstractmethod
+    async def replay(self, patterns: Matcher, since: str) -> tuple[list[Event], bool]:
+        """Events matching `patterns` published after `since`, oldest first, and whether
+        there is a gap (the broker no longer holds, or never held, `since`)."""
+
+    @abc.abstractmethod
+    async def latest(self, patterns: Matcher) -> list[Event]:
+        """The retained (latest) event of every channel matching `patterns`, in id order."""
+
+    @abc.abstractmethod
+    async def history(
+        self, patterns: Matcher, since: str | None, limit: int | None
+    ) -> tuple[list[Event], bool]:
+        """Like `replay`, or the most recent events when `since` is None; at most `limit`
+        events (the most recent ones without `since`, the oldest ones after it)."""
+
+    @abc.abstractmethod
+    async def channels(self, patterns: Matcher) -> list[tuple[str, Event, int]]:
+        """(name, latest event, count of events published) for each matching channel."""

@@ -1,0 +1,126 @@
+"""What every push handler shares: authentication, errors as JSON, request parsing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jupyter_server.auth.identity import User
+from jupyter_server.base.handlers import APIHandler
+from tornado import web
+
+from ..auth import USER, Access, AuthError
+from ..events import InvalidInput, PatternSet, check_pattern, dumps
+from ..state import PushState
+
+
+class PushHandler(APIHandler):
+    """Base for the routes under `{base}push/`.
+
+    A kernel token or share token is checked here, before jupyter_server's identity provider
+    (which knows only the Jupyter user). Missing credentials get 401, never a login redirect.
+    """
+
+    access: Access = USER
+
+    @property
+    def state(self) -> PushState:
+        return self.settings["jupyter_push"]  # type: ignore[no-any-return]
+
+    async def prepare(self, **_ignored: Any) -> None:  # type: ignore[override]
+        # (WebSocketMixin passes _redirect_to_login=False; get_login_url never redirects here.)
+        try:
+            access = self.state.auth.identify(
+                self.request.headers.get("Authorization"),
+                self.get_query_argument("token", None),
+                self.get_query_argument("access", None),
+            )
+        except AuthError as e:
+            raise web.HTTPError(e.status, str(e)) from e
+        if access is None:
+            await super().prepare()
+            self.access = USER
+            return
+        if not self.check_host():
+            raise web.HTTPError(403, "Host header not allowed")
+        self.access = access
+        self.current_user = self._jupyter_current_user = User(username=f"jupyter_push-{access.role}")
+        self._set_token_cors_headers()
+
+    def _set_token_cors_headers(self) -> None:
+        if self.access.role == "share":
+            # read-only, scoped, expiring: any page may use it, never with credentials
+            self.set_header("Access-Control-Allow-Origin", "*")
+            return
+        if self.allow_origin:
+            self.set_header("Access-Control-Allow-Origin", self.allow_origin)
+        elif self.allow_origin_pat:
+            origin = self.get_origin()
+            if origin and self.allow_origin_pat.match(origin):
+                self.set_header("Access-Control-Allow-Origin", origin)
+
+    def check_xsrf_cookie(self) -> None:
+        if self.access.explicit:
+            return None
+        return super().check_xsrf_cookie()
+
+    def get_login_url(self) -> str:
+        raise web.HTTPError(
+            401,
+            "authentication required: send the Jupyter token (Authorization: token ...), "
+            "the kernel token (JUPYTER_PUSH_TOKEN) or a share token (?access=...)",
+        )
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        message = exc.log_message if isinstance(exc, web.HTTPError) and exc.log_message else None
+        if message is None:
+            return super().write_error(status_code, **kwargs)
+        self.set_header("Content-Type", "application/json")
+        self.finish(dumps({"message": message}))
+
+    # ------------------------------------------------------------------ helpers
+
+    def require_publish(self) -> None:
+        if not self.access.can_publish:
+            raise web.HTTPError(403, "a share token is read-only: it cannot publish")
+
+    def patterns_argument(self, name: str = "channel") -> PatternSet:
+        """The subscription patterns from the query (`**` when absent), limited for share
+        tokens to the channels the token names."""
+        values = self.get_query_arguments(name)
+        allowed = self.access.allowed
+        try:
+            for v in values:
+                check_pattern(v)
+        except InvalidInput as e:
+            raise web.HTTPError(400, str(e)) from e
+        if not values:
+            return allowed if allowed is not None else PatternSet(("**",))
+        return PatternSet(values)
+
+    def json_body(self) -> Any:
+        ctype = self.request.headers.get("Content-Type", "application/json")
+        if ctype.split(";")[0].strip().lower() != "application/json":
+            raise web.HTTPError(415, f"send JSON with Content-Type: application/json, not {ctype!r}")
+        from ..events import loads
+
+        try:
+            return loads(self.request.body)
+        except InvalidInput as e:
+            raise web.HTTPError(400, f"request body: {e}") from e
+
+    def int_argument(self, name: str, minimum: int = 1) -> int | None:
+        raw = self.get_query_argument(name, None)
+        if raw is None:
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise web.HTTPError(400, f"{name} must be an integer >= {minimum}, got {raw!r}")
+        return value
+
+    def write_json(self, obj: Any) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.finish(dumps(obj))

@@ -1,0 +1,94 @@
+"""Plain HTTP: publish (`POST push/events`), channels, history, status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tornado import web
+
+from .. import __version__
+from ..brokers.base import Draft
+from ..events import EventTooLarge, InvalidInput
+from ..hub import Hub
+from .base import PushHandler
+
+
+def drafts_from(hub: Hub, body: Any, source: dict[str, Any] | None = None) -> list[Draft]:
+    """Validate `{"channel", "data"}` or a list of them. Raises InvalidInput naming the
+    offending item; nothing is published when any item is bad."""
+    items = body if isinstance(body, list) else [body]
+    if not items:
+        raise InvalidInput("empty batch: send {\"channel\": ..., \"data\": ...} or a non-empty list")
+    drafts = []
+    for i, item in enumerate(items):
+        where = f"event {i}: " if isinstance(body, list) else ""
+        if not isinstance(item, dict) or "channel" not in item:
+            raise InvalidInput(f'{where}expected an object {{"channel": NAME, "data": ANY}}')
+        try:
+            drafts.append(hub.draft(item["channel"], item.get("data"), source))
+        except EventTooLarge as e:
+            raise EventTooLarge(where + str(e)) from e
+        except InvalidInput as e:
+            raise InvalidInput(where + str(e)) from e
+    return drafts
+
+
+class PublishMixin(PushHandler):
+    @web.authenticated
+    async def post(self) -> None:
+        self.require_publish()
+        body = self.json_body()
+        hub = self.state.hub
+        try:
+            drafts = drafts_from(hub, body)
+        except EventTooLarge as e:
+            raise web.HTTPError(413, str(e)) from e
+        except InvalidInput as e:
+            raise web.HTTPError(400, str(e)) from e
+        events = await hub.publish(drafts)
+        self.write_json({"ids": [e.id for e in events]})
+
+
+class ChannelsHandler(PushHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        patterns = self.patterns_argument()
+        channels = await self.state.hub.channels(patterns)
+        allowed = self.access.allowed
+        if allowed is not None:
+            channels = [c for c in channels if allowed(c["name"])]
+        self.write_json({"channels": channels})
+
+
+class HistoryHandler(PushHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        patterns = self.patterns_argument()
+        since = self.get_query_argument("since", None)
+        limit = self.int_argument("limit")
+        events, gap = await self.state.hub.history(patterns, since or None, limit)
+        allowed = self.access.allowed
+        self.write_json(
+            {
+                "events": [e.to_dict() for e in events if allowed is None or allowed(e.channel)],
+                "gap": gap,
+            }
+        )
+
+
+class StatusHandler(PushHandler):
+    """`GET push/status`: what this server runs, for `jupyter push status` and the lab panel."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        hub = self.state.hub
+        self.write_json(
+            {
+                "version": __version__,
+                "broker": type(hub.broker).__name__,
+                "subscribers": hub.subscribers,
+                "published": hub.published,
+                "delivered": hub.delivered,
+                "role": self.access.role,
+            }
+        )

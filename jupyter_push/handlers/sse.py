@@ -1,0 +1,111 @@
+"""`GET {base}push/events`: Server-Sent Events; `POST` publishes (see rest.py)."""
+
+from __future__ import annotations
+
+import time
+
+from tornado import web
+from tornado.ioloop import IOLoop
+from tornado.iostream import StreamClosedError
+
+from ..events import dumps, sse_comment, sse_message
+from ..hub import Subscriber
+from .rest import PublishMixin
+
+
+class EventsHandler(PublishMixin):
+    _sub: Subscriber | None = None
+    _closed = False
+    _beat_due = False
+    _writing_since: float = 0.0
+
+    @web.authenticated
+    async def get(self) -> None:
+        patterns = self.patterns_argument()
+        named = self.get_query_argument("named", "0").lower() in ("1", "true", "yes")
+        retained = self.get_query_argument("retained", "1").lower() not in ("0", "false", "no")
+        since = self.request.headers.get("Last-Event-ID") or self.get_query_argument("since", None)
+        state = self.state
+        if state.stopping:
+            raise web.HTTPError(503, "the server is shutting down; reconnect shortly")
+
+        self.set_header("Content-Type", "text/event-stream")
+        self.set_header("Cache-Control", "no-cache")
+        self.set_header("X-Accel-Buffering", "no")
+        sub, gap = await state.hub.open(
+            patterns, since=since or None, retained=retained, allowed=self.access.allowed
+        )
+        self._sub = sub
+        sub.on_overflow = self._cut_off
+        state.closers.add(self._close)
+        try:
+            await self._stream(sub, gap, "sse_named" if named else "sse")
+        except StreamClosedError:
+            pass
+        finally:
+            state.closers.discard(self._close)
+            state.hub.close(sub)
+
+    async def _stream(self, sub: Subscriber, gap: str | None, frame: str) -> None:
+        self.write(sse_comment("jupyter_push"))
+        if gap is not None:
+            self.write(sse_message(dumps({"since": gap}), event="gap"))
+        await self._flush()
+        interval = self.state.heartbeat_interval
+        loop = IOLoop.current()
+        beat = loop.call_later(interval, self._beat)
+        try:
+            while not self._closed:
+                await sub.ready.wait()
+                if self._closed:
+                    break
+                if sub.overflowed:
+                    # Fell behind: end the stream. The browser reconnects with Last-Event-ID
+                    # and the hub replays what it missed from history (or sends a gap).
+                    self.write(sse_comment("too slow: reconnect to resume"))
+                    await self._flush()
+                    self.finish()
+                    return
+                events = sub.take()
+                if events:
+                    self.write(b"".join([getattr(e, frame) for e in events]))
+                elif self._beat_due:
+                    self.write(b":\n\n")
+                else:
+                    continue
+                self._beat_due = False
+                await self._flush()
+                loop.remove_timeout(beat)
+                beat = loop.call_later(interval, self._beat)
+        finally:
+            loop.remove_timeout(beat)
+        if not self._finished and self.request.connection.stream and not self.request.connection.stream.closed():  # type: ignore[attr-defined]
+            self.finish()
+
+    async def _flush(self) -> None:
+        self._writing_since = time.monotonic()
+        await self.flush()
+        self._writing_since = 0.0
+
+    def _beat(self) -> None:
+        self._beat_due = True
+        if self._sub is not None:
+            self._sub.ready.set()
+
+    def _cut_off(self) -> None:
+        """Overflow while a write is stuck: the client is stalled, close the connection."""
+        if self._writing_since:
+            self._close()
+
+    def _close(self) -> None:
+        self._closed = True
+        if self._sub is not None:
+            self._sub.ready.set()
+        stream = self.request.connection.stream  # type: ignore[attr-defined]
+        if stream is not None and self._writing_since:
+            stream.close()
+
+    def on_connection_close(self) -> None:
+        self._closed = True
+        if self._sub is not None:
+            self._sub.ready.set()

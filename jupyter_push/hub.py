@@ -1,0 +1,295 @@
+"""The hub: who is subscribed to what, and handing each event to them.
+
+A broker stores events (ids, retained values, history) and calls `Hub.deliver` for every
+event published anywhere; the hub appends the event, already encoded, to the bounded queue
+of each matching subscriber and wakes its transport. Nothing here knows HTTP or WebSocket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from .brokers.base import Broker, Draft
+from .events import (
+    Event,
+    EventTooLarge,
+    InvalidInput,
+    PatternSet,
+    check_channel,
+    check_pattern,
+    dumps,
+)
+
+
+@dataclass
+class Limits:
+    max_event_bytes: int = 1 << 20
+    queue_max_events: int = 10_000
+    queue_max_bytes: int = 16 << 20
+
+
+class Subscriber:
+    """One subscription's bounded queue. The hub fills it; a transport drains it.
+
+    Overflow is explicit: the queue is emptied, `overflowed` is set and the transport is
+    woken, so it can disconnect (SSE, the browser then resumes by Last-Event-ID) or send a
+    `gap` (WebSocket). Memory per subscriber is bounded by `max_events` and `max_bytes`.
+    """
+
+    __slots__ = (
+        "allowed",
+        "max_bytes",
+        "max_events",
+        "on_overflow",
+        "overflowed",
+        "patterns",
+        "queue",
+        "queued_bytes",
+        "ready",
+    )
+
+    def __init__(
+        self,
+        patterns: PatternSet,
+        limits: Limits,
+        allowed: PatternSet | None = None,
+    ):
+        self.patterns = patterns
+        self.allowed = allowed
+        self.queue: deque[Event] = deque()
+        self.queued_bytes = 0
+        self.max_events = limits.queue_max_events
+        self.max_bytes = limits.queue_max_bytes
+        self.overflowed = False
+        self.on_overflow: Callable[[], None] | None = None
+        self.ready = asyncio.Event()
+
+    def wants(self, channel: str) -> bool:
+        return self.patterns(channel) and (self.allowed is None or self.allowed(channel))
+
+    def offer(self, event: Event) -> None:
+        if self.overflowed:
+            return
+        queue = self.queue
+        if len(queue) >= self.max_events or self.queued_bytes + event.size > self.max_bytes:
+            self.overflowed = True
+            queue.clear()
+            self.queued_bytes = 0
+            self.ready.set()
+            if self.on_overflow is not None:
+                self.on_overflow()
+            return
+        queue.append(event)
+        self.queued_bytes += event.size
+        if len(queue) == 1:
+            self.ready.set()
+
+    def take(self) -> list[Event]:
+        """Everything queued, oldest first, emptying the queue."""
+        events = list(self.queue)
+        self.queue.clear()
+        self.queued_bytes = 0
+        self.ready.clear()
+        return events
+
+    def put_front(self, events: list[Event]) -> None:
+        """Queue `events` (a replay or retained values) before the live ones, dropping live
+        events that duplicate them. Not bounded: a replay is bounded by the history."""
+        if not events:
+            return
+        ids = {e.id for e in events}
+        live = [e for e in self.queue if e.id not in ids]
+        self.queue.clear()
+        self.queue.extend(events)
+        self.queue.extend(live)
+        self.queued_bytes = sum(e.size for e in self.queue)
+        self.ready.set()
+
+
+class Hub:
+    def __init__(self, broker: Broker, limits: Limits | None = None, *, retained: bool = True):
+        self.broker = broker
+        self.limits = limits or Limits()
+        self.retained_enabled = retained
+        self._exact: dict[str, set[Subscriber]] = {}
+        self._wild: set[Subscriber] = set()
+        self._targets: dict[str, tuple[Subscriber, ...]] = {}
+        self.subscribers = 0
+        self.published = 0
+        self.delivered = 0
+        broker.bind(self.deliver)
+
+    async def start(self) -> None:
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+
+    # ------------------------------------------------------------------ publishing
+
+    def draft(self, channel: Any, data: Any, source: dict[str, Any] | None = None) -> Draft:
+        """Validate one event and encode its data once. Raises InvalidInput / EventTooLarge."""
+        check_channel(channel)
+        data_json = dumps(data)
+        source_json = dumps(source) if source else None
+        # the final JSON adds the id, channel and time around the data: ~80 bytes + names
+        size = len(data_json) + len(channel) + (len(source_json) if source_json else 0) + 80
+        if size > self.limits.max_event_bytes:
+            raise EventTooLarge(
+                f"event on {channel!r} is about {size} bytes encoded; the limit is "
+                f"{self.limits.max_event_bytes} (PushApp.max_event_bytes)"
+            )
+        return Draft(channel, data_json, source_json)
+
+    async def publish(self, drafts: list[Draft]) -> list[Event]:
+        """Store and deliver validated drafts, in order; returns the events with their ids."""
+        if not drafts:
+            return []
+        return await self.broker.publish(drafts)
+
+    def deliver(self, events: Iterable[Event]) -> None:
+        """Called by the broker for every stored event, in id order."""
+        targets = self._targets
+        for event in events:
+            subs = targets.get(event.channel)
+            if subs is None:
+                subs = self._match(event.channel)
+            for sub in subs:
+                sub.offer(event)
+            self.published += 1
+            self.delivered += len(subs)
+
+    def _match(self, channel: str) -> tuple[Subscriber, ...]:
+        subs = tuple(self._exact.get(channel, ())) + tuple(
+            s for s in self._wild if s.patterns(channel)
+        )
+        subs = tuple(s for s in subs if s.allowed is None or s.allowed(channel))
+        if len(self._targets) > 50_000:
+            self._targets.clear()
+        self._targets[channel] = subs
+        return subs
+
+    # ------------------------------------------------------------------ subscribing
+
+    async def open(
+        self,
+        patterns: PatternSet,
+        *,
+        since: str | None = None,
+        retained: bool = True,
+        allowed: PatternSet | None = None,
+    ) -> tuple[Subscriber, str | None]:
+        """Register a subscriber and queue what it must see first: the events after `since`
+        (resume), or the retained values. Returns the subscriber and, when `since` could not
+        be honoured, the id of the gap."""
+        sub = Subscriber(patterns, self.limits, allowed)
+        self._add(sub)
+        try:
+            gap = await self.prime(sub, patterns, since=since, retained=retained)
+        except BaseException:
+            self.close(sub)
+            raise
+        return sub, gap
+
+    async def prime(
+        self,
+        sub: Subscriber,
+        patterns: PatternSet,
+        *,
+        since: str | None,
+        retained: bool,
+    ) -> str | None:
+        """Queue the replay after `since`, or the retained values, for `patterns` of `sub`."""
+        gap = None
+        if since is not None:
+            events, gap_found = await self.broker.replay(_restrict(patterns, sub.allowed), since)
+            if not gap_found:
+                sub.put_front([e for e in events if sub.wants(e.channel)])
+                return None
+            gap = since
+        if retained and self.retained_enabled:
+            latest = await self.broker.latest(patterns)
+            sub.put_front([e for e in latest if sub.wants(e.channel)])
+        return gap
+
+    def update(self, sub: Subscriber, patterns: PatternSet) -> None:
+        """Change what `sub` listens to (WebSocket subscribe / unsubscribe)."""
+        self._remove(sub)
+        sub.patterns = patterns
+        self._add(sub)
+
+    def close(self, sub: Subscriber) -> None:
+        self._remove(sub)
+        sub.queue.clear()
+        sub.queued_bytes = 0
+
+    def _add(self, sub: Subscriber) -> None:
+        if sub.patterns.exact_only:
+            for name in sub.patterns.exact:
+                self._exact.setdefault(name, set()).add(sub)
+                self._targets.pop(name, None)
+        else:
+            self._wild.add(sub)
+            self._targets.clear()
+        self.subscribers += 1
+
+    def _remove(self, sub: Subscriber) -> None:
+        if sub in self._wild:
+            self._wild.discard(sub)
+            self._targets.clear()
+        else:
+            for name in sub.patterns.exact:
+                subs = self._exact.get(name)
+                if subs is not None and sub in subs:
+                    subs.discard(sub)
+                    if not subs:
+                        del self._exact[name]
+                    self._targets.pop(name, None)
+        self.subscribers -= 1
+
+    # ------------------------------------------------------------------ state
+
+    async def history(
+        self, patterns: PatternSet, since: str | None, limit: int | None
+    ) -> tuple[list[Event], bool]:
+        return await self.broker.history(patterns, since, limit)
+
+    async def channels(self, patterns: PatternSet) -> list[dict[str, Any]]:
+        return [
+            {"name": name, "last": last.to_dict(), "count": count}
+            for name, last, count in await self.broker.channels(patterns)
+        ]
+
+
+def _restrict(patterns: PatternSet, allowed: PatternSet | None) -> PatternSet:
+    if allowed is None:
+        return patterns
+    return _Both(patterns, allowed)  # type: ignore[return-value]
+
+
+class _Both:
+    """Matches a channel that both pattern sets match."""
+
+    def __init__(self, a: PatternSet, b: PatternSet):
+        self.a, self.b = a, b
+
+    def __call__(self, name: str) -> bool:
+        return self.a(name) and self.b(name)
+
+
+def parse_patterns(values: list[str], default: tuple[str, ...] = ("**",)) -> PatternSet:
+    """Validate client patterns; raises InvalidInput with the first problem found."""
+    if not values:
+        return PatternSet(default)
+    return PatternSet([check_pattern(v) for v in values])
+
+
+def now() -> float:
+    return time.time()
+
+
+__all__ = ["Hub", "InvalidInput", "Limits", "Subscriber", "parse_patterns"]
