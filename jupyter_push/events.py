@@ -220,7 +220,9 @@ def sse_message(data: bytes | str, *, id: str | None = None, event: str | None =
 
 
 def sse_comment(text: str = "") -> bytes:
-    return b"".join(b": " + line.encode() + b"\n" for line in (text or " ").splitlines()) + b"\n"
+    """Comment lines, ignored by clients. No blank line follows: some clients (httpx-sse)
+    would turn a blank line after a comment into an empty message."""
+    return b"".join(b": " + line.encode() + b"\n" for line in (text or " ").splitlines())
 
 
 def _one_line(value: str) -> str:

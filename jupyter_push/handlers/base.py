@@ -37,7 +37,12 @@ class PushHandler(APIHandler):
         except AuthError as e:
             raise web.HTTPError(e.status, str(e)) from e
         if access is None:
-            await super().prepare()
+            try:
+                await super().prepare()
+            except web.HTTPError as e:
+                if e.status_code == 403 and getattr(self, "_jupyter_current_user", None) is None:
+                    self.get_login_url()  # no credential: 401 with a message, for every method
+                raise
             self.access = USER
             return
         if not self.check_host():
@@ -61,6 +66,9 @@ class PushHandler(APIHandler):
     def check_xsrf_cookie(self) -> None:
         if self.access.explicit:
             return None
+        if hasattr(self, "_jupyter_current_user") and self._jupyter_current_user is None:
+            return None  # no credential at all: refused with 401 right after this
+
         return super().check_xsrf_cookie()
 
     def get_login_url(self) -> str:

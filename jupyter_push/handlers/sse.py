@@ -70,7 +70,7 @@ class EventsHandler(PublishMixin):
                 if events:
                     self.write(b"".join([getattr(e, frame) for e in events]))
                 elif self._beat_due:
-                    self.write(b":\n\n")
+                    self.write(b":\n")
                 else:
                     continue
                 self._beat_due = False

@@ -1,0 +1,158 @@
+"""The hub and the memory broker, with no network."""
+
+import asyncio
+
+import pytest
+
+from jupyter_push.brokers.memory import MemoryBroker
+from jupyter_push.events import PatternSet
+from jupyter_push.hub import Hub, Limits
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def make_hub(**kw) -> Hub:
+    history = kw.pop("history", 100)
+    return Hub(MemoryBroker(history, epoch="t"), Limits(**kw))
+
+
+async def publish(hub: Hub, *items):
+    return await hub.publish([hub.draft(ch, data) for ch, data in items])
+
+
+def test_subscriber_gets_only_matching_events_once_even_when_patterns_overlap():
+    async def main():
+        hub = make_hub()
+        sub, _ = await hub.open(PatternSet(["train/**", "train/loss", "*"]), retained=False)
+        await publish(hub, ("train/loss", 1), ("eval/loss", 2), ("train", 3), ("x", 4))
+        return [(e.channel, e.data) for e in sub.take()]
+
+    assert run(main()) == [("train/loss", 1), ("train", 3), ("x", 4)]
+
+
+def test_every_subscriber_shares_the_same_encoded_bytes():
+    async def main():
+        hub = make_hub()
+        a, _ = await hub.open(PatternSet(["p"]))
+        b, _ = await hub.open(PatternSet(["**"]))
+        await publish(hub, ("p", 1))
+        return a.take()[0], b.take()[0]
+
+    ea, eb = run(main())
+    assert ea is eb and ea.sse is eb.sse
+
+
+def test_resume_replays_exactly_the_missed_events_in_order():
+    async def main():
+        hub = make_hub()
+        first = await publish(hub, ("a", 1), ("b", 2))
+        await publish(hub, ("a", 3), ("b", 4), ("a", 5))
+        sub, gap = await hub.open(PatternSet(["a"]), since=first[-1].id)
+        return gap, [e.data for e in sub.take()]
+
+    assert run(main()) == (None, [3, 5])
+
+
+def test_resume_from_an_id_no_longer_held_is_a_gap_then_retained_values():
+    async def main():
+        hub = make_hub(history=3)
+        old = await publish(hub, ("a", 1))
+        await publish(hub, ("a", 2), ("b", 3), ("a", 4), ("b", 5))
+        sub, gap = await hub.open(PatternSet(["**"]), since=old[0].id)
+        return gap, [e.data for e in sub.take()]
+
+    gap, data = run(main())
+    assert gap is not None and data == [4, 5]
+
+
+@pytest.mark.parametrize("since", ["otherepoch-000000000001", "t-000000000099", "junk"])
+def test_resume_from_a_foreign_or_future_id_is_a_gap(since):
+    async def main():
+        hub = make_hub()
+        await publish(hub, ("a", 1))
+        return (await hub.open(PatternSet(["a"]), since=since))[1]
+
+    assert run(main()) == since
+
+
+def test_resume_from_the_latest_id_replays_nothing_and_sends_no_retained_value():
+    async def main():
+        hub = make_hub()
+        last = await publish(hub, ("a", 1))
+        sub, gap = await hub.open(PatternSet(["a"]), since=last[0].id)
+        return gap, sub.take()
+
+    assert run(main()) == (None, [])
+
+
+def test_slow_subscriber_overflows_explicitly_and_others_keep_everything():
+    async def main():
+        hub = make_hub(queue_max_events=5)
+        slow, _ = await hub.open(PatternSet(["**"]))
+        fast, _ = await hub.open(PatternSet(["**"]))
+        got = []
+        for i in range(20):
+            await publish(hub, ("a", i))
+            got.extend(e.data for e in fast.take())
+        return slow.overflowed, len(slow.queue), got
+
+    overflowed, queued, got = run(main())
+    assert overflowed and queued == 0 and got == list(range(20))
+
+
+def test_queue_is_bounded_in_bytes_too():
+    async def main():
+        hub = make_hub(queue_max_bytes=1000)
+        sub, _ = await hub.open(PatternSet(["**"]))
+        await publish(hub, *[("a", "x" * 200) for _ in range(10)])
+        return sub.overflowed
+
+    assert run(main())
+
+
+def test_closed_subscriber_receives_nothing_and_is_forgotten():
+    async def main():
+        hub = make_hub()
+        sub, _ = await hub.open(PatternSet(["a"]))
+        wild, _ = await hub.open(PatternSet(["**"]))
+        hub.close(sub)
+        hub.close(wild)
+        await publish(hub, ("a", 1))
+        return sub.take(), wild.take(), hub.subscribers, hub._exact, hub._wild
+
+    assert run(main()) == ([], [], 0, {}, set())
+
+
+def test_update_changes_what_a_subscriber_hears():
+    async def main():
+        hub = make_hub()
+        sub, _ = await hub.open(PatternSet(["a"]))
+        hub.update(sub, PatternSet(["b/*"]))
+        await publish(hub, ("a", 1), ("b/x", 2))
+        return [e.data for e in sub.take()]
+
+    assert run(main()) == [2]
+
+
+def test_channels_report_latest_event_and_count():
+    async def main():
+        hub = make_hub()
+        await publish(hub, ("a", 1), ("a", 2), ("b/c", 3))
+        return await hub.channels(PatternSet(["**"]))
+
+    chans = run(main())
+    assert [(c["name"], c["last"]["data"], c["count"]) for c in chans] == [("a", 2, 2),
+                                                                           ("b/c", 3, 1)]
+
+
+def test_allowed_patterns_limit_a_share_subscriber():
+    async def main():
+        hub = make_hub()
+        await publish(hub, ("public/x", 0), ("secret", 0))
+        sub, _ = await hub.open(PatternSet(["**"]), allowed=PatternSet(["public/**"]))
+        await publish(hub, ("public/y", 1), ("secret", 2))
+        return [e.channel for e in sub.take()]
+
+    assert run(main()) == ["public/x", "public/y"]
