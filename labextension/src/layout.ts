@@ -1,0 +1,71 @@
+/** The user's arrangement of tiles: pinned first, then their chosen order; some hidden. */
+
+export interface Layout {
+  order: string[];
+  pinned: string[];
+  hidden: string[];
+}
+
+export const EMPTY_LAYOUT: Layout = { order: [], pinned: [], hidden: [] };
+
+export interface Arrangement {
+  visible: string[];
+  hidden: string[];
+}
+
+/** Tiles for `channels` in display order; channels the layout has never seen go last. */
+export function arrange(layout: Layout, channels: Iterable<string>): Arrangement {
+  const present = new Set(channels);
+  const ordered = [...layout.order.filter(c => present.has(c))];
+  const known = new Set(ordered);
+  for (const c of present) {
+    if (!known.has(c)) {
+      ordered.push(c);
+    }
+  }
+  const pinned = new Set(layout.pinned);
+  const hidden = new Set(layout.hidden);
+  const shown = ordered.filter(c => !hidden.has(c));
+  return {
+    visible: [...shown.filter(c => pinned.has(c)), ...shown.filter(c => !pinned.has(c))],
+    hidden: ordered.filter(c => hidden.has(c))
+  };
+}
+
+function toggle(list: string[], channel: string, on: boolean): string[] {
+  const rest = list.filter(c => c !== channel);
+  return on ? [...rest, channel] : rest;
+}
+
+export function setPinned(layout: Layout, channel: string, on: boolean): Layout {
+  return { ...layout, pinned: toggle(layout.pinned, channel, on) };
+}
+
+export function setHidden(layout: Layout, channel: string, on: boolean): Layout {
+  return { ...layout, hidden: toggle(layout.hidden, channel, on) };
+}
+
+/**
+ * Move a visible tile one place towards the start (-1) or the end (+1), within its group
+ * (pinned or not). `channels` are all the channels on the board.
+ */
+export function move(layout: Layout, channels: Iterable<string>, channel: string, step: -1 | 1): Layout {
+  const { visible, hidden } = arrange(layout, channels);
+  const pinned = new Set(layout.pinned);
+  const i = visible.indexOf(channel);
+  const j = i + step;
+  if (i < 0 || j < 0 || j >= visible.length || pinned.has(visible[j]) !== pinned.has(channel)) {
+    return layout;
+  }
+  const order = [...visible];
+  [order[i], order[j]] = [order[j], order[i]];
+  return { ...layout, order: [...order, ...hidden] };
+}
+
+/** A layout read back from storage; anything malformed is dropped, not trusted. */
+export function parseLayout(value: unknown): Layout {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const names = (x: unknown): string[] =>
+    Array.isArray(x) ? [...new Set(x.filter((c): c is string => typeof c === 'string'))] : [];
+  return { order: names(v.order), pinned: names(v.pinned), hidden: names(v.hidden) };
+}

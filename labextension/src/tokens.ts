@@ -1,0 +1,36 @@
+import { Token } from '@lumino/coreutils';
+import { ISignal } from '@lumino/signaling';
+
+import { PushEvent } from './protocol';
+import { ConnectionStatus } from './stream';
+
+export interface ChannelRecord {
+  name: string;
+  last: PushEvent;
+  /** Events on the channel, as far as this page knows. */
+  count: number;
+  /** The latest events this page received, oldest first (bounded). */
+  recent: PushEvent[];
+}
+
+/** The page's one connection to `{base}push/events`, shared by the panel and the sidebar. */
+export interface IPushConnection {
+  readonly status: ConnectionStatus;
+  readonly statusChanged: ISignal<IPushConnection, ConnectionStatus>;
+  readonly channels: ReadonlyMap<string, ChannelRecord>;
+  /** New events, at most once per animation frame; `channels` already includes them. */
+  readonly received: ISignal<IPushConnection, readonly PushEvent[]>;
+  /** Channels learnt from `GET {base}push/channels` (not from the stream). */
+  readonly channelsChanged: ISignal<IPushConnection, void>;
+  /** Reconnect now instead of waiting for the next attempt. */
+  reconnect(): void;
+}
+
+export const IPushConnection = new Token<IPushConnection>(
+  'jupyter-push:IPushConnection',
+  'The shared live stream of jupyter_push events for this page.'
+);
+
+export namespace CommandIDs {
+  export const open = 'jupyter-push:open-dashboard';
+}
