@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from .client.discovery import NoServer
+from .client.publisher import flush, push
+from .client.subscriber import Subscription, subscribe
+
 __version__ = "0.1.0"
+__all__ = ["NoServer", "Subscription", "flush", "push", "subscribe"]
 
 
 def _jupyter_server_extension_points() -> list[dict[str, Any]]:

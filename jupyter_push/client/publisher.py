@@ -1,0 +1,447 @@
+"""The kernel side of push(): a bounded buffer drained by one background thread that owns
+one WebSocket to `{url}ws`.
+
+push() only appends to the buffer (and wakes the thread when it sleeps); it never blocks and
+never raises for transport reasons. The thread sends whatever has accumulated as one
+`publish` frame as soon as it is idle, so events batch by themselves under load. Each frame
+carries a `ref`; the server's ack completes it. Frames not acknowledged when the socket drops
+are sent again after reconnecting (at least once). On overflow the oldest events are dropped,
+counted per channel, and the next frame reports them as `"dropped": {channel: n}`.
+
+Scalars (str, int, float, bool, None) are encoded on the thread; other values are encoded in
+push() itself, so mutating a list or dict after pushing it does not change what is sent.
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import logging
+import os
+import re
+import select
+import sys
+import threading
+import warnings
+from typing import Any
+
+from ..events import InvalidInput, check_channel, dumps
+from . import local
+from .discovery import NoServer, Server, find_server
+
+log = logging.getLogger("jupyter_push")
+
+DEFAULT_BUFFER = 100_000
+FRAME_BYTES = 1 << 20  # soft cap on one publish frame
+MAX_IN_FLIGHT = 64  # unacknowledged frames before the thread waits for acks
+BACKOFF_FIRST, BACKOFF_MAX = 0.05, 2.0
+CONNECT_TIMEOUT = 5.0
+PING_INTERVAL = 30.0
+
+
+class Encoded(bytes):
+    """An event's data, already JSON-encoded."""
+
+
+_LAZY = frozenset({str, int, float, bool, type(None)})
+
+
+def buffer_size() -> int:
+    try:
+        return max(1, int(os.environ.get("JUPYTER_PUSH_BUFFER", DEFAULT_BUFFER)))
+    except ValueError:
+        return DEFAULT_BUFFER
+
+
+class FlushMarker:
+    """Put in the buffer by flush(); set once every event before it is acknowledged."""
+
+    __slots__ = ("done",)
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+
+
+class Publisher:
+    """One buffer, one thread, one WebSocket. `put` is the hot path."""
+
+    def __init__(self, url: str | None = None, token: str | None = None,
+                 capacity: int | None = None, source: dict[str, Any] | None = None):
+        self._url, self._token = url, token
+        self.capacity = capacity or buffer_size()
+        self.source = source if source is not None else kernel_source()
+        self._buffer: collections.deque[Any] = collections.deque()
+        self._dropped: dict[str, int] = {}
+        self._drop_lock = threading.Lock()
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+        self._idle = False
+        self._closed = False
+        self.connected = False
+        self.reachable = True  # until a connection attempt fails
+        self.discarding = False  # no server: events only reach in-process listeners
+        self.server: Server | None = None
+        self._next_ref = 1
+        self._unacked: collections.OrderedDict[int, tuple[bytes, list[FlushMarker]]] = (
+            collections.OrderedDict()
+        )
+        self.sent_frames = 0
+        self.acked_events = 0
+        self._thread = threading.Thread(target=self._run, name="jupyter_push-publisher",
+                                        daemon=True)
+        self._thread.start()
+
+    # ------------------------------------------------------------------ caller's thread
+
+    def put(self, channel: str, data: Any) -> None:
+        buffer = self._buffer
+        if len(buffer) >= self.capacity:
+            self._drop_oldest()
+        buffer.append((channel, data))
+        if self._idle:
+            self._wake()
+
+    def flush(self, timeout: float | None = 2.0) -> bool:
+        """Wait until everything put so far is acknowledged by the server. False on timeout,
+        or at once when there is no server."""
+        if self.discarding or self._closed:
+            return False
+        marker = FlushMarker()
+        self._buffer.append(marker)
+        self._wake()
+        return marker.done.wait(timeout)
+
+    def pending(self) -> bool:
+        return bool(self._buffer or self._unacked)
+
+    def close(self) -> None:
+        self._closed = True
+        self._wake()
+
+    def _wake(self) -> None:
+        self._idle = False
+        try:
+            os.write(self._wake_w, b"\0")
+        except (BlockingIOError, OSError):
+            pass
+
+    def _drop_oldest(self) -> None:
+        with self._drop_lock:
+            while len(self._buffer) >= self.capacity:
+                try:
+                    item = self._buffer.popleft()
+                except IndexError:
+                    return
+                if isinstance(item, FlushMarker):
+                    item.done.set()
+                    continue
+                self._dropped[item[0]] = self._dropped.get(item[0], 0) + 1
+
+    # ------------------------------------------------------------------ the thread
+
+    def _run(self) -> None:
+        backoff = BACKOFF_FIRST
+        while not self._closed:
+            try:
+                self.server = find_server(self._url, self._token)
+            except NoServer as e:
+                self._discard(str(e))
+                return
+            try:
+                ws = self._connect(self.server)
+            except Exception as e:
+                log.debug("jupyter_push: cannot connect to %s: %s", self.server.url, e)
+                self.reachable = False
+                self._sleep(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX)
+                continue
+            backoff = BACKOFF_FIRST
+            try:
+                self._session(ws)
+            except Exception as e:
+                log.debug("jupyter_push: connection lost: %s", e)
+            finally:
+                self.connected = False
+                try:
+                    ws.close(timeout=0.1)
+                except Exception:
+                    pass
+            if not self._closed:
+                self._sleep(BACKOFF_FIRST)
+
+    def _connect(self, server: Server) -> Any:
+        import websocket
+
+        header = [f"Authorization: token {server.token}"] if server.token else []
+        ws = websocket.create_connection(
+            server.ws_url, timeout=CONNECT_TIMEOUT, header=header, suppress_origin=True,
+            skip_utf8_validation=True, enable_multithread=False,
+        )
+        ws.settimeout(CONNECT_TIMEOUT)
+        self.connected = self.reachable = True
+        for frame, _ in self._unacked.values():  # sent before the drop, never acknowledged
+            ws.send(frame)
+        return ws
+
+    def _session(self, ws: Any) -> None:
+        sock = ws.sock
+        while not self._closed:
+            can_send = len(self._unacked) < MAX_IN_FLIGHT
+            wait = 0.0
+            if can_send and self._buffer:
+                frame = self._next_frame()
+                if frame is not None:
+                    ws.send(frame)
+                    self.sent_frames += 1
+            elif can_send:
+                self._idle = True  # from here on, put() wakes us
+                if self._buffer:
+                    self._idle = False
+                else:
+                    wait = PING_INTERVAL
+            else:
+                wait = PING_INTERVAL  # too much in flight: wait for acks, let put() buffer
+            watched = [sock, self._wake_r] if can_send else [sock]
+            readable, _, _ = select.select(watched, [], [], wait)
+            if self._wake_r in readable:
+                self._drain_wake()
+            if sock in readable or _ssl_pending(sock):
+                self._receive(ws)
+            elif wait and not readable:
+                ws.ping()
+
+    def _next_frame(self) -> bytes | None:
+        """Drain the buffer into one publish frame (up to FRAME_BYTES)."""
+        buffer = self._buffer
+        parts: list[bytes] = []
+        markers: list[FlushMarker] = []
+        size = 0
+        while buffer and size < FRAME_BYTES:
+            try:
+                item = buffer.popleft()
+            except IndexError:
+                break
+            if isinstance(item, FlushMarker):
+                markers.append(item)
+                continue
+            channel, data = item
+            try:
+                encoded = data if isinstance(data, Encoded) else dumps(data)
+            except InvalidInput as e:
+                warnings.warn(f"jupyter_push: event on {channel!r} not sent: {e}", stacklevel=1)
+                continue
+            part = b'{"channel":"%b","data":%b}' % (channel.encode(), encoded)
+            parts.append(part)
+            size += len(part)
+        dropped = self._take_dropped()
+        if not parts and not dropped:
+            self._complete_markers(markers)
+            return None
+        ref = self._next_ref
+        self._next_ref += 1
+        frame = b'{"op":"publish","ref":%d,"events":[%b]%b%b}' % (
+            ref,
+            b",".join(parts),
+            b',"source":' + dumps(self.source) if self.source else b"",
+            b',"dropped":' + dumps(dropped) if dropped else b"",
+        )
+        self._unacked[ref] = (frame, markers)
+        return frame
+
+    def _complete_markers(self, markers: list[FlushMarker]) -> None:
+        if not markers:
+            return
+        if self._unacked:  # done when the last frame already sent is acknowledged
+            self._unacked[next(reversed(self._unacked))][1].extend(markers)
+        else:
+            for marker in markers:
+                marker.done.set()
+
+    def _take_dropped(self) -> dict[str, int]:
+        if not self._dropped:
+            return {}
+        with self._drop_lock:
+            dropped, self._dropped = self._dropped, {}
+        log.warning("jupyter_push: buffer full, dropped the oldest events: %s", dropped)
+        return dropped
+
+    def _receive(self, ws: Any) -> None:
+        import websocket
+
+        opcode, frame = ws.recv_data_frame(control_frame=True)
+        if opcode == websocket.ABNF.OPCODE_CLOSE:
+            raise ConnectionError("closed by the server")
+        if opcode != websocket.ABNF.OPCODE_TEXT:
+            return
+        try:
+            from ..events import loads
+
+            message = loads(frame.data if hasattr(frame, "data") else frame)
+        except InvalidInput:
+            return
+        if not isinstance(message, dict):
+            return
+        if message.get("op") == "ack" and isinstance(message.get("ref"), int):
+            self._acked(message["ref"], len(message.get("ids") or ()))
+        elif message.get("op") == "error":
+            log.warning("jupyter_push: the server refused an event: %s", message.get("message"))
+
+    def _acked(self, ref: int, count: int) -> None:
+        self.acked_events += count
+        while self._unacked:
+            first = next(iter(self._unacked))
+            if first > ref:
+                break
+            _, markers = self._unacked.pop(first)
+            for marker in markers:
+                marker.done.set()
+
+    def _drain_wake(self) -> None:
+        try:
+            while os.read(self._wake_r, 4096):
+                pass
+        except (BlockingIOError, OSError):
+            pass
+
+    def _sleep(self, seconds: float) -> None:
+        select.select([self._wake_r], [], [], seconds)
+        self._drain_wake()
+
+    def _discard(self, reason: str) -> None:
+        self.discarding = True
+        self._idle = False
+        warnings.warn(f"jupyter_push: events stay in this process: {reason}", stacklevel=1)
+        self._buffer.clear()
+
+
+def _ssl_pending(sock: Any) -> bool:
+    pending = getattr(sock, "pending", None)
+    return bool(pending and pending())
+
+
+# --------------------------------------------------------------------------- source
+
+
+_KERNEL_FILE = re.compile(r"kernel-(.+)\.json\Z")
+
+
+def kernel_source() -> dict[str, Any]:
+    """What the server should record as the publisher: kernel id and notebook path, if known."""
+    source: dict[str, Any] = {}
+    kernel = _kernel_id()
+    if kernel:
+        source["kernel"] = kernel
+    path = os.environ.get("JPY_SESSION_NAME")
+    if path:
+        source["path"] = path
+    return source
+
+
+def _kernel_id() -> str | None:
+    candidates = []
+    if "ipykernel" in sys.modules:
+        try:
+            from ipykernel.kernelapp import IPKernelApp
+
+            if IPKernelApp.initialized():
+                candidates.append(IPKernelApp.instance().connection_file)
+        except Exception:
+            pass
+    argv = sys.argv
+    candidates += [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg in ("-f", "--f")]
+    candidates += [arg.split("=", 1)[1] for arg in argv if arg.startswith(("-f=", "--f="))]
+    for candidate in candidates:
+        match = _KERNEL_FILE.match(os.path.basename(candidate or ""))
+        if match:
+            return match.group(1)
+    return None
+
+
+# --------------------------------------------------------------------------- module API
+
+
+_publisher: Publisher | None = None
+_start_lock = threading.Lock()
+_valid_channels: set[str] = set()
+_warned_discard = False
+
+
+def get_publisher() -> Publisher:
+    """The process's publisher, started on first use (also after a fork)."""
+    global _publisher
+    publisher = _publisher
+    if publisher is not None:
+        return publisher
+    with _start_lock:
+        if _publisher is None:
+            _publisher = Publisher()
+            _install_hooks()
+        return _publisher
+
+
+def push(channel: str, data: Any) -> None:
+    """Publish `data` (any JSON value) on `channel`. Returns at once; never blocks; never
+    raises for transport reasons. In-process listeners (widgets) see it first."""
+    if channel not in _valid_channels:
+        _validate(channel)
+    local.dispatch(channel, data)
+    if type(data) not in _LAZY:
+        data = Encoded(dumps(data))
+    publisher = _publisher or get_publisher()
+    if not publisher.discarding:
+        publisher.put(channel, data)
+
+
+def flush(timeout: float | None = 2.0) -> bool:
+    """Wait until everything pushed so far has reached the server. True if it has; False on
+    timeout or when no server was found. Never raises for transport reasons."""
+    publisher = _publisher
+    if publisher is None:
+        return True
+    return publisher.flush(timeout)
+
+
+def _validate(channel: str) -> None:
+    check_channel(channel)  # InvalidChannel (a ValueError) tells the user what is wrong
+    if len(_valid_channels) > 10_000:
+        _valid_channels.clear()
+    _valid_channels.add(channel)
+
+
+CELL_FLUSH_TIMEOUT = 1.0
+EXIT_FLUSH_TIMEOUT = 2.0
+
+
+def _flush_after_cell(*_: Any) -> None:
+    publisher = _publisher
+    if publisher is not None and publisher.reachable and publisher.pending():
+        publisher.flush(CELL_FLUSH_TIMEOUT)
+
+
+def _flush_at_exit() -> None:
+    publisher = _publisher
+    if publisher is not None and publisher.pending():
+        publisher.flush(EXIT_FLUSH_TIMEOUT)
+
+
+def _install_hooks() -> None:
+    atexit.register(_flush_at_exit)
+    if "IPython" in sys.modules:
+        try:
+            from IPython import get_ipython
+
+            shell = get_ipython()
+            if shell is not None:
+                shell.events.register("post_run_cell", _flush_after_cell)
+        except Exception:
+            log.debug("jupyter_push: no IPython cell hook", exc_info=True)
+
+
+def _forget_after_fork() -> None:
+    global _publisher
+    _publisher = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)

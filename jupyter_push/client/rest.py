@@ -1,0 +1,54 @@
+"""Plain HTTP calls to `{base}push/` (stdlib only): publish one event, share links, status."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+from .discovery import WHAT_TO_DO, NoServer, Server, find_server
+
+TIMEOUT = 10.0
+
+
+class HTTPFailure(RuntimeError):
+    """The server answered with an error; the message is the server's."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(f"HTTP {status}: {message}")
+        self.status = status
+
+
+def call(server: Server, method: str, path: str, body: Any = None) -> Any:
+    """JSON in, JSON out. HTTPFailure for an error answer; NoServer if nobody answers."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(server.url + path, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if server.token:
+        request.add_header("Authorization", f"token {server.token}")
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            return json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as e:
+        raise HTTPFailure(e.code, _message(e)) from e
+    except (urllib.error.URLError, ConnectionError, TimeoutError) as e:
+        reason = getattr(e, "reason", e)
+        raise NoServer(f"cannot reach jupyter_push at {server.url} ({reason}): {WHAT_TO_DO}") from e
+
+
+def _message(error: urllib.error.HTTPError) -> str:
+    try:
+        body = error.read()
+        return str(json.loads(body)["message"])
+    except Exception:
+        return str(error.reason)
+
+
+def share(*patterns: str, ttl: float = 3600, url: str | None = None,
+          token: str | None = None) -> str:
+    """A read-only share URL (SSE) for `patterns`, valid for `ttl` seconds."""
+    answer = call(find_server(url, token), "POST", "tokens",
+                  {"channels": list(patterns) or ["**"], "ttl": ttl})
+    return str(answer["url"])

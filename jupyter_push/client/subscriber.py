@@ -1,0 +1,223 @@
+"""Receiving events in Python, over one WebSocket to `{url}ws`.
+
+Iterate in a script (blocks; Ctrl-C or `.close()` from another thread ends it):
+
+    from jupyter_push import subscribe
+    for event in subscribe("train/**"):
+        print(event["channel"], event["data"])
+
+Or get a callback on a background thread (in a kernel, to bind widgets to events that other
+kernels or scripts publish); the returned handle stops it:
+
+    sub = subscribe("progress", callback=lambda event: bar.set(event["data"]))
+    ...
+    sub.close()
+
+Every event is the protocol's dict: {"id", "channel", "data", "time", "source"?}. When the
+server cannot replay what was missed (history too short, server restarted) the iterator
+yields a gap marker instead, `{"op": "gap", "since": ID}`; events never have an "op" key, so
+`if "op" in event` tells them apart. After a lost connection the subscription reconnects
+(backoff up to 2 s) and resumes after the last event it delivered, so nothing is delivered
+twice and nothing is skipped silently. Errors that retrying cannot fix (no server found,
+a refused token, a bad pattern) are raised: NoServer (also when the first connection
+fails), or SubscribeError with the server's message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ..events import check_pattern
+from .discovery import WHAT_TO_DO, NoServer, Server, find_server
+
+log = logging.getLogger("jupyter_push")
+
+BACKOFF_FIRST, BACKOFF_MAX = 0.05, 2.0
+CONNECT_TIMEOUT = 5.0
+Event = dict[str, Any]
+
+
+class SubscribeError(RuntimeError):
+    """The server refused the subscription; the message is the server's."""
+
+
+class Subscription:
+    """An open subscription: iterate over it, or pass `callback=` to subscribe()."""
+
+    def __init__(self, patterns: tuple[str, ...] | list[str], since: str | None = None,
+                 retained: bool = True, url: str | None = None, token: str | None = None):
+        self.patterns = [check_pattern(p) for p in (patterns or ("**",))]
+        self.server: Server = find_server(url, token)  # NoServer at once, not in the loop
+        self.last_id = since
+        self._retained = retained
+        self._ws: Any = None
+        self._closed = False
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._ever_connected = False
+
+    # ------------------------------------------------------------------ iteration
+
+    def __iter__(self) -> Iterator[Event]:
+        backoff = BACKOFF_FIRST
+        while not self._closed:
+            try:
+                ws = self._connect()
+            except SubscribeError:
+                raise
+            except Exception as e:
+                if self._closed:
+                    return
+                if not self._ever_connected:
+                    raise NoServer(f"cannot reach jupyter_push at {self.server.url} ({e}): "
+                                   f"{WHAT_TO_DO}") from e
+                log.debug("jupyter_push: subscribe: cannot connect: %s", e)
+                time.sleep(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX)
+                continue
+            backoff = BACKOFF_FIRST
+            self._ever_connected = True
+            try:
+                yield from self._receive(ws)
+            except (OSError, ConnectionError, _websocket_errors()) as e:
+                if self._closed:
+                    return
+                log.debug("jupyter_push: subscribe: connection lost: %s", e)
+            finally:
+                self._drop(ws)
+
+    def _connect(self) -> Any:
+        import websocket
+
+        server = self.server
+        header = [f"Authorization: token {server.token}"] if server.token else []
+        try:
+            ws = websocket.create_connection(server.ws_url, timeout=CONNECT_TIMEOUT, header=header,
+                                             suppress_origin=True)
+        except websocket.WebSocketBadStatusException as e:
+            if e.status_code in (400, 401, 403, 404):
+                raise SubscribeError(_http_message(e)) from e
+            raise
+        ws.settimeout(None)
+        with self._lock:
+            if self._closed:
+                ws.close()
+                raise ConnectionError("closed")
+            self._ws = ws
+        request: dict[str, Any] = {"op": "subscribe", "channels": self.patterns}
+        if self.last_id is not None:
+            request["since"] = self.last_id
+        if not self._retained:
+            request["retained"] = False
+        ws.send(json.dumps(request))
+        return ws
+
+    def _receive(self, ws: Any) -> Iterator[Event]:
+        while not self._closed:
+            message = ws.recv()
+            if not message:  # closed
+                return
+            decoded = json.loads(message)
+            for item in decoded if isinstance(decoded, list) else (decoded,):
+                if not isinstance(item, dict):
+                    continue
+                op = item.get("op")
+                if op == "error":
+                    raise SubscribeError(item.get("message", "the server refused the request"))
+                if op is None:
+                    self.last_id = item.get("id", self.last_id)
+                    yield item
+                elif op == "gap":
+                    yield item
+
+    # ------------------------------------------------------------------ background use
+
+    def start(self, callback: Callable[[Event], Any]) -> Subscription:
+        """Call `callback(event)` for every event on a daemon thread; returns self."""
+
+        def run() -> None:
+            try:
+                for event in self:
+                    try:
+                        callback(event)
+                    except Exception:
+                        log.exception("jupyter_push: subscribe callback %r failed", callback)
+            except Exception:
+                log.exception("jupyter_push: subscription to %s ended", self.patterns)
+
+        self._thread = threading.Thread(target=run, name="jupyter_push-subscriber", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop: the iterator ends, the callback thread exits."""
+        with self._lock:
+            self._closed = True
+            ws, self._ws = self._ws, None
+        if ws is not None and ws.sock is not None:
+            try:
+                ws.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(2.0)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _drop(self, ws: Any) -> None:
+        with self._lock:
+            if self._ws is ws:
+                self._ws = None
+        try:
+            ws.close(timeout=0.1)
+        except Exception:
+            pass
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
+
+
+def subscribe(*patterns: str, since: str | None = None, retained: bool = True,
+              url: str | None = None, token: str | None = None,
+              callback: Callable[[Event], Any] | None = None) -> Subscription:
+    """Events on channels matching `patterns` (default: all). Iterate over the result, or pass
+    `callback` to have it called on a background thread. See the module docstring."""
+    subscription = Subscription(patterns, since=since, retained=retained, url=url, token=token)
+    if callback is not None:
+        subscription.start(callback)
+    return subscription
+
+
+def events_queue(subscription: Subscription) -> queue.Queue[Event]:
+    """A queue filled from the subscription on a background thread (handy with timeouts)."""
+    q: queue.Queue[Event] = queue.Queue()
+    subscription.start(q.put)
+    return q
+
+
+def _http_message(error: Any) -> str:
+    body = getattr(error, "resp_body", None)
+    try:
+        message = json.loads(body)["message"] if body else None
+    except (ValueError, KeyError, TypeError):
+        message = None
+    return f"HTTP {error.status_code}: {message or error}"
+
+
+def _websocket_errors() -> type[Exception]:
+    import websocket
+
+    return websocket.WebSocketException
