@@ -1,0 +1,159 @@
+"""Share links: minting (`POST push/tokens`), revoking, the browser client and the viewer page."""
+
+from __future__ import annotations
+
+import secrets
+import time
+import weakref
+from pathlib import Path
+from typing import Any
+
+from jupyter_server.utils import url_path_join
+from tornado import web
+from tornado.ioloop import PeriodicCallback
+
+from ..events import InvalidInput
+from ..tokens import ShareTokens, share_url
+from .base import PushHandler
+from .sse import EventsHandler
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+class ShareConnections:
+    """The streams and sockets opened with share tokens, closed when their token expires or
+    every link is revoked. Held weakly: a finished request drops out by itself."""
+
+    def __init__(self, interval: float = 1.0):
+        self._open: weakref.WeakKeyDictionary[PushHandler, float] = weakref.WeakKeyDictionary()
+        self._sweeper = PeriodicCallback(self.sweep, interval * 1000)
+
+    def add(self, handler: PushHandler, expires: float) -> None:
+        self._open[handler] = expires
+        if not self._sweeper.is_running():
+            self._sweeper.start()
+
+    def sweep(self, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        for handler, expires in list(self._open.items()):
+            if expires <= now:
+                self._end(handler)
+        if not self._open:
+            self._sweeper.stop()
+
+    def close_all(self) -> None:
+        for handler in list(self._open.keys()):
+            self._end(handler)
+
+    def stop(self) -> None:
+        self._sweeper.stop()
+
+    def _end(self, handler: PushHandler) -> None:
+        self._open.pop(handler, None)
+        handler.end_share_connection()
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+
+class TokensHandler(PushHandler):
+    """`POST push/tokens` `{"channels": [PATTERN, …], "ttl": SECONDS}`
+    → `{"token", "expires", "url"}`."""
+
+    @web.authenticated
+    async def post(self) -> None:
+        if self.access.role == "share":
+            raise web.HTTPError(403, "a share token cannot create share tokens")
+        body = self.json_body()
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, 'send {"channels": [PATTERN, ...], "ttl": SECONDS}')
+        channels = body.get("channels")
+        if isinstance(channels, str):
+            channels = [channels]
+        try:
+            token, expires = self.tokens.mint(channels, body.get("ttl", 3600))  # type: ignore[arg-type]
+        except InvalidInput as e:
+            raise web.HTTPError(400, str(e)) from e
+        url = share_url(self.public_push_url(), token, channels)  # type: ignore[arg-type]
+        self.log.info("jupyter_push: share link for %s, expires in %d s", channels,
+                      expires - int(time.time()))
+        self.write_json({"token": token, "expires": expires, "url": url})
+
+    @property
+    def tokens(self) -> ShareTokens:
+        if self.state.shares is None:
+            raise web.HTTPError(404, "share links are off on this server (PushApp.share_links)")
+        return self.state.shares
+
+    def public_push_url(self) -> str:
+        """`{base}push/` as the requester reached it, or on the configured public address."""
+        if self.state.share_base_url:
+            return url_path_join(self.state.share_base_url, "push/")
+        origin = f"{self.request.protocol}://{self.request.host}"
+        return origin + url_path_join(self.base_url, "push/")
+
+
+class RevokeHandler(TokensHandler):
+    """`POST push/tokens/revoke`: every share link issued so far stops working, at once."""
+
+    @web.authenticated
+    async def post(self) -> None:
+        if self.access.role != "user":
+            raise web.HTTPError(403, "only the Jupyter user can revoke share links")
+        generation = self.tokens.revoke_all()
+        if self.state.share_connections is not None:
+            self.state.share_connections.close_all()
+        self.log.info("jupyter_push: every share link revoked")
+        self.write_json({"revoked": True, "generation": generation})
+
+
+class ClientScriptHandler(PushHandler):
+    """`GET push/client.js`: the browser client (an ES module). Public code, but served with
+    any credential like every route here; external pages load it with `?access=TOKEN`."""
+
+    @web.authenticated
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.set_header("Cache-Control", "no-cache")
+        self.finish((STATIC / "client.js").read_bytes())
+
+
+class EventsOrViewerHandler(EventsHandler):
+    """`GET push/events`: the SSE stream, or for a browser navigating to a share link
+    (`Accept: text/html`, while EventSource sends `text/event-stream`) the live viewer page."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        if not wants_page(self.request.headers.get("Accept", "")):
+            stream = super().get()
+            if stream is not None:
+                await stream
+            return
+        self.patterns_argument()  # the same 400/403 as the stream would give
+        nonce = secrets.token_urlsafe(16)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Referrer-Policy", "no-referrer")
+        self.set_header(
+            "Content-Security-Policy",
+            f"default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src 'unsafe-inline'; "
+            "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+            "frame-ancestors 'self'",
+        )
+        page = (STATIC / "viewer.html").read_text().replace("__NONCE__", nonce)
+        self.finish(page)
+
+    def end_share_connection(self) -> None:
+        self._close()  # ends the stream cleanly; the browser's reconnect then gets a 401
+
+
+def wants_page(accept: str) -> bool:
+    accept = accept.lower()
+    return "text/html" in accept and "text/event-stream" not in accept
+
+
+default_handlers: list[tuple[str, Any]] = [
+    (r"/push/tokens", TokensHandler),
+    (r"/push/tokens/revoke", RevokeHandler),
+    (r"/push/client\.js", ClientScriptHandler),
+]
