@@ -1,0 +1,72 @@
+"""What every channel widget shares: cheap receive, conflated flush, binding, close."""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import AbstractContextManager, nullcontext
+from importlib.resources import files
+from typing import Any
+
+from ..events import check_pattern
+from ._binding import Binding
+from ._flusher import FLUSHER
+
+
+def static(name: str) -> str:
+    return files(__package__).joinpath("static", name).read_text(encoding="utf-8")
+
+
+class ChannelSink:
+    """Mixin for an ipywidgets class. Subclasses implement `_store(channel, data)` (runs in the
+    pushing thread: keep it to a few attribute writes) and `_apply()` (sets the traits)."""
+
+    _dirty = False
+    _last_sent = 0.0
+    _state_bytes = 0
+    _binding: Binding | None = None
+
+    def _start(self, patterns: list[str] | None, *, remote: bool) -> None:
+        self._flush_lock = threading.Lock()
+        FLUSHER.add(self)
+        if patterns:
+            for pattern in patterns:
+                check_pattern(pattern)
+            self._binding = Binding(patterns, self._receive, remote=remote)
+
+    @property
+    def remote(self) -> bool:
+        """Whether events published outside this kernel reach this widget (a server was found)."""
+        return self._binding is not None and self._binding.remote
+
+    def _receive(self, channel: str, data: Any) -> None:
+        self._store(channel, data)
+        if not self._dirty:
+            self._dirty = True
+            FLUSHER.wake()
+
+    def flush(self) -> None:
+        """Send the pending state now."""
+        with self._flush_lock:
+            if not self._dirty:
+                return
+            self._dirty = False
+            self._last_sent = time.monotonic()
+            with self._hold():
+                self._apply()
+
+    def _hold(self) -> AbstractContextManager[Any]:
+        hold = getattr(self, "hold_sync", None)
+        return hold() if hold is not None else nullcontext()
+
+    def _unbind(self) -> None:
+        FLUSHER.discard(self)
+        if self._binding is not None:
+            self._binding.close()
+            self._binding = None
+
+    def _store(self, channel: str, data: Any) -> None:
+        raise NotImplementedError
+
+    def _apply(self) -> None:
+        raise NotImplementedError

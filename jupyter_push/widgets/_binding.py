@@ -1,0 +1,75 @@
+"""Binding a widget to channels: pushes in this process arrive directly (local listener);
+pushes from elsewhere (another kernel, a script, the CLI, HTTP) arrive via a subscription to the
+server, minus the events this kernel published itself, which were already seen locally."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from ..client import local
+
+log = logging.getLogger("jupyter_push")
+Receive = Callable[[str, Any], None]
+
+
+class Binding:
+    def __init__(self, patterns: list[str], receive: Receive, *, remote: bool = True):
+        self.patterns = patterns
+        self._remove_local = local.add_listener(patterns, receive)
+        self._subscription = subscribe_remote(patterns, receive) if remote else None
+
+    @property
+    def remote(self) -> bool:
+        return self._subscription is not None
+
+    def close(self) -> None:
+        self._remove_local()
+        if self._subscription is not None:
+            try:
+                self._subscription.close()
+            except Exception:
+                log.debug("closing the widget subscription failed", exc_info=True)
+            self._subscription = None
+
+
+def own_kernel_id() -> str | None:
+    """This kernel's id as push() reports it in `source.kernel`, or None outside a kernel."""
+    from ..client.publisher import kernel_source
+
+    kernel = kernel_source().get("kernel")
+    return kernel if isinstance(kernel, str) else None
+
+
+def event_fields(event: Any) -> tuple[str | None, Any, str | None]:
+    """(channel, data, publishing kernel id) of a subscribed event (a dict or an object)."""
+    get = event.get if isinstance(event, dict) else lambda k: getattr(event, k, None)
+    source = get("source")
+    kernel = source.get("kernel") if isinstance(source, dict) else None
+    return get("channel"), get("data"), kernel
+
+
+def foreign_events(receive: Receive, me: str | None) -> Callable[[Any], None]:
+    """A subscription callback passing on the events not published by kernel `me`."""
+
+    def on_event(event: Any) -> None:
+        channel, data, kernel = event_fields(event)
+        if channel is None or (me is not None and kernel == me):
+            return
+        receive(channel, data)
+
+    return on_event
+
+
+def subscribe_remote(patterns: list[str], receive: Receive) -> Any | None:
+    """A background subscription feeding `receive`, or None when none can be made (no server:
+    the widget then works from this process's pushes alone)."""
+    try:
+        from .. import subscribe
+    except ImportError:
+        return None
+    try:
+        return subscribe(*patterns, callback=foreign_events(receive, own_kernel_id()))
+    except Exception as e:
+        log.debug("widgets show local pushes only: %s", e)
+        return None

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import anywidget
+import traitlets as t
+
+from ..track import RateMeter, eta
+from ._base import ChannelSink, static
+from ._kinds import progress_fields
+
+
+class Progress(anywidget.AnyWidget, ChannelSink):
+    """A progress bar bound to `channel`. Pushes are a count (`push("progress", 40)`) or
+    `{"value": 40, "total": 100}` (what `track()` sends, with its own rate and ETA); the bar
+    shows the percentage, the rate and the time left."""
+
+    _esm = static("progress.js")
+    _css = static("widgets.css")
+
+    channel = t.Unicode("").tag(sync=True)
+    description = t.Unicode("").tag(sync=True)
+    value = t.Float(0.0).tag(sync=True)
+    total = t.Float(None, allow_none=True).tag(sync=True)
+    rate = t.Float(None, allow_none=True).tag(sync=True)
+    eta = t.Float(None, allow_none=True).tag(sync=True)
+    unit = t.Unicode("it").tag(sync=True)
+
+    def __init__(
+        self,
+        channel: str | None = None,
+        *,
+        total: float | None = None,
+        description: str | None = None,
+        unit: str = "it",
+        remote: bool = True,
+        **kwargs: Any,
+    ):
+        super().__init__(
+            channel=channel or "",
+            total=total,
+            description=(channel or "") if description is None else description,
+            unit=unit,
+            **kwargs,
+        )
+        self._latest: Any = None
+        self._meter = RateMeter(0, time.monotonic())
+        self._start([channel] if channel else None, remote=remote)
+
+    def _store(self, channel: str, data: Any) -> None:
+        self._latest = data
+
+    def _apply(self) -> None:
+        fields = progress_fields(self._latest)
+        value = fields.pop("value", self.value)
+        if "total" in fields:
+            self.total = fields.pop("total")
+        if "rate" not in fields:
+            fields["rate"] = self._meter.update(value, time.monotonic())
+        if "eta" not in fields:
+            fields["eta"] = eta(value, self.total, fields["rate"])
+        self.set_trait("value", value)
+        for name, field in fields.items():
+            self.set_trait(name, field)
+
+    def close(self) -> None:
+        self._unbind()
+        super().close()

@@ -1,0 +1,175 @@
+"""Widgets bound to channels in one Python process (no kernel, no server): push() reaches them
+directly, updates are conflated, the final value is exact."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from jupyter_push import push, track
+from jupyter_push.widgets import Chart, Dashboard, Label, Log, Progress, flush
+from jupyter_push.widgets._binding import foreign_events
+
+
+@pytest.fixture(autouse=True)
+def no_server(monkeypatch, tmp_path):
+    monkeypatch.delenv("JUPYTER_PUSH_URL", raising=False)
+    monkeypatch.delenv("JUPYTER_PUSH_TOKEN", raising=False)
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+
+
+@pytest.fixture
+def widgets():
+    made = []
+
+    def make(cls, *args, **kwargs):
+        widget = cls(*args, **kwargs)
+        made.append(widget)
+        return widget
+
+    yield make
+    for widget in made:
+        widget.close()
+
+
+def eventually(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_bound_progress_ends_on_the_exact_last_value(widgets):
+    bar = widgets(Progress, "t1/progress")
+    for i in range(10_000):
+        push("t1/progress", i)
+    flush()
+    assert bar.value == 9_999
+
+
+def test_pending_values_are_sent_without_an_explicit_flush(widgets):
+    label = widgets(Label, "t2/status")
+    push("t2/status", "running")
+    assert eventually(lambda: label.value == "running")
+
+
+def test_progress_takes_total_rate_and_eta_from_the_pushed_object(widgets):
+    bar = widgets(Progress, "t3/progress")
+    push("t3/progress", {"value": 30, "total": 120, "rate": 3.0, "eta": 30.0})
+    flush()
+    assert (bar.value, bar.total, bar.rate, bar.eta) == (30, 120, 3.0, 30.0)
+
+
+def test_progress_computes_eta_for_plain_counts(widgets):
+    bar = widgets(Progress, "t4/progress", total=1000)
+    push("t4/progress", 0)
+    flush()
+    time.sleep(0.02)
+    push("t4/progress", 100)
+    flush()
+    assert bar.rate is not None and bar.rate > 0
+    assert bar.eta == pytest.approx(900 / bar.rate)
+
+
+def test_widgets_ignore_other_channels(widgets):
+    label = widgets(Label, "t5/a")
+    push("t5/b", "not mine")
+    flush()
+    assert label.value == ""
+
+
+def test_log_keeps_the_last_lines_in_order(widgets):
+    log = widgets(Log, "t6/log", max_lines=50)
+    for i in range(120):
+        push("t6/log", f"line {i}")
+    flush()
+    push("t6/log", "two\nlines")
+    flush()
+    assert log.lines == [f"line {i}" for i in range(72, 120)] + ["two", "lines"]
+
+
+def test_chart_keeps_the_last_points_of_each_series(widgets):
+    chart = widgets(Chart, "t7/train", max_points=100)
+    for step in range(1, 301):
+        push("t7/train", {"step": step, "loss": 1 / step, "acc": step / 300})
+    flush()
+    assert set(chart.series) == {"loss", "acc"}
+    assert [x for x, _ in chart.series["loss"]] == list(range(201, 301))
+    assert chart.series["acc"][-1] == [300, 1.0]
+
+
+def test_chart_of_plain_numbers_counts_pushes_on_x(widgets):
+    chart = widgets(Chart, "t8/loss")
+    for y in (3.0, 2.0, 1.5):
+        push("t8/loss", y)
+    flush()
+    assert chart.series == {"value": [[1, 3.0], [2, 2.0], [3, 1.5]]}
+
+
+def test_dashboard_adds_the_right_widget_for_each_channel_as_it_appears(widgets):
+    board = widgets(Dashboard, "t9/**")
+    push("t9/progress", {"value": 1, "total": 4})
+    push("t9/loss", 0.5)
+    push("t9/log", "hello")
+    push("t9/status", "ok")
+    flush()
+    push("t9/loss", 0.25)
+    push("t9/late", 1.0)
+    flush()
+    kinds = {name: type(w).__name__ for name, w in board.channels.items()}
+    assert kinds == {"t9/progress": "Progress", "t9/loss": "Chart", "t9/log": "Log",
+                     "t9/status": "Label", "t9/late": "Chart"}
+    assert list(board.children) == list(board.channels.values())
+    assert board.channels["t9/loss"].series == {"value": [[1, 0.5], [2, 0.25]]}
+
+
+def test_a_closed_widget_no_longer_follows_its_channel(widgets):
+    label = widgets(Label, "t10/status")
+    push("t10/status", "first")
+    flush()
+    label.close()
+    push("t10/status", "second")
+    flush()
+    assert label.value == "first"
+
+
+def test_without_a_server_widgets_work_from_local_pushes_only(widgets):
+    bar = widgets(Progress, "t11/progress")
+    assert bar.remote is False
+    push("t11/progress", 3)
+    flush()
+    assert bar.value == 3
+
+
+def test_track_yields_every_item_and_shows_the_final_count(widgets):
+    bar = widgets(Progress, "t12/progress")
+    assert list(track(range(1000), "t12/progress")) == list(range(1000))
+    assert (bar.value, bar.total) == (1000, 1000)
+
+
+def test_track_without_a_length_reports_no_total(widgets):
+    bar = widgets(Progress, "t13/progress")
+    for _ in track((i for i in range(10)), "t13/progress"):
+        pass
+    assert (bar.value, bar.total) == (10, None)
+
+
+def test_track_reports_the_items_completed_when_the_loop_is_left_early(widgets):
+    bar = widgets(Progress, "t14/progress")
+    for i in track(range(100), "t14/progress"):
+        if i == 41:
+            break
+    assert bar.value == 41  # like tqdm: the item the loop broke in did not complete
+
+
+def test_remote_events_from_this_kernel_are_skipped():
+    seen = []
+    on_event = foreign_events(lambda channel, data: seen.append((channel, data)), me="k-1")
+    on_event({"id": "1", "channel": "a", "data": 1, "source": {"kernel": "k-1"}})
+    on_event({"id": "2", "channel": "a", "data": 2, "source": {"kernel": "k-2"}})
+    on_event({"id": "3", "channel": "a", "data": 3})
+    on_event({"op": "gap", "since": "3"})
+    assert seen == [("a", 2), ("a", 3)]
