@@ -87,6 +87,7 @@ class Publisher:
             collections.OrderedDict()
         )
         self.sent_frames = 0
+        self.connections = 0
         self.acked_events = 0
         self._thread = threading.Thread(target=self._run, name="jupyter_push-publisher",
                                         daemon=True)
@@ -110,7 +111,7 @@ class Publisher:
         marker = FlushMarker()
         self._buffer.append(marker)
         self._wake()
-        return marker.done.wait(timeout)
+        return marker.done.wait(timeout) and not self.discarding
 
     def pending(self) -> bool:
         return bool(self._buffer or self._unacked)
@@ -180,6 +181,7 @@ class Publisher:
         )
         ws.settimeout(CONNECT_TIMEOUT)
         self.connected = self.reachable = True
+        self.connections += 1
         for frame, _ in self._unacked.values():  # sent before the drop, never acknowledged
             ws.send(frame)
         return ws
@@ -231,7 +233,7 @@ class Publisher:
             except InvalidInput as e:
                 warnings.warn(f"jupyter_push: event on {channel!r} not sent: {e}", stacklevel=1)
                 continue
-            part = b'{"channel":"%b","data":%b}' % (channel.encode(), encoded)
+            part = event_json(channel, encoded)
             parts.append(part)
             size += len(part)
         dropped = self._take_dropped()
@@ -240,12 +242,7 @@ class Publisher:
             return None
         ref = self._next_ref
         self._next_ref += 1
-        frame = b'{"op":"publish","ref":%d,"events":[%b]%b%b}' % (
-            ref,
-            b",".join(parts),
-            b',"source":' + dumps(self.source) if self.source else b"",
-            b',"dropped":' + dumps(dropped) if dropped else b"",
-        )
+        frame = publish_frame(ref, parts, self.source, dropped)
         self._unacked[ref] = (frame, markers)
         return frame
 
@@ -312,7 +309,27 @@ class Publisher:
         self.discarding = True
         self._idle = False
         warnings.warn(f"jupyter_push: events stay in this process: {reason}", stacklevel=1)
-        self._buffer.clear()
+        while self._buffer:
+            item = self._buffer.popleft()
+            if isinstance(item, FlushMarker):
+                item.done.set()
+
+
+def event_json(channel: str, encoded_data: bytes) -> bytes:
+    """`{"channel", "data"}` for a publish frame; `channel` is already a valid name, which
+    never needs JSON escaping."""
+    return b'{"channel":"%b","data":%b}' % (channel.encode(), encoded_data)
+
+
+def publish_frame(ref: int, events: list[bytes], source: dict[str, Any] | None,
+                  dropped: dict[str, int] | None) -> bytes:
+    """One `publish` op: the events, who sent them, and how many were dropped per channel."""
+    return b'{"op":"publish","ref":%d,"events":[%b]%b%b}' % (
+        ref,
+        b",".join(events),
+        b',"source":' + dumps(source) if source else b"",
+        b',"dropped":' + dumps(dropped) if dropped else b"",
+    )
 
 
 def _ssl_pending(sock: Any) -> bool:

@@ -40,6 +40,7 @@ from .discovery import WHAT_TO_DO, NoServer, Server, find_server
 log = logging.getLogger("jupyter_push")
 
 BACKOFF_FIRST, BACKOFF_MAX = 0.05, 2.0
+RECONNECT_DELAY = 0.05  # after a lost connection, before the first new attempt
 CONNECT_TIMEOUT = 5.0
 Event = dict[str, Any]
 
@@ -62,6 +63,7 @@ class Subscription:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._ever_connected = False
+        self.connections = 0
 
     # ------------------------------------------------------------------ iteration
 
@@ -84,6 +86,7 @@ class Subscription:
                 continue
             backoff = BACKOFF_FIRST
             self._ever_connected = True
+            self.connections += 1
             try:
                 yield from self._receive(ws)
             except (OSError, ConnectionError, _websocket_errors()) as e:
@@ -92,6 +95,8 @@ class Subscription:
                 log.debug("jupyter_push: subscribe: connection lost: %s", e)
             finally:
                 self._drop(ws)
+            if not self._closed:
+                time.sleep(RECONNECT_DELAY)
 
     def _connect(self) -> Any:
         import websocket

@@ -1,0 +1,158 @@
+"""The publisher thread against a real Jupyter server: batching, acks, reconnect, overflow.
+
+The server runs on this test's event loop: while the test runs synchronous code the server
+cannot answer, and blocking calls (flush) go through asyncio.to_thread so it keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from jupyter_push import events
+from jupyter_push.client.publisher import Publisher, event_json, publish_frame
+
+
+@pytest.fixture
+def publisher(push_url, kernel_token):
+    created = []
+
+    def make(**kw) -> Publisher:
+        p = Publisher(kw.pop("url", push_url), kw.pop("token", kernel_token), **kw)
+        created.append(p)
+        return p
+
+    yield make
+    for p in created:
+        p.close()
+
+
+async def history(http, channel: str) -> list[dict]:
+    r = await http.get("history", params={"channel": channel, "limit": 100_000})
+    assert r.status_code == 200, r.text
+    return r.json()["events"]
+
+
+async def flush(p: Publisher, timeout: float = 10) -> bool:
+    return await asyncio.to_thread(p.flush, timeout)
+
+
+def unused_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_publish_frame_carries_events_source_and_drop_counts():
+    frame = publish_frame(7, [event_json("a/b", b"1"), event_json("c", b'"x"')],
+                          {"kernel": "k1"}, {"a/b": 3})
+    assert json.loads(frame) == {
+        "op": "publish", "ref": 7, "events": [{"channel": "a/b", "data": 1},
+                                              {"channel": "c", "data": "x"}],
+        "source": {"kernel": "k1"}, "dropped": {"a/b": 3},
+    }
+    assert json.loads(publish_frame(1, [], None, None)) == {"op": "publish", "ref": 1, "events": []}
+
+
+async def test_flush_returns_once_the_server_has_the_events(publisher, http):
+    p = publisher(source={"kernel": "k-test", "path": "nb.ipynb"})
+    p.put("progress", 40)
+    assert await flush(p)
+    (event,) = await history(http, "progress")
+    assert event["data"] == 40
+    assert event["source"] == {"kernel": "k-test", "path": "nb.ipynb"}
+
+
+async def test_events_put_while_the_sender_is_busy_go_out_in_batches_in_order(publisher, http):
+    p = publisher()
+    p.put("warmup", 0)
+    assert await flush(p)
+    for i in range(3000):  # the server cannot read while this loop holds its event loop
+        p.put("count", i)
+    assert await flush(p)
+    assert [e["data"] for e in await history(http, "count")] == list(range(3000))
+    assert p.sent_frames < 100  # 3,000 events, a handful of frames
+
+
+async def test_publisher_reconnects_and_keeps_sending_after_the_server_closes_the_socket(
+        publisher, http, push_app):
+    p = publisher()
+    p.put("life", "before")
+    assert await flush(p)
+    for close in list(push_app.state.closers):  # the server drops every WebSocket
+        close()
+    await asyncio.sleep(0.05)
+    p.put("life", "after")
+    assert await flush(p)
+    assert [e["data"] for e in await history(http, "life")] == ["before", "after"]
+    assert p.connections == 2
+
+
+async def test_overflow_while_disconnected_keeps_the_newest_and_counts_the_rest(publisher, http):
+    p = publisher(capacity=5)  # its handshake waits: the server cannot answer during this loop
+    for i in range(12):
+        p.put("tiny", i)
+    assert p._dropped == {"tiny": 7}
+    assert await flush(p)
+    assert [e["data"] for e in await history(http, "tiny")] == [7, 8, 9, 10, 11]
+    assert p._dropped == {}  # reported in the frame that carried the survivors
+
+
+async def test_buffer_size_comes_from_the_environment(publisher, monkeypatch):
+    monkeypatch.setenv("JUPYTER_PUSH_BUFFER", "17")
+    assert publisher().capacity == 17
+
+
+async def test_unreachable_server_never_raises_and_flush_gives_up(publisher):
+    p = publisher(url=f"http://127.0.0.1:{unused_port()}/push/", capacity=10)
+    for i in range(100):
+        p.put("nowhere", i)
+    assert not await flush(p, timeout=0.3)
+    assert sum(p._dropped.values()) == 90
+    assert not p.connected
+
+
+async def test_non_json_scalar_is_skipped_and_the_rest_is_sent(publisher, http):
+    p = publisher()
+    p.put("mixed", 1)
+    p.put("mixed", float("nan"))  # encoded on the thread; orjson sends null, json refuses
+    p.put("mixed", 3)
+    assert await flush(p)
+    data = [e["data"] for e in await history(http, "mixed")]
+    assert data == ([1, None, 3] if events._orjson is not None else [1, 3])
+
+
+async def test_push_api_validates_names_and_encodes_containers_at_once(push_url):
+    from jupyter_push import push
+
+    with pytest.raises(ValueError, match="segment"):
+        push("bad channel", 1)
+    with pytest.raises((TypeError, ValueError)):
+        push("ok", {"x": object()})
+
+
+NO_SERVER_SCRIPT = """
+from jupyter_push import flush, push
+from jupyter_push.client import local
+seen = []
+local.add_listener(["**"], lambda channel, data: seen.append(data))
+for i in range(1000):
+    push("alone", i)
+assert seen == list(range(1000)), seen[:5]
+assert flush(1) is False
+print("ok")
+"""
+
+
+def test_without_a_server_push_feeds_local_listeners_and_warns_once(tmp_path):
+    env = {"PATH": "", "JUPYTER_RUNTIME_DIR": str(tmp_path), "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", NO_SERVER_SCRIPT], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+    assert done.stderr.count("start Jupyter with jupyter_push installed") == 1
