@@ -113,9 +113,10 @@ class ClientScriptHandler(PushHandler):
 
     @web.authenticated
     def get(self) -> None:
-        self.set_header("Content-Type", "text/javascript; charset=utf-8")
         self.set_header("Cache-Control", "no-cache")
-        self.finish((STATIC / "client.js").read_bytes())
+        # (APIHandler.finish would label it JSON)
+        self.finish((STATIC / "client.js").read_bytes(),
+                    set_content_type="text/javascript; charset=utf-8")
 
 
 class EventsOrViewerHandler(EventsHandler):
@@ -131,7 +132,6 @@ class EventsOrViewerHandler(EventsHandler):
             return
         self.patterns_argument()  # the same 400/403 as the stream would give
         nonce = secrets.token_urlsafe(16)
-        self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         self.set_header("Referrer-Policy", "no-referrer")
         self.set_header(
@@ -141,7 +141,7 @@ class EventsOrViewerHandler(EventsHandler):
             "frame-ancestors 'self'",
         )
         page = (STATIC / "viewer.html").read_text().replace("__NONCE__", nonce)
-        self.finish(page)
+        self.finish(page, set_content_type="text/html; charset=utf-8")
 
     def end_share_connection(self) -> None:
         self._close()  # ends the stream cleanly; the browser's reconnect then gets a 401

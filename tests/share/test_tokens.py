@@ -188,3 +188,13 @@ def test_a_short_configured_secret_is_refused(tmp_path):
 def test_share_url_carries_only_the_share_token_and_channels():
     url = share_url("http://h:1/base/push/", "T.K.N", ["train/**", "progress"])
     assert url == "http://h:1/base/push/events?access=T.K.N&channel=train/**&channel=progress"
+
+
+def test_scrub_query_hides_credentials_in_logged_urls():
+    from jupyter_push.handlers.base import scrub_query
+
+    keys = ("token", "access")
+    assert scrub_query("/push/events?access=abc&channel=x&token=t", keys) == (
+        "/push/events?access=[secret]&channel=x&token=[secret]"
+    )
+    assert scrub_query("/push/events", keys) == "/push/events"
