@@ -6,15 +6,18 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { FrameBatcher } from './frames';
 import { ChannelSummary, ChannelsReply, PushEvent } from './protocol';
+import { mergeRecent } from './recent';
 import { ConnectionStatus, EventStream, StreamResponse } from './stream';
 import { ChannelRecord, IPushConnection } from './tokens';
 
 export interface ConnectionLimits {
   recentPerChannel: number;
   channels: number;
+  /** Channels whose history is fetched per (re)connection. */
+  backfills: number;
 }
 
-const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { recentPerChannel: 200, channels: 2000 };
+const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { recentPerChannel: 200, channels: 2000, backfills: 100 };
 
 export class PushConnection implements IPushConnection {
   private readonly stream: EventStream;
@@ -22,7 +25,7 @@ export class PushConnection implements IPushConnection {
   private readonly _channels = new Map<string, ChannelRecord>();
   private readonly _statusChanged = new Signal<this, ConnectionStatus>(this);
   private readonly _received = new Signal<this, readonly PushEvent[]>(this);
-  private readonly _channelsChanged = new Signal<this, void>(this);
+  private readonly _channelsChanged = new Signal<this, readonly string[]>(this);
 
   constructor(
     private readonly settings: ServerConnection.ISettings = ServerConnection.makeSettings(),
@@ -47,7 +50,7 @@ export class PushConnection implements IPushConnection {
   get received(): ISignal<this, readonly PushEvent[]> {
     return this._received;
   }
-  get channelsChanged(): ISignal<this, void> {
+  get channelsChanged(): ISignal<this, readonly string[]> {
     return this._channelsChanged;
   }
   get channels(): ReadonlyMap<string, ChannelRecord> {
@@ -90,25 +93,21 @@ export class PushConnection implements IPushConnection {
     this._statusChanged.emit(status);
   }
 
-  /** Seed the channel list (with counts) from `GET {base}push/channels`. */
+  /** Seed the channel list (with counts) from `GET {base}push/channels`, then fill in history. */
   private async loadChannels(): Promise<void> {
-    let reply: ChannelsReply;
-    try {
-      const response = await ServerConnection.makeRequest(this.url('channels'), {}, this.settings);
-      if (!response.ok) {
-        return;
-      }
-      reply = (await response.json()) as ChannelsReply;
-    } catch (error) {
-      console.warn('jupyter-push: could not list channels', error);
+    const reply = await this.getJSON<ChannelsReply>('channels');
+    if (!reply) {
       return;
     }
-    let added = false;
-    for (const summary of reply.channels ?? []) {
-      added = this.seed(summary) || added;
+    const added = (reply.channels ?? []).filter(summary => this.seed(summary)).map(s => s.name);
+    if (added.length) {
+      this._channelsChanged.emit(added);
     }
-    if (added) {
-      this._channelsChanged.emit();
+    const lacking = [...this._channels.values()]
+      .filter(r => !r.backfilled && r.count > r.recent.length)
+      .slice(0, this.limits.backfills);
+    for (const record of lacking) {
+      await this.backfill(record);
     }
   }
 
@@ -119,15 +118,47 @@ export class PushConnection implements IPushConnection {
       return false;
     }
     this.stream.cursor.remember(summary.last.id);
-    this.store({ name: summary.name, last: summary.last, count: summary.count, recent: [summary.last] });
+    this.store({
+      name: summary.name,
+      last: summary.last,
+      count: summary.count,
+      recent: [summary.last],
+      backfilled: false
+    });
     return true;
+  }
+
+  /** Complete a channel's recent events from `GET {base}push/history`, e.g. on a fresh page. */
+  private async backfill(record: ChannelRecord): Promise<void> {
+    record.backfilled = true;
+    const limit = this.limits.recentPerChannel;
+    const query = `history?channel=${encodeURIComponent(record.name)}&limit=${limit}`;
+    const reply = await this.getJSON<{ events?: PushEvent[] }>(query);
+    if (!reply?.events?.length || this._channels.get(record.name) !== record) {
+      return;
+    }
+    for (const event of reply.events) {
+      this.stream.cursor.remember(event.id);
+    }
+    record.recent = mergeRecent(record.recent, reply.events, limit);
+    this._channelsChanged.emit([record.name]);
+  }
+
+  private async getJSON<T>(path: string): Promise<T | null> {
+    try {
+      const response = await ServerConnection.makeRequest(this.url(path), {}, this.settings);
+      return response.ok ? ((await response.json()) as T) : null;
+    } catch (error) {
+      console.warn(`jupyter-push: GET ${path} failed`, error);
+      return null;
+    }
   }
 
   private flush(events: PushEvent[]): void {
     for (const event of events) {
       const record = this._channels.get(event.channel);
       if (!record) {
-        this.store({ name: event.channel, last: event, count: 1, recent: [event] });
+        this.store({ name: event.channel, last: event, count: 1, recent: [event], backfilled: false });
         continue;
       }
       if (record.last.id === event.id) {

@@ -139,13 +139,23 @@ export class Dashboard extends Widget {
     }
   }
 
-  private onChannelsChanged(): void {
+  private onChannelsChanged(_: IPushConnection, channels: readonly string[]): void {
     let added = false;
-    for (const name of this.connection.channels.keys()) {
-      added = this.adopt(name) || added;
+    for (const channel of channels) {
+      if (this.adopt(channel)) {
+        added = true;
+        continue;
+      }
+      const tile = tileFromEvents(this.connection.channels.get(channel)?.recent ?? []);
+      if (tile) {
+        this.tiles.set(channel, tile); // its recent events were completed from history
+        this.dirty.add(channel);
+      }
     }
     if (added) {
       this.arrangeTiles();
+    } else {
+      this.renderDirty();
     }
   }
 

@@ -52,7 +52,7 @@ export class ChannelSidebar extends Widget {
     this.node.append(header, this.hint, this.list);
 
     connection.received.connect(this.onReceived, this);
-    connection.channelsChanged.connect(this.rebuild, this);
+    connection.channelsChanged.connect(this.onChannelsChanged, this);
     connection.statusChanged.connect(this.showStatus, this);
     this.showStatus();
   }
@@ -97,6 +97,12 @@ export class ChannelSidebar extends Widget {
     }
     for (const event of latest.values()) {
       this.fill(this.rows.get(event.channel)!, event);
+    }
+  }
+
+  private onChannelsChanged(_: IPushConnection, channels: readonly string[]): void {
+    if (channels.some(channel => !this.rows.has(channel))) {
+      this.rebuild();
     }
   }
 

@@ -33,6 +33,19 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, te
   return node;
 }
 
+/** Whether a tile is drawn as it is (a tile rebuilt from history is a new object). */
+class Unchanged {
+  private tile: TileState | null = null;
+  private last: unknown = null;
+
+  same(tile: TileState): boolean {
+    const same = this.tile === tile && this.last === tile.last;
+    this.tile = tile;
+    this.last = tile.last;
+    return same;
+  }
+}
+
 class ProgressBody implements Body {
   readonly node = el('div', 'jp-Push-progress');
   private readonly fill = el('div', 'jp-Push-barFill');
@@ -101,13 +114,12 @@ class SeriesBody implements Body {
 
 class TextBody implements Body {
   readonly node = el('pre', 'jp-Push-log');
-  private shown: unknown = null;
+  private shown = new Unchanged();
 
   render(tile: TileState): void {
-    if (this.shown === tile.last) {
+    if (this.shown.same(tile)) {
       return;
     }
-    this.shown = tile.last;
     const atBottom = this.node.scrollTop + this.node.clientHeight >= this.node.scrollHeight - 4;
     this.node.textContent = tile.lines.map(l => l.text).join('\n');
     if (atBottom) {
@@ -120,13 +132,12 @@ class TreeBody implements Body {
   readonly node = el('div', 'jp-Push-tree');
   /** Paths the user opened or closed, kept across updates. */
   private readonly toggled = new Map<string, boolean>();
-  private shown: unknown = null;
+  private shown = new Unchanged();
 
   render(tile: TileState): void {
-    if (this.shown === tile.last) {
+    if (this.shown.same(tile)) {
       return;
     }
-    this.shown = tile.last;
     this.node.replaceChildren(this.value(tile.last.data, '$', 0));
   }
 
@@ -186,7 +197,7 @@ export class TileView {
       );
       return b;
     };
-    this.pinButton = button('pin', '📌', 'Pin to the top');
+    this.pinButton = button('pin', '☆', 'Pin to the top');
     header.append(
       name,
       this.age,
@@ -201,6 +212,7 @@ export class TileView {
   setPinned(pinned: boolean): void {
     this.node.classList.toggle('jp-mod-pinned', pinned);
     this.pinButton.title = pinned ? 'Unpin' : 'Pin to the top';
+    this.pinButton.textContent = pinned ? '★' : '☆';
   }
 
   render(tile: TileState): void {

@@ -11,6 +11,8 @@ export interface ChannelRecord {
   count: number;
   /** The latest events this page received, oldest first (bounded). */
   recent: PushEvent[];
+  /** Whether `recent` was completed from the server's history. */
+  backfilled: boolean;
 }
 
 /** The page's one connection to `{base}push/events`, shared by the panel and the sidebar. */
@@ -20,8 +22,11 @@ export interface IPushConnection {
   readonly channels: ReadonlyMap<string, ChannelRecord>;
   /** New events, at most once per animation frame; `channels` already includes them. */
   readonly received: ISignal<IPushConnection, readonly PushEvent[]>;
-  /** Channels learnt from `GET {base}push/channels` (not from the stream). */
-  readonly channelsChanged: ISignal<IPushConnection, void>;
+  /**
+   * Channels learnt from `GET {base}push/channels` or whose recent events were completed from
+   * `GET {base}push/history`, not from the stream.
+   */
+  readonly channelsChanged: ISignal<IPushConnection, readonly string[]>;
   /** Reconnect now instead of waiting for the next attempt. */
   reconnect(): void;
 }

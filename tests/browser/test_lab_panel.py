@@ -1,0 +1,383 @@
+"""The Live Dashboard panel in real Chromium, against a real `jupyter lab` subprocess under a
+non-root base_url with token auth: tiles by data shape, layout kept, reconnect after restart."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import CHROMIUM, needs_chromium
+
+pytestmark = [needs_chromium(), pytest.mark.timeout(240)]
+
+BASE_URL = "/lab-base/"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+OPEN_DASHBOARD = "jupyter-push:open-dashboard"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LabServer:
+    """`jupyter lab` in a subprocess with its own root, config, data and runtime dirs."""
+
+    def __init__(self, root: Path, *, push_enabled: bool = True):
+        self.root = root
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self.push_enabled = push_enabled
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = root / "lab.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{BASE_URL}"
+
+    def start(self) -> None:
+        home = self.root / "home"
+        notebooks = self.root / "notebooks"
+        for d in (home, notebooks):
+            d.mkdir(exist_ok=True)
+        env = {
+            **os.environ,
+            "HOME": str(home),
+            "JUPYTER_CONFIG_DIR": str(home / "config"),
+            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        }
+        cmd = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--allow-root",
+            "--LabApp.extension_manager=readonly",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--ServerApp.base_url={BASE_URL}",
+            f"--ServerApp.root_dir={notebooks}",
+            f"--IdentityProvider.token={self.token}",
+            "--ServerApp.allow_unauthenticated_access=False",
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=",
+            f"--ServerApp.jpserver_extensions=jupyter_push={self.push_enabled}",
+        ]
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        headers = {"Authorization": f"token {self.token}"}
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise AssertionError(f"jupyter lab exited: {self.log.read_text()[-3000:]}")
+            try:
+                if (
+                    httpx.get(self.url + "api/status", headers=headers, timeout=2).status_code
+                    == 200
+                ):
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"jupyter lab did not start: {self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+    def publish(self, *events: dict[str, Any]) -> list[str]:
+        r = httpx.post(
+            self.url + "push/events",
+            json=list(events),
+            headers={"Authorization": f"token {self.token}"},
+            timeout=10,
+        )
+        assert r.status_code == 200, r.text
+        return list(r.json()["ids"])
+
+
+@pytest.fixture
+def jp_asyncio_loop() -> None:
+    """This module runs its own `jupyter lab`: pytest-jupyter's autouse per-test event loop
+    would clash with the one Playwright keeps running, so it is replaced by nothing."""
+    return None
+
+
+@pytest.fixture
+def jp_server_cleanup() -> None:
+    return None
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    server = LabServer(tmp_path_factory.mktemp("lab"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+def open_lab(page: Any, server: LabServer) -> None:
+    page.goto(f"{server.url}lab?token={server.token}")
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    page.evaluate(
+        "async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }"
+    )
+
+
+def open_dashboard(page: Any) -> Any:
+    page.evaluate(
+        f"async () => {{ await window.jupyterapp.commands.execute('{OPEN_DASHBOARD}'); }}"
+    )
+    dashboard = page.locator("#jupyter-push-dashboard")
+    dashboard.wait_for(state="visible")
+    return dashboard
+
+
+def tile(dashboard: Any, channel: str) -> Any:
+    return dashboard.locator(f'.jp-Push-tile[data-channel="{channel}"]')
+
+
+def screenshot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+def test_dashboard_opens_from_palette_and_launcher_commands(page: Any, lab: LabServer) -> None:
+    from playwright.sync_api import expect
+
+    open_lab(page, lab)
+    expect(page.locator(".jp-LauncherCard", has_text="Live Dashboard")).to_be_visible()
+    page.keyboard.press("Control+Shift+C")
+    page.locator(".lm-CommandPalette-input").fill("Open Live Dashboard")
+    page.locator(".lm-CommandPalette-item", has_text="Open Live Dashboard").first.click()
+    expect(page.locator("#jupyter-push-dashboard .jp-Push-status")).to_have_attribute(
+        "data-phase", "open"
+    )
+
+
+def test_tiles_follow_the_shape_of_published_data(page: Any, lab: LabServer) -> None:
+    from playwright.sync_api import expect
+
+    open_lab(page, lab)
+    dashboard = open_dashboard(page)
+    expect(dashboard.locator(".jp-Push-status")).to_have_attribute("data-phase", "open")
+
+    lab.publish(
+        {"channel": "shape/progress", "data": 40},
+        {"channel": "shape/files", "data": {"value": 3, "total": 12}},
+        {"channel": "shape/loss", "data": 2.5},
+        {"channel": "shape/log", "data": "epoch 1 started"},
+        {"channel": "shape/meta", "data": {"model": "mlp", "layers": [64, 32]}},
+        {"channel": "shape/metrics", "data": {"acc": 0.5, "f1": 0.4}},
+    )
+    lab.publish(
+        {"channel": "shape/loss", "data": 1.7},
+        {"channel": "shape/log", "data": "epoch 1 done"},
+        {"channel": "shape/metrics", "data": {"acc": 0.7, "f1": 0.6}},
+    )
+    lab.publish({"channel": "shape/loss", "data": 1.2})
+
+    progress = tile(dashboard, "shape/progress")
+    expect(progress).to_have_attribute("data-kind", "progress")
+    expect(progress.locator(".jp-Push-progressText")).to_have_text("40%")
+    expect(progress.locator(".jp-Push-bar")).to_have_attribute("aria-valuenow", "40")
+
+    files = tile(dashboard, "shape/files")
+    expect(files).to_have_attribute("data-kind", "progress")
+    expect(files.locator(".jp-Push-progressText")).to_have_text("3 / 12 (25%)")
+
+    loss = tile(dashboard, "shape/loss")
+    expect(loss).to_have_attribute("data-kind", "series")
+    expect(loss.locator(".jp-Push-legendItem")).to_have_text("1.2")
+    expect(loss.locator(".jp-Push-range")).to_contain_text("3 points")
+    points = loss.locator("polyline").get_attribute("points") or ""
+    assert len(points.split()) == 3
+
+    metrics = tile(dashboard, "shape/metrics")
+    expect(metrics.locator(".jp-Push-legendItem")).to_have_text(["acc 0.7", "f1 0.6"])
+    expect(metrics.locator("polyline")).to_have_count(2)
+
+    log = tile(dashboard, "shape/log")
+    expect(log).to_have_attribute("data-kind", "text")
+    expect(log.locator(".jp-Push-log")).to_have_text("epoch 1 started\nepoch 1 done")
+
+    meta = tile(dashboard, "shape/meta")
+    expect(meta).to_have_attribute("data-kind", "tree")
+    expect(meta.locator(".jp-Push-tree")).to_contain_text('"mlp"')
+
+    page.locator(".lm-TabBar-tab[data-id='jupyter-push-sidebar']").click()
+    sidebar = page.locator("#jupyter-push-sidebar")
+    other = sidebar.locator('.jp-Push-group[data-group="other"]')
+    expect(
+        other.locator('.jp-Push-channel[data-channel="shape/progress"] .jp-Push-channelValue')
+    ).to_have_text("40")
+    expect(
+        other.locator('.jp-Push-channel[data-channel="shape/loss"] .jp-Push-channelValue')
+    ).to_have_text("1.2")
+    screenshot(page, "lab_panel_tiles.png")
+
+
+def test_a_fresh_page_draws_recent_history(page: Any, lab: LabServer) -> None:
+    from playwright.sync_api import expect
+
+    for loss in (3.0, 2.0, 1.5, 1.0):
+        lab.publish({"channel": "history/loss", "data": loss})
+    lab.publish(
+        {"channel": "history/log", "data": "one"}, {"channel": "history/log", "data": "two"}
+    )
+    open_lab(page, lab)
+    dashboard = open_dashboard(page)
+
+    loss = tile(dashboard, "history/loss")
+    expect(loss).to_have_attribute("data-kind", "series")
+    expect(loss.locator(".jp-Push-range")).to_contain_text("4 points")
+    expect(tile(dashboard, "history/log").locator(".jp-Push-log")).to_have_text("one\ntwo")
+
+
+def test_tile_layout_is_kept_across_reloads(page: Any, lab: LabServer) -> None:
+    from playwright.sync_api import expect
+
+    lab.publish(
+        {"channel": "layout/a", "data": "a"},
+        {"channel": "layout/b", "data": "b"},
+        {"channel": "layout/c", "data": "c"},
+    )
+    open_lab(page, lab)
+    dashboard = open_dashboard(page)
+    tiles = dashboard.locator('.jp-Push-tile[data-channel^="layout/"]')
+    expect(tiles).to_have_count(3)
+
+    tile(dashboard, "layout/c").locator(".jp-Push-pin").click()
+    tile(dashboard, "layout/b").locator(".jp-Push-hide").click()
+    tile(dashboard, "layout/a").locator(".jp-Push-left").click()  # stops at the pinned tile
+    expected = ["layout/c", "layout/a"]
+    expect(tiles).to_have_count(2)
+    assert [t.get_attribute("data-channel") for t in tiles.all()] == expected
+    expect(dashboard.locator(".jp-Push-showHidden")).to_have_text("Hidden (1)")
+    assert dashboard.locator(".jp-Push-tile").first.get_attribute("data-channel") == "layout/c"
+
+    wait_for_saved_layout(lab, hidden="layout/b")
+    page.reload()
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    page.evaluate(
+        "async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }"
+    )
+    dashboard = open_dashboard(page)
+    expect(tiles).to_have_count(2)
+    assert [t.get_attribute("data-channel") for t in tiles.all()] == expected
+    expect(tile(dashboard, "layout/c")).to_have_class("jp-Push-tile jp-mod-pinned")
+
+    dashboard.locator(".jp-Push-showHidden").click()
+    dashboard.locator('.jp-Push-unhide[data-channel="layout/b"]').click()
+    expect(tiles).to_have_count(3)
+
+
+def wait_for_saved_layout(lab: LabServer, *, hidden: str, timeout: float = 20) -> None:
+    """The layout lives in the workspace (IStateDB); wait until the server has it."""
+    deadline = time.monotonic() + timeout
+    headers = {"Authorization": f"token {lab.token}"}
+    while time.monotonic() < deadline:
+        r = httpx.get(lab.url + "lab/api/workspaces", headers=headers, timeout=5)
+        if r.status_code == 200 and f'"{hidden}"' in r.text and "dashboard-layout" in r.text:
+            return
+        time.sleep(0.2)
+    raise AssertionError("the dashboard layout was not saved to the workspace")
+
+
+def test_panel_reconnects_after_server_restart(page: Any, lab: LabServer) -> None:
+    from playwright.sync_api import expect
+
+    lab.publish(
+        {"channel": "restart/progress", "data": 10}, {"channel": "restart/log", "data": "before"}
+    )
+    open_lab(page, lab)
+    dashboard = open_dashboard(page)
+    status = dashboard.locator(".jp-Push-status")
+    expect(tile(dashboard, "restart/progress").locator(".jp-Push-progressText")).to_have_text("10%")
+    expect(status).to_have_attribute("data-phase", "open")
+
+    lab.stop()
+    expect(status).not_to_have_attribute("data-phase", "open")
+    screenshot(page, "lab_panel_disconnected.png")
+    lab.start()  # same port, same token
+    expect(status).to_have_attribute("data-phase", "open", timeout=45_000)
+
+    lab.publish(
+        {"channel": "restart/progress", "data": 75}, {"channel": "restart/log", "data": "after"}
+    )
+    # 10% before, 75% after: a rate and an ETA appear
+    expect(tile(dashboard, "restart/progress").locator(".jp-Push-progressText")).to_have_text(
+        re.compile(r"^75% · [0-9.]+%/s · ETA ")
+    )
+    expect(tile(dashboard, "restart/log").locator(".jp-Push-log")).to_have_text("before\nafter")
+    screenshot(page, "lab_panel_after_restart.png")
+
+
+def test_panel_shows_install_hint_without_server_extension(page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    server = LabServer(tmp_path, push_enabled=False)
+    server.start()
+    try:
+        open_lab(page, server)
+        dashboard = open_dashboard(page)
+        expect(dashboard.locator(".jp-Push-status")).to_have_attribute("data-phase", "missing")
+        expect(dashboard.locator(".jp-Push-hint")).to_have_text(
+            "the jupyter_push server extension is not installed or enabled: pip install jupyter_push"
+        )
+        screenshot(page, "lab_panel_missing_extension.png")
+    finally:
+        server.stop()
