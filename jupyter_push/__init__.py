@@ -10,11 +10,12 @@ from typing import Any
 
 from .client.discovery import NoServer
 from .client.publisher import flush, push
+from .client.rest import share
 from .client.subscriber import Subscription, subscribe
 from .track import track
 
 __version__ = "0.1.0"
-__all__ = ["NoServer", "Subscription", "flush", "push", "subscribe", "track", "widgets"]
+__all__ = ["NoServer", "Subscription", "flush", "push", "share", "subscribe", "track", "widgets"]
 
 
 def __getattr__(name: str) -> Any:

@@ -156,3 +156,12 @@ def test_without_a_server_push_feeds_local_listeners_and_warns_once(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
     assert done.stderr.count("start Jupyter with jupyter_push installed") == 1
+
+
+async def test_a_script_that_exits_right_after_pushing_still_delivers(push_url, kernel_token,
+                                                                       http):
+    env = {"PATH": "", "JUPYTER_PUSH_URL": push_url, "JUPYTER_PUSH_TOKEN": kernel_token}
+    script = "from jupyter_push import push\nfor i in range(100): push('bye', i)\n"
+    process = await asyncio.create_subprocess_exec(sys.executable, "-c", script, env=env)
+    assert await asyncio.wait_for(process.wait(), 30) == 0
+    assert [e["data"] for e in await history(http, "bye")] == list(range(100))
