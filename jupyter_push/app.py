@@ -57,6 +57,40 @@ class PushApp(ExtensionApp):
         "Random per server start unless set."
     ).tag(config=True)
 
+    share_links = Bool(
+        True, help="Allow read-only share links (POST push/tokens, jupyter_push.share())."
+    ).tag(config=True)
+    share_secret = Unicode(
+        "",
+        help="Secret (>= 32 bytes) that signs share links. Default: generated once and kept in "
+        "share_secret_file, so links survive restarts. Set the same value on several servers "
+        "to make their links interchangeable.",
+    ).tag(config=True)
+    share_secret_file = Unicode(
+        "",
+        help="File (mode 0600) holding the generated share secret and the revocation counter. "
+        "Default: jupyter_push_share.json in the Jupyter data directory.",
+    ).tag(config=True)
+    share_max_ttl = Float(
+        7 * 24 * 3600.0, help="Longest lifetime of a share link, in seconds."
+    ).tag(config=True)
+    share_base_url = Unicode(
+        "",
+        help="Public address of this server for share links, e.g. https://hub.example.org/user/"
+        "alice/ (default: the address the minting request came to).",
+    ).tag(config=True)
+
+    def make_shares(self) -> Any:
+        from jupyter_core.paths import jupyter_data_dir
+
+        from .handlers.share import ShareConnections
+        from .tokens import KeyFile, ShareTokens
+
+        if not self.share_links:
+            return None, None
+        path = Path(self.share_secret_file or Path(jupyter_data_dir()) / "jupyter_push_share.json")
+        return ShareTokens(KeyFile(path, self.share_secret), self.share_max_ttl), ShareConnections()
+
     @default("kernel_token")
     def _default_kernel_token(self) -> str:
         return os.environ.get("JUPYTER_PUSH_SERVER_TOKEN") or new_token()
@@ -81,11 +115,18 @@ class PushApp(ExtensionApp):
             queue_max_bytes=self.queue_max_bytes,
         )
         hub = Hub(self.make_broker(), limits, retained=self.retained)
+        shares, share_connections = self.make_shares()
         self.state = PushState(
             hub=hub,
-            auth=PushAuth(self.kernel_token),
+            auth=PushAuth(self.kernel_token, shares),
             heartbeat_interval=self.heartbeat_interval,
+            shares=shares,
+            share_connections=share_connections,
+            share_base_url=self.share_base_url,
         )
+        # share tokens travel in ?access=: keep them out of the request log like ?token=
+        scrub = self.settings.get("extra_log_scrub_param_keys") or []
+        self.settings["extra_log_scrub_param_keys"] = [*scrub, "access"]
         self.settings["jupyter_push"] = self.state
         self._advertise()
         # Under some launchers _start_jupyter_server_extension never runs; start on the loop.
@@ -106,6 +147,8 @@ class PushApp(ExtensionApp):
             for close in list(self.state.closers):
                 close()
             await self.state.hub.stop()
+            if self.state.share_connections is not None:
+                self.state.share_connections.stop()
         if self.runtime_file is not None:
             self.runtime_file.unlink(missing_ok=True)
             self.runtime_file = None

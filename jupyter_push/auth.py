@@ -32,15 +32,23 @@ class Access:
     # The credential travelled in the request itself (header or query), not in a cookie, so
     # the request cannot be a cross-site forgery (the same rule as jupyter_server's tokens).
     explicit: bool = False
+    # Unix time when a share token stops working (open streams are closed then).
+    expires: float | None = None
 
 
 USER = Access("user")
 KERNEL = Access("kernel", explicit=True)
 
 
+@dataclass(frozen=True)
+class ShareGrant:
+    allowed: PatternSet
+    expires: float
+
+
 class ShareVerifier(Protocol):
-    def verify(self, token: str) -> PatternSet:
-        """The patterns a share token grants; raises AuthError if it is invalid or expired."""
+    def verify(self, token: str) -> ShareGrant:
+        """What a share token grants; raises AuthError if it is invalid, expired or revoked."""
         ...
 
 
@@ -75,8 +83,9 @@ class PushAuth:
         if access_token is not None:
             if self.shares is None:
                 raise AuthError(401, "share tokens are not enabled on this server")
-            allowed = self.shares.verify(access_token)
-            return Access("share", can_publish=False, allowed=allowed, explicit=True)
+            grant = self.shares.verify(access_token)
+            return Access("share", can_publish=False, allowed=grant.allowed, explicit=True,
+                          expires=grant.expires)
         token = token_from_headers(authorization) or query_token
         if self.is_kernel_token(token):
             return KERNEL

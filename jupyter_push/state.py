@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .auth import PushAuth
 from .hub import Hub
+
+if TYPE_CHECKING:
+    from .handlers.share import ShareConnections
+    from .tokens import ShareTokens
 
 
 @dataclass
@@ -17,3 +21,7 @@ class PushState:
     # callables that close one open stream or socket, for a clean shutdown
     closers: set[Callable[[], Any]] = field(default_factory=set)
     stopping: bool = False
+    # share tokens: minting and revocation (tokens.ShareTokens), and the streams they opened
+    shares: ShareTokens | None = None
+    share_connections: ShareConnections | None = None
+    share_base_url: str = ""

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
+from tornado.websocket import WebSocketHandler
 
 from ..auth import USER, Access, AuthError
 from ..events import InvalidInput, PatternSet, check_pattern, dumps
 from ..state import PushState
+from ..tokens import uncovered
 
 
 class PushHandler(APIHandler):
@@ -50,6 +53,28 @@ class PushHandler(APIHandler):
         self.access = access
         self.current_user = self._jupyter_current_user = User(username=f"jupyter_push-{access.role}")
         self._set_token_cors_headers()
+        if access.expires is not None and self.state.share_connections is not None:
+            self.state.share_connections.add(self, access.expires)
+
+    def end_share_connection(self) -> None:
+        """Close this request's stream or socket: its share token expired or was revoked."""
+        if isinstance(self, WebSocketHandler):
+            self.close(1008, "share link expired or revoked")
+            return
+        stream = getattr(self.request.connection, "stream", None)
+        if not self._finished and stream is not None:
+            stream.close()
+
+    @allow_unauthenticated  # a CORS preflight never carries credentials (as in APIHandler)
+    def options(self, *args: Any, **kwargs: Any) -> None:
+        if self.access.role != "share":
+            return super().options(*args, **kwargs)
+        # A cross-origin EventSource reconnects with Last-Event-ID, which needs a preflight.
+        self.set_header("Access-Control-Allow-Methods", "GET, OPTIONS")
+        self.set_header("Access-Control-Allow-Headers", "last-event-id, accept, cache-control")
+        self.set_header("Access-Control-Max-Age", "600")
+        self.set_status(204)
+        self.finish()
 
     def _set_token_cors_headers(self) -> None:
         if self.access.role == "share":
@@ -62,6 +87,12 @@ class PushHandler(APIHandler):
             origin = self.get_origin()
             if origin and self.allow_origin_pat.match(origin):
                 self.set_header("Access-Control-Allow-Origin", origin)
+
+    def _request_summary(self) -> str:
+        # Tornado logs this with every refused request; never log a credential from the query.
+        keys = ("token", "access", *self.settings.get("extra_log_scrub_param_keys", ()))
+        return f"{self.request.method} {scrub_query(self.request.uri or '', keys)} " \
+            f"({self.request.remote_ip})"
 
     def check_xsrf_cookie(self) -> None:
         if self.access.explicit:
@@ -81,6 +112,9 @@ class PushHandler(APIHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
         message = exc.log_message if isinstance(exc, web.HTTPError) and exc.log_message else None
+        if self.get_query_argument("access", None) is not None:
+            # let a page on any origin read why its share link was refused
+            self.set_header("Access-Control-Allow-Origin", "*")
         if message is None:
             return super().write_error(status_code, **kwargs)
         self.set_header("Content-Type", "application/json")
@@ -104,6 +138,12 @@ class PushHandler(APIHandler):
             raise web.HTTPError(400, str(e)) from e
         if not values:
             return allowed if allowed is not None else PatternSet(("**",))
+        if allowed is not None and (outside := uncovered(allowed.patterns, values)):
+            raise web.HTTPError(
+                403,
+                f"this share link grants {list(allowed.patterns)}; "
+                f"{', '.join(map(repr, outside))} is outside it",
+            )
         return PatternSet(values)
 
     def json_body(self) -> Any:
@@ -132,3 +172,15 @@ class PushHandler(APIHandler):
     def write_json(self, obj: Any) -> None:
         self.set_header("Content-Type", "application/json")
         self.finish(dumps(obj))
+
+
+def scrub_query(uri: str, keys: tuple[str, ...]) -> str:
+    """`uri` with the values of query parameters whose names contain one of `keys` hidden."""
+    path, sep, query = uri.partition("?")
+    if not sep:
+        return uri
+    parts = []
+    for part in query.split("&"):
+        name, eq, _value = part.partition("=")
+        parts.append(f"{name}{eq}[secret]" if eq and any(k in name for k in keys) else part)
+    return f"{path}?{'&'.join(parts)}"
