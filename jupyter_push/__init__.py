@@ -10,8 +10,8 @@ from typing import Any
 
 from .client.discovery import NoServer
 from .client.publisher import flush, push
-from .client.rest import share
 from .client.subscriber import Subscription, subscribe
+from .sharing import share
 from .track import track
 
 __version__ = "0.1.0"
