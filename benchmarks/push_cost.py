@@ -10,7 +10,10 @@ prints a markdown table of the per-call time (median, p99, mean over the whole l
 - `no server`: nothing is discoverable, so push() feeds in-process listeners and discards.
 
 Per-call times are taken with `time.perf_counter_ns()` around each call, minus the median cost
-of the timer pair itself; `mean` is the plain loop (no per-call timers) divided by N.
+of the timer pair itself; `mean` is the plain loop (no per-call timers) divided by N. The
+table also shows how many events reached the server and how many the bounded buffer dropped
+(a loop pushing faster than the thread can send overflows the default 100,000-event buffer;
+set JUPYTER_PUSH_BUFFER to change it).
 `--json` prints the rows as JSON instead (for benchmarks/run.py).
 """
 
@@ -57,7 +60,12 @@ def measure(calls: int) -> dict[str, float]:
     flushed = flush(60)
 
     ordered = sorted(samples)
+    from jupyter_push.client.publisher import get_publisher
+
+    publisher = get_publisher()
     return {
+        "sent": publisher.acked_events,
+        "dropped": publisher.dropped_total,
         "median_ns": max(0, ordered[calls // 2] - timer_cost),
         "p99_ns": max(0, ordered[int(calls * 0.99)] - timer_cost),
         "mean_ns": mean,
@@ -110,12 +118,14 @@ def table(rows: list[dict[str, object]], calls: int) -> str:
     lines = [
         f"push() cost per call, {calls:,} calls (ns)",
         "",
-        "| case | median | p99 | mean (untimed loop) |",
-        "|---|---:|---:|---:|",
+        "| case | median | p99 | mean (untimed loop) | reached the server | dropped (buffer full) "
+        "|",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         lines.append(f"| {row['case']} | {row['median_ns']:.0f} | {row['p99_ns']:.0f} "
-                     f"| {float(row['mean_ns']):.0f} |")  # type: ignore[arg-type]
+                     f"| {float(row['mean_ns']):.0f} "  # type: ignore[arg-type]
+                     f"| {row['sent']:,} | {row['dropped']:,} |")
     return "\n".join(lines)
 
 

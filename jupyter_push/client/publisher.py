@@ -22,6 +22,7 @@ import re
 import select
 import sys
 import threading
+import time
 import warnings
 from typing import Any
 
@@ -33,10 +34,19 @@ log = logging.getLogger("jupyter_push")
 
 DEFAULT_BUFFER = 100_000
 FRAME_BYTES = 1 << 20  # soft cap on one publish frame
+CHUNK_EVENTS = 512  # events encoded per orjson call
+MAX_EVENT_BYTES = 8 << 20  # under tornado's 10 MiB WebSocket message limit
 MAX_IN_FLIGHT = 64  # unacknowledged frames before the thread waits for acks
 BACKOFF_FIRST, BACKOFF_MAX = 0.05, 2.0
 CONNECT_TIMEOUT = 5.0
 PING_INTERVAL = 30.0
+
+
+try:
+    from orjson import Fragment as _Fragment
+    from orjson import dumps as _orjson_dumps
+except ImportError:  # orjson missing or older than 3.10: encode one event at a time
+    _Fragment = None  # type: ignore[assignment,misc]
 
 
 class Encoded(bytes):
@@ -87,6 +97,8 @@ class Publisher:
             collections.OrderedDict()
         )
         self.sent_frames = 0
+        self.dropped_total = 0  # reported to the server so far
+        self._next_drop_warning = 0.0
         self.connections = 0
         self.acked_events = 0
         self._thread = threading.Thread(target=self._run, name="jupyter_push-publisher",
@@ -219,23 +231,21 @@ class Publisher:
         parts: list[bytes] = []
         markers: list[FlushMarker] = []
         size = 0
+        popleft = buffer.popleft
         while buffer and size < FRAME_BYTES:
-            try:
-                item = buffer.popleft()
-            except IndexError:
-                break
-            if isinstance(item, FlushMarker):
-                markers.append(item)
-                continue
-            channel, data = item
-            try:
-                encoded = data if isinstance(data, Encoded) else dumps(data)
-            except InvalidInput as e:
-                warnings.warn(f"jupyter_push: event on {channel!r} not sent: {e}", stacklevel=1)
-                continue
-            part = event_json(channel, encoded)
-            parts.append(part)
-            size += len(part)
+            chunk = []
+            for _ in range(min(CHUNK_EVENTS, len(buffer))):
+                try:
+                    item = popleft()
+                except IndexError:
+                    break
+                if type(item) is tuple:
+                    chunk.append(item)
+                else:
+                    markers.append(item)
+            for part in encode_events(chunk):
+                parts.append(part)
+                size += len(part)
         dropped = self._take_dropped()
         if not parts and not dropped:
             self._complete_markers(markers)
@@ -260,7 +270,12 @@ class Publisher:
             return {}
         with self._drop_lock:
             dropped, self._dropped = self._dropped, {}
-        log.warning("jupyter_push: buffer full, dropped the oldest events: %s", dropped)
+        self.dropped_total += sum(dropped.values())
+        now = time.monotonic()
+        if now >= self._next_drop_warning:  # at most every 10 s: a tight loop overflows a lot
+            self._next_drop_warning = now + 10
+            log.warning("jupyter_push: buffer full (%d events; JUPYTER_PUSH_BUFFER), dropped the "
+                        "oldest: %d so far", self.capacity, self.dropped_total)
         return dropped
 
     def _receive(self, ws: Any) -> None:
@@ -313,6 +328,46 @@ class Publisher:
             item = self._buffer.popleft()
             if isinstance(item, FlushMarker):
                 item.done.set()
+
+
+def encode_events(items: list[tuple[str, Any]]) -> list[bytes]:
+    """`{"channel", "data"}` JSON for each (channel, data), comma-joined in as few pieces as
+    possible. An event that cannot be encoded, or too large for any frame, is left out with a
+    warning; the others are kept."""
+    if not items:
+        return []
+    if _Fragment is not None:
+        try:
+            encoded = _orjson_dumps([{"channel": c, "data": d} for c, d in items])
+        except TypeError:
+            pass
+        else:
+            if len(encoded) <= FRAME_BYTES:
+                return [encoded[1:-1]]
+    parts = []
+    for channel, data in items:
+        try:
+            part = event_json(channel, _encoded_bytes(data))
+        except InvalidInput as e:
+            warnings.warn(f"jupyter_push: event on {channel!r} not sent: {e}", stacklevel=1)
+            continue
+        if len(part) > MAX_EVENT_BYTES:
+            warnings.warn(f"jupyter_push: event on {channel!r} not sent: {len(part)} bytes is "
+                          f"more than the {MAX_EVENT_BYTES} a frame may carry", stacklevel=1)
+            continue
+        parts.append(part)
+    return parts
+
+
+def encoded(data: Any) -> Any:
+    """`data` encoded now, in a form encode_events embeds as is (an orjson Fragment if
+    available)."""
+    raw = dumps(data)
+    return _Fragment(raw) if _Fragment is not None else Encoded(raw)
+
+
+def _encoded_bytes(data: Any) -> bytes:
+    return data if type(data) is Encoded else dumps(data)  # orjson passes a Fragment through
 
 
 def event_json(channel: str, encoded_data: bytes) -> bytes:
@@ -404,7 +459,7 @@ def push(channel: str, data: Any) -> None:
         _validate(channel)
     local.dispatch(channel, data)
     if type(data) not in _LAZY:
-        data = Encoded(dumps(data))
+        data = encoded(data)
     publisher = _publisher or get_publisher()
     if not publisher.discarding:
         publisher.put(channel, data)

@@ -28,7 +28,7 @@ async def run(*args: str, env: dict | None = None, program=CLI):
 
 @pytest.fixture
 def server_args(push_url, kernel_token) -> list[str]:
-    return ["--url", push_url, "--token", kernel_token]
+    return [f"--url={push_url}", f"--token={kernel_token}"]  # a token may start with "-"
 
 
 async def test_publish_prints_the_id_and_tail_sees_the_event(server_args, http):

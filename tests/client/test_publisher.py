@@ -11,11 +11,19 @@ import json
 import socket
 import subprocess
 import sys
+import warnings
 
 import pytest
 
 from jupyter_push import events
-from jupyter_push.client.publisher import Publisher, event_json, publish_frame
+from jupyter_push.client.publisher import (
+    Encoded,
+    Publisher,
+    encode_events,
+    encoded,
+    event_json,
+    publish_frame,
+)
 
 
 @pytest.fixture
@@ -165,3 +173,25 @@ async def test_a_script_that_exits_right_after_pushing_still_delivers(push_url, 
     process = await asyncio.create_subprocess_exec(sys.executable, "-c", script, env=env)
     assert await asyncio.wait_for(process.wait(), 30) == 0
     assert [e["data"] for e in await history(http, "bye")] == list(range(100))
+
+
+@pytest.mark.parametrize(("items", "expected"), [
+    ([("a", 1), ("b", "two")], [{"channel": "a", "data": 1}, {"channel": "b", "data": "two"}]),
+    ([("a/b", encoded({"x": [1]})), ("c", 2)],
+     [{"channel": "a/b", "data": {"x": [1]}}, {"channel": "c", "data": 2}]),
+    ([("a/b", Encoded(b'{"x":[1]}'))], [{"channel": "a/b", "data": {"x": [1]}}]),
+    ([("a", 1), ("big", 2**70), ("c", 3)] if events._orjson is not None else [("a", 1), ("c", 3)],
+     [{"channel": "a", "data": 1}, {"channel": "c", "data": 3}]),
+    ([], []),
+])
+def test_encode_events_keeps_what_it_can_encode(items, expected):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parts = encode_events(items)
+    assert json.loads(b"[" + b",".join(parts) + b"]") == expected
+
+
+def test_an_event_too_large_for_any_frame_is_left_out():
+    with pytest.warns(UserWarning, match="more than"):
+        parts = encode_events([("huge", "x" * (9 << 20)), ("ok", 1)])
+    assert json.loads(b"[" + b",".join(parts) + b"]") == [{"channel": "ok", "data": 1}]
