@@ -1,6 +1,10 @@
 """Binding a widget to channels: pushes in this process arrive directly (local listener);
 pushes from elsewhere (another kernel, a script, the CLI, HTTP) arrive via a subscription to the
-server, minus the events this kernel published itself, which were already seen locally."""
+server, minus the events this kernel published itself, which were already seen locally.
+
+Like the server's retained values, this process remembers the latest value of every channel it
+pushed since widgets were imported, so a widget made mid-run shows the current state at once,
+with or without a server."""
 
 from __future__ import annotations
 
@@ -8,15 +12,33 @@ import logging
 from typing import Any, Callable
 
 from ..client import local
+from ..events import PatternSet
 
 log = logging.getLogger("jupyter_push")
 Receive = Callable[[str, Any], None]
 
 
+_latest: dict[str, Any] = {}
+
+
+def _remember(channel: str, data: Any) -> None:
+    _latest[channel] = data
+
+
+local.add_listener(["**"], _remember)
+
+
 class Binding:
     def __init__(self, patterns: list[str], receive: Receive, *, remote: bool = True):
         self.patterns = patterns
-        self._remove_local = local.add_listener(patterns, receive)
+        matches = PatternSet(patterns)
+        before = {c: d for c, d in tuple(_latest.items()) if matches(c)}
+        for channel, data in before.items():
+            receive(channel, data)
+        self._remove_local = local.add_listener(matches, receive)
+        for channel, data in tuple(_latest.items()):  # pushed by another thread meanwhile
+            if matches(channel) and before.get(channel, receive) is not data:
+                receive(channel, data)
         self._subscription = subscribe_remote(patterns, receive) if remote else None
 
     @property

@@ -173,3 +173,21 @@ def test_remote_events_from_this_kernel_are_skipped():
     on_event({"id": "3", "channel": "a", "data": 3})
     on_event({"op": "gap", "since": "3"})
     assert seen == [("a", 2), ("a", 3)]
+
+
+def test_a_widget_made_mid_run_shows_the_latest_value_at_once(widgets):
+    push("t15/status", "old")
+    push("t15/status", "current")
+    push("t15/other", "not mine")
+    label = widgets(Label, "t15/status")
+    flush()
+    assert label.value == "current"
+
+
+def test_a_dashboard_made_mid_run_shows_every_channel_pushed_so_far(widgets):
+    push("t16/progress", {"value": 5, "total": 10})
+    push("t16/loss", 0.5)
+    board = widgets(Dashboard, "t16/**")
+    flush()
+    assert sorted(board.channels) == ["t16/loss", "t16/progress"]
+    assert board.channels["t16/progress"].value == 5
