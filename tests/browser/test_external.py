@@ -1,0 +1,237 @@
+"""External pages in real Chromium: a page served from another origin follows a share link with
+a plain EventSource; the zero-install viewer renders the same link; client.js resumes after a
+drop; a foreign page cannot ride the Jupyter login cookie. Screenshots go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from tests.conftest import CHROMIUM, needs_chromium, publish
+
+pytestmark = [needs_chromium(), pytest.mark.timeout(120)]
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+WAIT_MS = 10_000
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def other_origin() -> Iterator[str]:
+    """notebooks/ served by a second HTTP server on another 127.0.0.1 port: another origin."""
+    handler = functools.partial(QuietHandler, directory=str(ROOT / "notebooks"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def browser(jp_asyncio_loop):
+    """Chromium driven from the server's own event loop (async Playwright)."""
+    from playwright.async_api import async_playwright
+
+    run = jp_asyncio_loop.run_until_complete
+    playwright = run(async_playwright().start())
+    chromium = run(playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    ))
+    yield chromium
+    run(chromium.close())
+    run(playwright.stop())
+
+
+async def mint(http, *channels: str, ttl: float = 600) -> dict:
+    r = await http.post("tokens", json={"channels": list(channels), "ttl": ttl})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def shot(name: str) -> str:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return str(ARTIFACTS / name)
+
+
+async def test_a_page_on_another_origin_follows_a_share_link_with_plain_eventsource(
+    http, push_url, other_origin, browser
+):
+    await publish(http, "progress", 40)
+    await publish(http, "secret", "must not show")
+    link = await mint(http, "progress", "train/**")
+    assert not push_url.startswith(other_origin)
+    page = await browser.new_page()
+    await page.goto(f"{other_origin}/external_dashboard.html#{quote(link['url'], safe='')}")
+    status = page.locator("#status")
+    await status.filter(has_text="live").wait_for(timeout=WAIT_MS)
+    progress = page.locator('.tile[data-channel="progress"] .value')
+    await progress.filter(has_text="40%").wait_for(timeout=WAIT_MS)  # the retained value
+
+    for step, loss in enumerate([0.9, 0.5, 0.3]):
+        await publish(http, "train/loss", loss)
+        await publish(http, "progress", 50 + 10 * step)
+    await publish(http, "secret", "still hidden")
+    await progress.filter(has_text="70%").wait_for(timeout=WAIT_MS)
+    await page.locator('.tile[data-channel="train/loss"] .value').filter(
+        has_text="0.3"
+    ).wait_for(timeout=WAIT_MS)
+    await page.screenshot(path=shot("external_dashboard.png"), full_page=True)
+
+    assert await page.locator('.tile[data-channel="secret"]').count() == 0
+    assert "secret" not in await page.locator("#log").inner_text()
+    assert await page.evaluate("location.origin") == other_origin
+
+
+async def test_the_share_link_opened_in_a_browser_is_a_live_mobile_viewer(http, browser):
+    await publish(http, "train/progress", {"value": 30, "total": 120, "rate": 12.5, "eta": 7.2})
+    link = await mint(http, "train/**", "log")
+    context = await browser.new_context(viewport={"width": 390, "height": 844},
+                                        device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    await page.goto(link["url"])
+
+    bar = page.locator('[data-channel="train/progress"]')
+    await bar.locator(".value").filter(has_text="25%").wait_for(timeout=WAIT_MS)
+    assert "30 / 120" in await bar.inner_text()
+    await page.locator("#status").filter(has_text="live").wait_for(timeout=WAIT_MS)
+    for loss in (1.0, 0.7, 0.45, 0.4, 0.2):
+        await publish(http, "train/loss", loss)
+    for line in ("epoch 1 done", "epoch 2 done"):
+        await publish(http, "log", line)
+    await publish(http, "train/progress", {"value": 90, "total": 120, "rate": 12.5, "eta": 2.4})
+    await bar.locator(".value").filter(has_text="75%").wait_for(timeout=WAIT_MS)
+    loss = page.locator('[data-channel="train/loss"]')
+    await loss.locator(".value").filter(has_text="0.2").wait_for(timeout=WAIT_MS)
+    assert await loss.get_attribute("data-kind") == "number"
+    points = await loss.locator("polyline").get_attribute("points")
+    assert len(points.split()) == 5  # one chart point per event
+    log = page.locator('[data-channel="log"] pre')
+    await log.filter(has_text="epoch 2 done").wait_for(timeout=WAIT_MS)
+    assert (await log.inner_text()).splitlines() == ["epoch 1 done", "epoch 2 done"]
+    await page.screenshot(path=shot("share_viewer_mobile.png"), full_page=True)
+    assert errors == []
+
+    # Revoking every link stops the page and it says why.
+    assert (await http.post("tokens/revoke")).status_code == 200
+    await page.locator("#status").filter(has_text="revoked").wait_for(timeout=WAIT_MS)
+    await page.screenshot(path=shot("share_viewer_revoked.png"))
+    await context.close()
+
+
+CLIENT_DEMO = """
+async ([push, token]) => {
+  const { connect } = await import(`${push}client.js?access=${token}`);
+  window.got = [];
+  window.live = connect(`${push}events?access=${token}&channel=progress`);
+  live.on("progress", (data) => got.push(data));
+  live.onStatus((status) => { window.status = status; });
+}
+"""
+
+
+async def test_client_js_from_another_origin_resumes_after_a_drop_without_losing_events(
+    http, push_url, push_app, other_origin, browser
+):
+    await publish(http, "progress", 1)
+    link = await mint(http, "progress", "extra")
+    page = await browser.new_page()
+    await page.goto(f"{other_origin}/external_dashboard.html")
+    await page.evaluate(CLIENT_DEMO, [push_url, link["token"]])
+    await page.wait_for_function("window.got.length === 1 && window.status === 'open'",
+                                 timeout=WAIT_MS)
+    await publish(http, "progress", 2)
+    await page.wait_for_function("window.got.length === 2", timeout=WAIT_MS)
+
+    for close in list(push_app.state.closers):  # the server drops every stream
+        close()
+    for value in (3, 4, 5):  # published while the page is disconnected
+        await publish(http, "progress", value)
+    await page.wait_for_function("window.got.length >= 5", timeout=WAIT_MS)
+    await publish(http, "progress", 6)
+    await page.wait_for_function("window.got.length >= 6", timeout=WAIT_MS)
+    assert await page.evaluate("window.got") == [1, 2, 3, 4, 5, 6]
+
+    await publish(http, "extra", "late subscription")  # subscribe() delivers retained values
+    got_extra = "window.extra && window.extra.length === 1"
+    await page.evaluate("""() => {
+      window.extra = [];
+      live.on("extra", (d) => extra.push(d));
+      live.subscribe("extra");
+    }""")
+    await page.wait_for_function(got_extra, timeout=WAIT_MS)
+    assert await page.evaluate("window.extra") == ["late subscription"]
+
+
+SOCKET_PROBE = """
+async (url) => new Promise((resolve) => {
+  const ws = new WebSocket(url);
+  ws.onopen = () => { ws.close(); resolve("open"); };
+  ws.onerror = () => resolve("refused");
+})
+"""
+
+
+async def test_a_foreign_page_cannot_open_a_websocket_with_the_login_cookie(
+    http, push_url, jupyter_token, other_origin, browser
+):
+    context = await browser.new_context()
+    page = await context.new_page()
+    server_root = push_url[: -len("push/")]
+    await page.goto(f"{server_root}api/me?token={jupyter_token}")  # log in: sets the cookie
+    cookies = await context.cookies(server_root)
+    assert any(c["name"].startswith("username-") for c in cookies)
+    ws = push_url.replace("http://", "ws://") + "ws"
+    await page.goto(f"{push_url}events")  # the viewer, a page of the server's own origin
+    assert await page.evaluate(SOCKET_PROBE, ws) == "open"  # same origin: a normal session
+
+    await page.goto(f"{other_origin}/external_dashboard.html")
+    assert await page.evaluate(SOCKET_PROBE, ws) == "refused"
+    link = await mint(http, "progress")
+    assert await page.evaluate(SOCKET_PROBE, f"{ws}?access={link['token']}") == "open"
+    assert json.loads(await page.evaluate(
+        "async (u) => JSON.stringify((await fetch(u)).status)", link["url"].replace(
+            "/events?", "/channels?"))) == 200
+    await context.close()
+
+
+async def test_the_plain_eventsource_page_resumes_across_origins_after_a_drop(
+    http, push_app, other_origin, browser
+):
+    link = await mint(http, "progress")
+    page = await browser.new_page()
+    await page.goto(f"{other_origin}/external_dashboard.html#{quote(link['url'], safe='')}")
+    await page.locator("#status").filter(has_text="live").wait_for(timeout=WAIT_MS)
+    await publish(http, "progress", 10)
+    log = page.locator("#log")
+    await log.filter(has_text="progress  10").wait_for(timeout=WAIT_MS)
+
+    for close in list(push_app.state.closers):  # the server drops every stream
+        close()
+    for value in (20, 30):  # missed while disconnected: the browser resumes with Last-Event-ID,
+        await publish(http, "progress", value)  # a cross-origin header that needs a preflight
+    await log.filter(has_text="progress  30").wait_for(timeout=WAIT_MS)
+    lines = (await log.inner_text()).splitlines()
+    assert [line.split()[-1] for line in lines] == ["30", "20", "10"]  # newest first, no repeats
