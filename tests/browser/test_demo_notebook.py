@@ -1,0 +1,184 @@
+"""notebooks/demo.ipynb in JupyterLab in real Chromium: run every cell, then the page shows the
+progress bar at 100% and a drawn chart. A screenshot is saved to tests/artifacts/."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import CHROMIUM, needs_chromium
+
+pytestmark = [needs_chromium(), pytest.mark.timeout(300)]
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Lab:
+    """`jupyter lab` on a free loopback port, with a token and its own root and Jupyter dirs."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log = root / "lab.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, notebooks: Path) -> None:
+        home = self.root / "home"
+        settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+        settings.mkdir(parents=True)
+        (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+        env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER_PUSH_")}
+        env.update({
+            "HOME": str(home),
+            "JUPYTER_CONFIG_DIR": str(home / "config"),
+            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        })
+        cmd = [
+            sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0", f"--ServerApp.root_dir={notebooks}",
+            f"--IdentityProvider.token={self.token}",
+            "--ServerApp.allow_unauthenticated_access=False",
+            "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
+            "--LabApp.extension_manager=readonly",
+        ]
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"jupyter lab exited: {self.log.read_text()[-3000:]}")
+            try:
+                r = httpx.get(self.url + "api/status", timeout=2,
+                              headers={"Authorization": f"token {self.token}"})
+                if r.status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"jupyter lab did not start: {self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+
+@pytest.fixture
+def jp_asyncio_loop() -> None:
+    """This module runs its own `jupyter lab`; pytest-jupyter's per-test loop would clash with
+    Playwright's."""
+    return None
+
+
+@pytest.fixture
+def jp_server_cleanup() -> None:
+    return None
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[Lab]:
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(ROOT / "notebooks" / "demo.ipynb", notebooks / "demo.ipynb")
+    server = Lab(tmp_path)
+    server.start(notebooks)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_demo_notebook_runs_in_jupyterlab_and_shows_full_bar_and_chart(page: Any, lab: Lab):
+    from playwright.sync_api import expect
+
+    page.goto(f"{lab.url}lab/tree/demo.ipynb?token={lab.token}")
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    page.evaluate(
+        "async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }"
+    )
+    page.locator(".jp-Notebook").first.wait_for(state="visible")
+    page.wait_for_function(
+        """() => {
+            const panel = window.jupyterapp.shell.currentWidget;
+            const kernel = panel && panel.sessionContext && panel.sessionContext.session
+                && panel.sessionContext.session.kernel;
+            return kernel && kernel.status === 'idle';
+        }""",
+        timeout=90_000,
+    )
+    page.evaluate(
+        "async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+    )
+
+    bar = page.locator(".jpp-progress", has_text="demo/progress").first
+    expect(bar.locator(".jpp-pct")).to_have_text("100%")
+    expect(bar.locator(".jpp-track")).to_have_attribute("aria-valuenow", "100")
+    chart = page.locator(".jpp-chart", has_text="loss and accuracy").first
+    loss = chart.locator('polyline[data-series="loss"]')
+    expect(loss).to_have_count(1)
+    page.wait_for_function(
+        """() => {
+            const line = document.querySelector('.jpp-chart polyline[data-series="loss"]');
+            return line && line.getAttribute('points').split(' ').length === 200;
+        }"""
+    )
+    expect(page.locator(".jpp-label", has_text="training finished").first).to_be_visible()
+    # the last cell's new channel appeared on the dashboard
+    temperature = page.locator(".jp-push-dashboard .jpp-chart", has_text="demo/temperature")
+    expect(temperature).to_have_count(1)
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    for widget, name in ((bar, "demo_notebook_progress.png"), (chart, "demo_notebook_chart.png")):
+        widget.scroll_into_view_if_needed()
+        expect(widget).to_be_in_viewport()
+        page.wait_for_timeout(500)  # let the windowed notebook paint the cells around it
+        page.screenshot(path=str(ARTIFACTS / name))
