@@ -81,8 +81,8 @@ class Publisher:
         self.capacity = capacity or buffer_size()
         self.source = source if source is not None else kernel_source()
         self._buffer: collections.deque[Any] = collections.deque()
-        self._dropped: dict[str, int] = {}
-        self._drop_lock = threading.Lock()
+        self._dropped: dict[str, int] = {}  # per channel, since the start
+        self._reported_drops: dict[str, int] = {}
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
@@ -140,16 +140,19 @@ class Publisher:
             pass
 
     def _drop_oldest(self) -> None:
-        with self._drop_lock:
-            while len(self._buffer) >= self.capacity:
-                try:
-                    item = self._buffer.popleft()
-                except IndexError:
-                    return
-                if isinstance(item, FlushMarker):
-                    item.done.set()
-                    continue
-                self._dropped[item[0]] = self._dropped.get(item[0], 0) + 1
+        # Drops a block (1% of the buffer) at a time so that a loop outpacing the sender pays
+        # this once per block. No lock: counts only grow here; the thread reports the growth.
+        buffer, dropped = self._buffer, self._dropped
+        keep = self.capacity - max(1, self.capacity // 100)
+        while len(buffer) > keep:
+            try:
+                item = buffer.popleft()
+            except IndexError:
+                return
+            if type(item) is tuple:
+                dropped[item[0]] = dropped.get(item[0], 0) + 1
+            else:
+                item.done.set()
 
     # ------------------------------------------------------------------ the thread
 
@@ -266,17 +269,21 @@ class Publisher:
                 marker.done.set()
 
     def _take_dropped(self) -> dict[str, int]:
+        """Drops since the last frame, per channel."""
         if not self._dropped:
             return {}
-        with self._drop_lock:
-            dropped, self._dropped = self._dropped, {}
-        self.dropped_total += sum(dropped.values())
+        counts, reported = dict(self._dropped), self._reported_drops
+        new = {ch: n - reported.get(ch, 0) for ch, n in counts.items() if n > reported.get(ch, 0)}
+        if not new:
+            return {}
+        self._reported_drops = counts
+        self.dropped_total += sum(new.values())
         now = time.monotonic()
         if now >= self._next_drop_warning:  # at most every 10 s: a tight loop overflows a lot
             self._next_drop_warning = now + 10
             log.warning("jupyter_push: buffer full (%d events; JUPYTER_PUSH_BUFFER), dropped the "
                         "oldest: %d so far", self.capacity, self.dropped_total)
-        return dropped
+        return new
 
     def _receive(self, ws: Any) -> None:
         import websocket
