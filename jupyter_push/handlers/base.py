@@ -138,13 +138,21 @@ class PushHandler(APIHandler):
             raise web.HTTPError(400, str(e)) from e
         if not values:
             return allowed if allowed is not None else PatternSet(("**",))
-        if allowed is not None and (outside := uncovered(allowed.patterns, values)):
-            raise web.HTTPError(
-                403,
-                f"this share link grants {list(allowed.patterns)}; "
-                f"{', '.join(map(repr, outside))} is outside it",
-            )
+        problem = self.scope_problem(values)
+        if problem:
+            raise web.HTTPError(403, problem)
         return PatternSet(values)
+
+    def scope_problem(self, patterns: list[str]) -> str | None:
+        """Why this request's share token does not cover `patterns` (None when it does)."""
+        allowed = self.access.allowed
+        outside = uncovered(allowed.patterns, patterns) if allowed is not None else []
+        if allowed is None or not outside:
+            return None
+        return (
+            f"this share link grants {list(allowed.patterns)}; "
+            f"{', '.join(map(repr, outside))} is outside it"
+        )
 
     def json_body(self) -> Any:
         ctype = self.request.headers.get("Content-Type", "application/json")
