@@ -167,7 +167,9 @@ class Publisher:
             try:
                 ws = self._connect(self.server)
             except Exception as e:
-                log.debug("jupyter_push: cannot connect to %s: %s", self.server.url, e)
+                if self.reachable:  # once per outage; retries are quiet
+                    log.warning("jupyter_push: cannot reach %s (%s); keeping events and retrying",
+                                self.server.url, _connect_problem(e))
                 self.reachable = False
                 self._sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX)
@@ -392,6 +394,13 @@ def publish_frame(ref: int, events: list[bytes], source: dict[str, Any] | None,
         b',"source":' + dumps(source) if source else b"",
         b',"dropped":' + dumps(dropped) if dropped else b"",
     )
+
+
+def _connect_problem(error: Exception) -> str:
+    status = getattr(error, "status_code", None)
+    if status in (401, 403):
+        return f"HTTP {status}: the server refused the token (JUPYTER_PUSH_TOKEN)"
+    return str(error) or type(error).__name__
 
 
 def _ssl_pending(sock: Any) -> bool:

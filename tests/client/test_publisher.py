@@ -195,3 +195,12 @@ def test_an_event_too_large_for_any_frame_is_left_out():
     with pytest.warns(UserWarning, match="more than"):
         parts = encode_events([("huge", "x" * (9 << 20)), ("ok", 1)])
     assert json.loads(b"[" + b",".join(parts) + b"]") == [{"channel": "ok", "data": 1}]
+
+
+async def test_a_refused_token_is_logged_once_and_events_wait(publisher, caplog):
+    p = publisher(token="wrong")
+    p.put("kept", 1)
+    assert not await flush(p, timeout=0.5)
+    refused = [r for r in caplog.records if "refused the token" in r.getMessage()]
+    assert len(refused) == 1
+    assert p.pending() and not p.connected
