@@ -22,9 +22,9 @@ CHANNELS = ["progress", "train", "train/loss", "train/a/x", "a/loss", "$sys", "$
 
 
 def run_node(script: str) -> object:
-    module = CLIENT.as_uri()
+    source = f"import * as client from {json.dumps(CLIENT.as_uri())};\n{script}"
     out = subprocess.run(
-        [NODE, "--input-type=module", "-e", f"import * as client from {json.dumps(module)};\n{script}"],
+        [NODE, "--input-type=module", "-e", source],
         capture_output=True, text=True, check=True, timeout=30,
     )
     return json.loads(out.stdout)
