@@ -1,0 +1,150 @@
+"""Real processes for the Redis tests and benchmark: redis-server and Jupyter servers, each on
+a free 127.0.0.1 port, stopped by whoever started them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+HAVE_REDIS = os.path.exists(REDIS_SERVER)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(check, timeout: float, what: str, interval: float = 0.02):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = check()
+            if result:
+                return result
+        except (OSError, httpx.HTTPError):
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not ready after {timeout} s")
+        time.sleep(interval)
+
+
+class RedisServer:
+    """Debian's redis-server without persistence: a kill loses everything, like a crash."""
+
+    def __init__(self, workdir: Path, port: int | None = None):
+        self.workdir = workdir
+        self.port = port or free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir), "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_until(self.ping, 10, f"redis-server on port {self.port}")
+        return self
+
+    def ping(self) -> bool:
+        with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.proc = None
+
+    stop = kill
+
+
+class JupyterServer:
+    """`python -m jupyter_server` with jupyter_push, in its own home, runtime and root dirs."""
+
+    def __init__(self, workdir: Path, config: dict, port: int | None = None):
+        self.workdir = workdir
+        self.config = config
+        self.port = port or free_port()
+        self.token = os.urandom(8).hex()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = workdir / "server.log"
+
+    @property
+    def push_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/push/"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"token {self.token}"}
+
+    def start(self, timeout: float = 60) -> JupyterServer:
+        home = self.workdir / "home"
+        root = self.workdir / "root"
+        for d in (home, root):
+            d.mkdir(parents=True, exist_ok=True)
+        config = {
+            "ServerApp": {
+                "ip": "127.0.0.1", "port": self.port, "port_retries": 0, "open_browser": False,
+                "root_dir": str(root), "allow_unauthenticated_access": False,
+                "jpserver_extensions": {"jupyter_push": True},
+            },
+            "IdentityProvider": {"token": self.token},
+            **self.config,
+        }
+        (self.workdir / "jupyter_server_config.json").write_text(json.dumps(config))
+        env = {
+            **os.environ,
+            "HOME": str(home),
+            "JUPYTER_CONFIG_DIR": str(self.workdir),
+            "JUPYTER_RUNTIME_DIR": str(self.workdir / "runtime"),
+            "JUPYTER_DATA_DIR": str(self.workdir / "data"),
+        }
+        env.pop("JUPYTERHUB_USER", None)
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "jupyter_server"], env=env, stdout=log, stderr=log,
+                cwd=root,
+            )
+        wait_until(self._ready, timeout, f"jupyter server on port {self.port} ({self.log_path})")
+        return self
+
+    def _ready(self) -> bool:
+        if self.proc is not None and self.proc.poll() is not None:
+            raise RuntimeError(f"jupyter server exited; log:\n{self.log()}")
+        r = httpx.get(self.push_url + "status", headers=self.headers, timeout=2)
+        return r.status_code == 200
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self.proc = None
