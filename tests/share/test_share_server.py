@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import stat
 import time
 from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -15,7 +18,9 @@ import httpx_sse
 import jwt
 import pytest
 import websockets
+from jupyter_core.paths import jupyter_data_dir
 
+from jupyter_push.tokens import KeyFile, ShareTokens
 from tests.conftest import publish, ws_url
 
 TIMEOUT = 5
@@ -379,3 +384,11 @@ async def test_tokens_never_reach_the_server_log(
     assert "push/channels" in log and "push/events" in log  # the requests were logged
     for secret in (jupyter_token, kernel_token, link["token"]):
         assert secret not in log
+
+
+async def test_the_generated_secret_is_kept_privately_so_links_outlive_the_server(http):
+    link = await mint(http, "progress")
+    path = Path(jupyter_data_dir()) / "jupyter_push_share.json"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    restarted = ShareTokens(KeyFile(path), max_ttl=3600)  # what the next server start reads
+    assert restarted.verify(link["token"]).allowed.patterns == ("progress",)
