@@ -134,11 +134,14 @@ class EventsOrViewerHandler(EventsHandler):
         nonce = secrets.token_urlsafe(16)
         self.set_header("Cache-Control", "no-store")
         self.set_header("Referrer-Policy", "no-referrer")
+        # A shared viewer is read-only and has nothing to click, so any page may embed it
+        # (a team dashboard's iframe); with the user's own credentials it stays unframeable.
+        ancestors = "*" if self.access.role == "share" else "'self'"
         self.set_header(
             "Content-Security-Policy",
             f"default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src 'unsafe-inline'; "
             "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
-            "frame-ancestors 'self'",
+            f"frame-ancestors {ancestors}",
         )
         page = (STATIC / "viewer.html").read_text().replace("__NONCE__", nonce)
         self.finish(page, set_content_type="text/html; charset=utf-8")

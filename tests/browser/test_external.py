@@ -235,3 +235,23 @@ async def test_the_plain_eventsource_page_resumes_across_origins_after_a_drop(
     await log.filter(has_text="progress  30").wait_for(timeout=WAIT_MS)
     lines = (await log.inner_text()).splitlines()
     assert [line.split()[-1] for line in lines] == ["30", "20", "10"]  # newest first, no repeats
+
+
+async def test_a_team_dashboard_on_another_origin_can_embed_the_viewer(
+    http, other_origin, browser
+):
+    await publish(http, "progress", 64)
+    link = await mint(http, "progress")
+    page = await browser.new_page()
+    await page.goto(f"{other_origin}/external_dashboard.html")
+    await page.evaluate("""(url) => {
+      const frame = document.createElement("iframe");
+      frame.src = url;
+      frame.style = "width: 400px; height: 300px";
+      document.body.prepend(frame);
+    }""", link["url"])
+    viewer = page.frame_locator("iframe")
+    await viewer.locator('[data-channel="progress"] .value').filter(has_text="64%").wait_for(
+        timeout=WAIT_MS
+    )
+    await page.screenshot(path=shot("viewer_embedded.png"))
