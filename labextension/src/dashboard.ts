@@ -92,6 +92,7 @@ export class Dashboard extends Widget {
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
     this.clock = window.setInterval(() => this.tick(), 1000);
+    this.renderDirty();
   }
 
   protected onBeforeDetach(msg: Message): void {

@@ -1,4 +1,5 @@
 import {
+  ILabShell,
   ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
@@ -11,6 +12,7 @@ import { PushConnection } from './connection';
 import { Dashboard } from './dashboard';
 import { pulseIcon } from './icons';
 import { LayoutStore } from './layoutstore';
+import { showDashboard } from './placement';
 import { ChannelSidebar } from './sidebar';
 import { CommandIDs, IPushConnection } from './tokens';
 
@@ -33,14 +35,15 @@ const dashboardPlugin: JupyterFrontEndPlugin<void> = {
   description: 'The Live Dashboard panel.',
   autoStart: true,
   requires: [IPushConnection],
-  optional: [ICommandPalette, ILauncher, ILayoutRestorer, IStateDB],
+  optional: [ICommandPalette, ILauncher, ILayoutRestorer, IStateDB, ILabShell],
   activate: (
     app: JupyterFrontEnd,
     connection: IPushConnection,
     palette: ICommandPalette | null,
     launcher: ILauncher | null,
     restorer: ILayoutRestorer | null,
-    state: IStateDB | null
+    state: IStateDB | null,
+    labShell: ILabShell | null
   ): void => {
     const store = new LayoutStore(state);
     const tracker = new WidgetTracker<Dashboard>({ namespace: 'jupyter-push-dashboard' });
@@ -55,10 +58,7 @@ const dashboardPlugin: JupyterFrontEndPlugin<void> = {
           dashboard = new Dashboard(connection, store);
           void tracker.add(dashboard);
         }
-        if (!dashboard.isAttached) {
-          app.shell.add(dashboard, 'main');
-        }
-        app.shell.activateById(dashboard.id);
+        showDashboard(app, labShell, dashboard);
         if (typeof args.channel === 'string') {
           dashboard.reveal(args.channel);
         }

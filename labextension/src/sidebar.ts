@@ -65,6 +65,9 @@ export class ChannelSidebar extends Widget {
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
     this.clock = window.setInterval(() => this.tick(), 1000);
+    if (this.stale) {
+      this.rebuild();
+    }
   }
 
   protected onBeforeDetach(msg: Message): void {

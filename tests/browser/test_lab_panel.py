@@ -43,8 +43,9 @@ def free_port() -> int:
 class LabServer:
     """`jupyter lab` in a subprocess with its own root, config, data and runtime dirs."""
 
-    def __init__(self, root: Path, *, push_enabled: bool = True):
+    def __init__(self, root: Path, *, push_enabled: bool = True, app: str = "jupyterlab"):
         self.root = root
+        self.app = app
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.push_enabled = push_enabled
@@ -68,13 +69,13 @@ class LabServer:
             "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
             "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
         }
+        app_class = "LabApp" if self.app == "jupyterlab" else "JupyterNotebookApp"
         cmd = [
             sys.executable,
             "-m",
-            "jupyterlab",
+            self.app,
             "--no-browser",
             "--allow-root",
-            "--LabApp.extension_manager=readonly",
             "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.port={self.port}",
             "--ServerApp.port_retries=0",
@@ -82,10 +83,11 @@ class LabServer:
             f"--ServerApp.root_dir={notebooks}",
             f"--IdentityProvider.token={self.token}",
             "--ServerApp.allow_unauthenticated_access=False",
-            "--LabApp.expose_app_in_browser=True",
-            "--LabApp.news_url=",
+            f"--{app_class}.expose_app_in_browser=True",
             f"--ServerApp.jpserver_extensions=jupyter_push={self.push_enabled}",
         ]
+        if self.app == "jupyterlab":
+            cmd += ["--LabApp.extension_manager=readonly", "--LabApp.news_url="]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
         self._wait_ready()
@@ -376,8 +378,33 @@ def test_panel_shows_install_hint_without_server_extension(page: Any, tmp_path: 
         dashboard = open_dashboard(page)
         expect(dashboard.locator(".jp-Push-status")).to_have_attribute("data-phase", "missing")
         expect(dashboard.locator(".jp-Push-hint")).to_have_text(
-            "the jupyter_push server extension is not installed or enabled: pip install jupyter_push"
+            "the jupyter_push server extension is not installed or enabled: "
+            "pip install jupyter_push"
         )
         screenshot(page, "lab_panel_missing_extension.png")
+    finally:
+        server.stop()
+
+
+def test_dashboard_works_in_notebook_7(page: Any, tmp_path: Path) -> None:
+    """Notebook 7 keeps one main widget per page: the dashboard joins the tree page's tabs."""
+    pytest.importorskip("notebook", minversion="7")
+    from playwright.sync_api import expect
+
+    server = LabServer(tmp_path, app="notebook")
+    server.start()
+    try:
+        server.publish({"channel": "nb7/progress", "data": 33})
+        page.goto(f"{server.url}tree?token={server.token}")
+        page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+        page.evaluate("async () => { await window.jupyterapp.started; }")
+        dashboard = open_dashboard(page)
+        expect(page.locator(".lm-TabBar-tab", has_text="Live Dashboard")).to_be_visible()
+        expect(dashboard.locator(".jp-Push-status")).to_have_attribute("data-phase", "open")
+        server.publish({"channel": "nb7/progress", "data": 66})
+        expect(tile(dashboard, "nb7/progress").locator(".jp-Push-progressText")).to_have_text(
+            re.compile(r"^66%")
+        )
+        screenshot(page, "notebook7_dashboard.png")
     finally:
         server.stop()
