@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.conftest import CHROMIUM, needs_chromium, publish
+from tests.kernel.test_kernel_push import execute, notebook_kernel  # noqa: F401 (a fixture)
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(120)]
 
@@ -255,3 +256,33 @@ async def test_a_team_dashboard_on_another_origin_can_embed_the_viewer(
         timeout=WAIT_MS
     )
     await page.screenshot(path=shot("viewer_embedded.png"))
+
+
+async def test_a_link_shared_from_a_kernel_shows_what_the_kernel_pushes(
+    notebook_kernel, jp_root_dir, jupyter_token, browser  # noqa: F811 (the imported fixture)
+):
+    async with notebook_kernel() as (_kernel_id, channels):
+        await execute(channels, "\n".join([
+            "from jupyter_push import push, share, flush",
+            'link = share("train/**", ttl=600)',
+            'open("link.txt", "w").write(link)',
+            'bundle = link._repr_mimebundle_()',
+            'assert "<svg" in bundle["text/html"] and link in bundle["text/plain"]',
+        ]))
+        link = (jp_root_dir / "notebooks" / "link.txt").read_text()
+        assert jupyter_token not in link
+        page = await browser.new_page()
+        await page.goto(link)
+        await page.locator("#status").filter(has_text="live").wait_for(timeout=WAIT_MS)
+        await execute(channels, "\n".join([
+            "for i in range(1, 6):",
+            '    push("train/progress", {"value": i, "total": 5})',
+            '    push("train/log", f"step {i}")',
+            "flush()",
+        ]))
+        card = page.locator('[data-channel="train/progress"] .value')
+        await card.filter(has_text="100%").wait_for(timeout=WAIT_MS)
+        log = page.locator('[data-channel="train/log"] pre')
+        await log.filter(has_text="step 5").wait_for(timeout=WAIT_MS)
+        assert (await log.inner_text()).splitlines() == [f"step {i}" for i in range(1, 6)]
+        await page.screenshot(path=shot("viewer_from_kernel.png"), full_page=True)
