@@ -159,7 +159,8 @@ class RedisBroker(Broker):
         self._connected = asyncio.Event()
         self._client = aioredis.Redis.from_url(
             self.url, socket_connect_timeout=2, socket_timeout=READ_BLOCK_MS / 1000 + 5,
-            retry=Retry(NoBackoff(), 0),
+            retry=Retry(NoBackoff(), 1),  # once, on a fresh connection: the pool may hold
+            # sockets of a Redis that restarted
         )
         self._script = self._client.register_script(_PUBLISH)
         self._reader = asyncio.ensure_future(self._relay())

@@ -17,6 +17,7 @@ import httpx
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 HAVE_REDIS = os.path.exists(REDIS_SERVER)
+OTHERS = ("jupyterlab", "notebook", "notebook_shim", "jupyter_lsp", "jupyter_server_terminals")
 
 
 def free_port() -> int:
@@ -103,7 +104,9 @@ class JupyterServer:
             "ServerApp": {
                 "ip": "127.0.0.1", "port": self.port, "port_retries": 0, "open_browser": False,
                 "root_dir": str(root), "allow_unauthenticated_access": False,
-                "jpserver_extensions": {"jupyter_push": True},
+                "allow_root": True,
+                # only this project's extension: a faster start, nothing else in the logs
+                "jpserver_extensions": {"jupyter_push": True, **dict.fromkeys(OTHERS, False)},
             },
             "IdentityProvider": {"token": self.token},
             **self.config,

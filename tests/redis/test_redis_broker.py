@@ -1,0 +1,75 @@
+"""The Redis broker on its own, against a real redis-server: encoding round trips and limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from jupyter_push.brokers.base import BrokerUnavailable, Draft
+from jupyter_push.brokers.redis import (
+    RedisBroker,
+    event_from_retained,
+    redact,
+    stream_position,
+)
+from jupyter_push.events import Event, PatternSet
+
+from .servers import free_port
+
+
+@pytest.mark.parametrize(
+    ("event_id", "position"),
+    [("1763790000125-0", (1763790000125, 0)), ("1763790000125-12", (1763790000125, 12)),
+     (b"5-1", (5, 1)), ("k3f9-000000000042", None), ("nonsense", None), ("1-", None)],
+)
+def test_stream_ids_order_by_time_then_sequence(event_id, position):
+    assert stream_position(event_id) == position
+
+
+def test_retained_value_round_trips_to_the_same_bytes():
+    event = Event("1763790000125-3", "train/loss", b'{"a":"x\\ny"}', 1763790000.125,
+                  b'{"kernel":"k"}')
+    packed = b"\n".join([event.id.encode(), repr(event.time).encode(),
+                         event.source_json or b"", event.data_json])
+    again = event_from_retained("train/loss", packed)
+    assert again.json == event.json and again.sse == event.sse
+
+
+def test_passwords_are_kept_out_of_log_messages():
+    assert redact("redis://:s3cret@host:6379/0") == "redis://:***@host:6379/0"
+    assert redact("redis://user:s3cret@host/0") == "redis://user:***@host/0"
+    assert redact("redis://host:6379/0") == "redis://host:6379/0"
+
+
+async def test_one_broker_relays_what_another_stores_once_each_with_the_same_ids(redis_server):
+    import asyncio
+
+    a = RedisBroker(redis_server.url, prefix="relay-test:")
+    b = RedisBroker(redis_server.url, prefix="relay-test:")
+    seen: list[Event] = []
+    b.bind(seen.extend)
+    try:
+        await b.start()
+        await b.latest(PatternSet())  # connected and positioned
+        events = await a.publish([Draft("r", b"1"), Draft("r", b"2"), Draft("s", b"3", b"{}")])
+        for _ in range(200):
+            if len(seen) >= 3:
+                break
+            await asyncio.sleep(0.01)
+        assert [e.id for e in seen] == [e.id for e in events]
+        assert [e.json for e in seen] == [e.json for e in events]
+        assert [name for name, _, _ in await b.channels(PatternSet())] == ["r", "s"]
+    finally:
+        await a.stop()
+        await b.stop()
+
+
+async def test_publish_beyond_the_buffer_is_refused_at_once_while_redis_is_unreachable():
+    broker = RedisBroker(f"redis://127.0.0.1:{free_port()}/0", publish_timeout=0.2,
+                         buffer_events=2)
+    try:
+        with pytest.raises(BrokerUnavailable, match="unreachable"):
+            await broker.publish([Draft("x", b"1")] * 3)
+        with pytest.raises(BrokerUnavailable, match="unreachable"):
+            await broker.publish([Draft("x", b"1")])  # waited 0.2 s, then refused
+    finally:
+        await broker.stop()
