@@ -25,7 +25,14 @@ def _remember(channel: str, data: Any) -> None:
     _latest[channel] = data
 
 
-local.add_listener(["**"], _remember)
+class _EveryChannel(PatternSet):
+    """`**` without the pattern matching: this listener sees every push, so it must be cheap."""
+
+    def __call__(self, name: str) -> bool:
+        return True
+
+
+local.add_listener(_EveryChannel(["**"]), _remember)
 
 
 class Binding:
