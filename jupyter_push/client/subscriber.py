@@ -18,7 +18,9 @@ server cannot replay what was missed (history too short, server restarted) the i
 yields a gap marker instead, `{"op": "gap", "since": ID}`; events never have an "op" key, so
 `if "op" in event` tells them apart. After a lost connection the subscription reconnects
 (backoff up to 2 s) and resumes after the last event it delivered, so nothing is delivered
-twice and nothing is skipped silently. Errors that retrying cannot fix (no server found,
+twice and nothing is skipped silently; the same happens when a slow consumer makes the
+server's queue for it overflow (a gap marker appears only if the server's history no longer
+holds the missed events). Errors that retrying cannot fix (no server found,
 a refused token, a bad pattern) are raised: NoServer (also when the first connection
 fails), or SubscribeError with the server's message.
 """
@@ -47,6 +49,10 @@ Event = dict[str, Any]
 
 class SubscribeError(RuntimeError):
     """The server refused the subscription; the message is the server's."""
+
+
+class FellBehind(Exception):
+    """The server's queue for this socket overflowed (we read too slowly)."""
 
 
 class Subscription:
@@ -88,7 +94,10 @@ class Subscription:
             self._ever_connected = True
             self.connections += 1
             try:
-                yield from self._receive(ws)
+                yield from self._receive(ws, asked_since=self.last_id is not None)
+            except FellBehind:
+                log.debug("jupyter_push: subscribe: fell behind; resuming after %s", self.last_id)
+                continue  # (finally closes the socket)
             except (OSError, ConnectionError, _websocket_errors()) as e:
                 if self._closed:
                     return
@@ -124,7 +133,8 @@ class Subscription:
         ws.send(json.dumps(request))
         return ws
 
-    def _receive(self, ws: Any) -> Iterator[Event]:
+    def _receive(self, ws: Any, asked_since: bool) -> Iterator[Event]:
+        seen_event = False
         while not self._closed:
             message = ws.recv()
             if not message:  # closed
@@ -138,9 +148,13 @@ class Subscription:
                     raise SubscribeError(item.get("message", "the server refused the request"))
                 if op is None:
                     self.last_id = item.get("id", self.last_id)
+                    seen_event = True
                     yield item
                 elif op == "gap":
-                    yield item
+                    if (asked_since and not seen_event) or self.last_id is None:
+                        yield item  # what we missed cannot be asked for again: a real loss
+                    else:
+                        raise FellBehind  # resume from our last id on a fresh connection
 
     # ------------------------------------------------------------------ background use
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import queue
+import threading
 
 import pytest
+import websockets
 
 from jupyter_push import NoServer, subscribe
 from jupyter_push.client import subscriber
 from jupyter_push.client.subscriber import SubscribeError
-from tests.conftest import publish
+from tests.conftest import publish, ws_url
 
 TIMEOUT = 10
 
@@ -123,3 +126,29 @@ def test_no_server_is_raised_at_once(tmp_path, monkeypatch):
     monkeypatch.delenv("JUPYTER_PUSH_URL", raising=False)
     with pytest.raises(NoServer, match="pass --url/--token"):
         subscribe("x")
+
+
+@pytest.mark.parametrize("push_config", [{"queue_max_bytes": 1 << 20, "history_size": 100_000}])
+async def test_a_slow_consumer_that_falls_behind_resumes_without_loss(
+        subscriptions, push_url, auth, kernel_token):
+    TOTAL = 5000
+    release = threading.Event()
+    got: queue.Queue = queue.Queue()
+
+    def slow(event: dict) -> None:
+        release.wait(TIMEOUT)  # stop reading until everything is published
+        got.put(event)
+
+    sub = subscriptions("flood", retained=False, url=push_url, token=kernel_token, callback=slow)
+    await asyncio.sleep(0.2)
+    async with websockets.connect(ws_url(push_url), additional_headers=auth) as publisher:
+        filler = "x" * 6000
+        for start in range(0, TOTAL, 50):  # 30 MB: more than the socket buffers hold
+            await publisher.send(json.dumps({"op": "publish", "events": [
+                {"channel": "flood", "data": [i, filler]} for i in range(start, start + 50)]}))
+        await asyncio.sleep(0.5)
+    release.set()
+    received = [(await next_of(got)) for _ in range(TOTAL)]
+    assert all("op" not in e for e in received)
+    assert [e["data"][0] for e in received] == list(range(TOTAL))
+    assert sub.connections >= 2  # it did fall behind and resumed
