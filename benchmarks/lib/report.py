@@ -1,0 +1,219 @@
+"""RESULTS.md and the plots, from the raw results of one run."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from .procstat import cpu_model
+from .scenarios import percentile
+
+BASELINE = "jupyter_server events"
+
+
+def all_delivered(results: dict[str, Any]) -> bool:
+    rows = results["bursts"] + results["paced"]
+    if results.get("many_sse"):
+        rows.append(results["many_sse"])
+    return all(r["complete"] and r["in_order"] and not r.get("extra") for r in rows)
+
+
+def smoke_summary(results: dict[str, Any]) -> dict[str, Any]:
+    rows = results["bursts"] + results["paced"]
+    return {
+        "ok": all_delivered(results),
+        "rounds": [{k: r[k] for k in ("system", "subscribers", "events", "complete", "in_order")}
+                   | {"extra": r.get("extra", 0), "kind": "paced" if "rate" in r and
+                      "latencies_ms" in r else "burst"} for r in rows],
+    }
+
+
+def _median_range(values: list[float], fmt: str) -> str:
+    if not values:
+        return "–"
+    med = statistics.median(values)
+    if len(values) == 1:
+        return format(med, fmt)
+    return f"{format(med, fmt)} ({format(min(values), fmt)}–{format(max(values), fmt)})"
+
+
+def _bursts_by(results: dict[str, Any]) -> dict[tuple[int, str], list[dict[str, Any]]]:
+    grouped: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    for b in results["bursts"]:
+        if not b.get("warmup"):
+            grouped[(b["subscribers"], b["system"])].append(b)
+    return grouped
+
+
+def _systems(results: dict[str, Any]) -> list[str]:
+    return list(dict.fromkeys(b["system"] for b in results["bursts"]))
+
+
+def throughput_table(results: dict[str, Any]) -> str:
+    grouped = _bursts_by(results)
+    lines = ["| subscribers | system | deliveries/s, median (range) | server CPU µs per delivery "
+             "| × jupyter_server |", "|---:|---|---:|---:|---:|"]
+    for n in sorted({k[0] for k in grouped}):
+        base = [b["rate"] for b in grouped.get((n, BASELINE), [])]
+        for system in _systems(results):
+            rows = grouped.get((n, system))
+            if not rows:
+                continue
+            rates = [b["rate"] for b in rows]
+            ratio = (f"{statistics.median(rates) / statistics.median(base):.1f}×" if base
+                     else "–")
+            lines.append(f"| {n:,} | {system} | {_median_range(rates, ',.0f')} | "
+                         f"{_median_range([b['cpu_us_per_delivery'] for b in rows], '.2f')} "
+                         f"| {ratio} |")
+    return "\n".join(lines)
+
+
+def latency_table(results: dict[str, Any]) -> str:
+    grouped: dict[tuple[int, float, str], list[dict[str, Any]]] = defaultdict(list)
+    for p in results["paced"]:
+        grouped[(p["subscribers"], p["rate"], p["system"])].append(p)
+    lines = ["| subscribers × events/s | system | p50 ms | p99 ms (per-run range) | max ms "
+             "| samples |", "|---|---|---:|---:|---:|---:|"]
+    for (n, rate, system), rows in sorted(grouped.items(), key=lambda kv: kv[0][:2]):
+        pooled = [x for r in rows for x in r["latencies_ms"]]
+        p99s = [percentile(r["latencies_ms"], 99) for r in rows]
+        rng = f" ({min(p99s):.1f}–{max(p99s):.1f})" if len(p99s) > 1 else ""
+        lines.append(f"| {n:,} × {rate:g} | {system} | {percentile(pooled, 50):.2f} | "
+                     f"{percentile(pooled, 99):.2f}{rng} | {max(pooled):.1f} | {len(pooled):,} |")
+    return "\n".join(lines)
+
+
+def memory_table(results: dict[str, Any]) -> str:
+    lines = ["| idle connections | system | server RSS growth per connection |", "|---:|---|---:|"]
+    for m in results["memory"]:
+        if m["subscribers"] >= 100:
+            lines.append(f"| {m['subscribers']:,} | {m['system']} | "
+                         f"{m['bytes_per_connection'] / 1024:.1f} KB |")
+    many = results.get("many_sse")
+    if many:
+        lines.append(f"| {many['subscribers']:,} | jupyter_push SSE | "
+                     f"{many['bytes_per_connection'] / 1024:.1f} KB |")
+    return "\n".join(lines)
+
+
+def plot(results: dict[str, Any], here: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written = []
+    grouped = _bursts_by(results)
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    for system in _systems(results):
+        ns = sorted(n for (n, s) in grouped if s == system)
+        if not ns:
+            continue
+        med = [statistics.median(b["rate"] for b in grouped[(n, system)]) for n in ns]
+        lo = [min(b["rate"] for b in grouped[(n, system)]) for n in ns]
+        hi = [max(b["rate"] for b in grouped[(n, system)]) for n in ns]
+        ax.errorbar(ns, med, yerr=[[m - a for m, a in zip(med, lo, strict=True)],
+                                   [b - m for m, b in zip(med, hi, strict=True)]],
+                    marker="o", capsize=3, label=system)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("subscribers")
+    ax.set_ylabel("deliveries per second (burst)")
+    ax.set_title("Fan-out throughput, one server process")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(here / "throughput.png", dpi=110)
+    plt.close(fig)
+    written.append("throughput.png")
+
+    scenarios = sorted({(p["subscribers"], p["rate"]) for p in results["paced"]})
+    if scenarios:
+        fig, axes = plt.subplots(1, len(scenarios), figsize=(6 * len(scenarios), 4.2),
+                                 squeeze=False)
+        for ax, (n, rate) in zip(axes[0], scenarios, strict=True):
+            for system in _systems(results):
+                lat = sorted(x for p in results["paced"] if p["subscribers"] == n
+                             and p["rate"] == rate and p["system"] == system
+                             for x in p["latencies_ms"])
+                if lat:
+                    ax.plot(lat, [i / len(lat) for i in range(len(lat))], label=system)
+            ax.set_xscale("log")
+            ax.set_xlabel("latency, ms (log)")
+            ax.set_ylabel("fraction of deliveries")
+            ax.set_title(f"{n:,} subscribers at {rate:g} events/s")
+            ax.grid(True, which="both", alpha=0.3)
+            ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(here / "latency.png", dpi=110)
+        plt.close(fig)
+        written.append("latency.png")
+    return written
+
+
+def machine() -> str:
+    import jupyter_server
+    import tornado
+
+    return (f"{cpu_model()}, {os.cpu_count()} cores, Linux {platform.release()}, "
+            f"Python {platform.python_version()}, tornado {tornado.version}, "
+            f"jupyter_server {jupyter_server.__version__}, loopback only")
+
+
+def write(results: dict[str, Any], here: Path, command: str) -> None:
+    images = plot(results, here)
+    c = results["conditions"]
+    parts = [
+        "# Benchmark results",
+        "",
+        f"Command: `{command}` (`make bench`). Profile: {results['profile']}. "
+        f"Run {c['started']}, {c['seconds']} s.",
+        "",
+        f"Machine: {machine()}. Load average before/after: {c['load_before']} / "
+        f"{c['load_after']}.",
+        "",
+        "Every round checks delivery: each subscriber must receive every event "
+        f"(all rounds complete: **{all_delivered(results)}**); warm-up rounds and latency rounds "
+        "also parse every event and check the order.",
+        "",
+        "## Fan-out throughput (burst)",
+        "",
+        "One server process; the systems alternate within each repetition. jupyter_push "
+        "events are published over one WebSocket in batches of 100, as a kernel does; "
+        "jupyter_server's bus and the Tornado baseline emit inside the server (`EventLogger.emit`"
+        " with a registered schema / `write_message` per subscriber), yielding to the loop "
+        "after each event. Time runs from the first publish to the last subscriber's last event; "
+        "CPU is the server process's utime+stime over the same span.",
+        "",
+        throughput_table(results),
+        "",
+        "## Latency (paced)",
+        "",
+        "Latency is the subscriber's receive time minus the event's `t`: the publisher's "
+        "send time for jupyter_push (so it includes the publish hop), the emit time inside "
+        "the server for the baselines.",
+        "",
+        latency_table(results),
+        "",
+        "## Memory per idle connection",
+        "",
+        memory_table(results),
+        "",
+    ]
+    many = results.get("many_sse")
+    if many:
+        parts += [f"{many['subscribers']:,} concurrent SSE connections held by one process: "
+                  f"a burst of {many['events']} events delivered to every one: "
+                  f"**{many['complete'] and many['in_order']}** "
+                  f"({many['rate']:,.0f} deliveries/s).", ""]
+    parts += [f"![{name}]({name})" for name in images] + [""]
+    notes = here / "lib" / "optimisations.md"
+    if notes.exists():
+        parts += [notes.read_text().strip(), ""]
+    for extra in results.get("extras", []):
+        parts += [f"## {extra['script']}", "", extra["markdown"], ""]
+    (here / "RESULTS.md").write_text("\n".join(parts))

@@ -1,0 +1,187 @@
+"""Side-by-side benchmark: jupyter_push (SSE and WebSocket) against jupyter_server's own event
+bus and a raw Tornado WebSocket fan-out, in one run, alternating, several repetitions.
+
+    python benchmarks/run.py            # the full suite (make bench), writes RESULTS.md + plots
+    python benchmarks/run.py --quick    # fewer sizes and repetitions
+    python benchmarks/run.py --smoke    # seconds: every event delivered, in order (tests use it)
+
+Everything runs on 127.0.0.1; every process started here is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lib import extras, report
+from lib.procstat import load_average
+from lib.scenarios import Seq, as_dict, burst, connect, paced
+from lib.servers import Server, start_event_bus_server, start_push_server, start_tornado
+from lib.systems import System, event_bus_system, push_systems, tornado_system
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class Profile:
+    subscribers: tuple[int, ...]
+    reps: int
+    # deliveries per burst for fast (jupyter_push) and slow (baselines) systems
+    fast_deliveries: int
+    slow_deliveries: int
+    paced: tuple[tuple[int, float, float], ...]  # (subscribers, events/s, seconds)
+    paced_reps: int
+    many_sse: int  # concurrent SSE connections held by one process (0: skip)
+    extras: bool
+    check: bool  # parse every event in bursts (slower clients)
+
+
+PROFILES = {
+    "full": Profile((10, 100, 1000), 3, 1_000_000, 40_000,
+                    ((100, 100, 3.0), (1000, 10, 5.0)), 2, 10_000, True, False),
+    "quick": Profile((100, 1000), 1, 300_000, 15_000,
+                     ((100, 100, 2.0), (1000, 10, 3.0)), 1, 0, False, False),
+    "smoke": Profile((4,), 1, 400, 200, ((4, 50, 0.4),), 1, 0, False, True),
+}
+
+
+def burst_events(system: System, subscribers: int, profile: Profile) -> int:
+    budget = profile.fast_deliveries if system.proto.startswith("push") else profile.slow_deliveries
+    return max(20, min(5000, budget // subscribers))
+
+
+def processes_for(subscribers: int) -> int:
+    return 1 if subscribers <= 200 else 2
+
+
+async def start_servers() -> list[Server]:
+    """All three at once; if one fails, the others are stopped."""
+    started = await asyncio.gather(
+        asyncio.to_thread(start_push_server),
+        asyncio.to_thread(start_event_bus_server),
+        asyncio.to_thread(start_tornado),
+        return_exceptions=True,
+    )
+    servers = [s for s in started if isinstance(s, Server)]
+    failed = [e for e in started if isinstance(e, BaseException)]
+    if failed:
+        for server in servers:
+            server.stop()
+        raise failed[0]
+    return servers
+
+
+def log(*args: Any) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+async def run(profile: Profile, only: set[str] | None) -> dict[str, Any]:
+    results: dict[str, Any] = {"bursts": [], "paced": [], "memory": [], "many_sse": None}
+    servers = await start_servers()
+    systems = [*push_systems(servers[0]), event_bus_system(servers[1]), tornado_system(servers[2])]
+    if only:
+        systems = [s for s in systems if any(o in s.name for o in only)]
+    seq = Seq()
+    try:
+        for n in profile.subscribers:
+            fleets = {}
+            for system in systems:
+                fleet, per_conn = await connect(system, n, processes_for(n))
+                fleets[system.name] = fleet
+                results["memory"].append({"system": system.name, "subscribers": n,
+                                          "bytes_per_connection": per_conn})
+            try:
+                for system in systems:  # warm-up round, parsing every event
+                    b = await burst(system, fleets[system.name], 20, seq, check=True)
+                    results["bursts"].append({**as_dict(b), "warmup": True})
+                for rep in range(profile.reps):
+                    order = systems[rep % len(systems):] + systems[:rep % len(systems)]
+                    for system in order:
+                        b = await burst(system, fleets[system.name],
+                                        burst_events(system, n, profile), seq, check=profile.check)
+                        results["bursts"].append(as_dict(b))
+                        log(f"burst {system.name:24} n={n:5} {b.rate:12,.0f}/s "
+                            f"{b.cpu_us_per_delivery:6.2f} µs complete={b.complete} "
+                            f"in_order={b.in_order}")
+                for subs, rate, seconds in profile.paced:
+                    if subs != n:
+                        continue
+                    for rep in range(profile.paced_reps):
+                        order = systems[rep % len(systems):] + systems[:rep % len(systems)]
+                        for system in order:
+                            p = await paced(system, fleets[system.name], rate, seconds, seq)
+                            results["paced"].append(as_dict(p))
+                            lat = sorted(p.latencies_ms)
+                            log(f"paced {system.name:24} n={n:5} {rate}/s "
+                                f"p50={lat[len(lat) // 2] if lat else float('nan'):.2f} ms "
+                                f"complete={p.complete} in_order={p.in_order}")
+            finally:
+                for fleet in fleets.values():
+                    await fleet.close()
+        if profile.many_sse and (not only or any("SSE" in s.name for s in systems)):
+            results["many_sse"] = await many_sse(systems[0], profile.many_sse, seq)
+    finally:
+        for system in systems:
+            await system.close()
+        for server in servers:
+            server.stop()
+    return results
+
+
+async def many_sse(system: System, conns: int, seq: Seq) -> dict[str, Any]:
+    log(f"holding {conns} SSE connections")
+    fleet, per_conn = await connect(system, conns, 4)
+    try:
+        b = await burst(system, fleet, 20, seq, check=False, timeout=120)
+    finally:
+        await fleet.close()
+    return {**as_dict(b), "bytes_per_connection": per_conn}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="fewer sizes and repetitions")
+    mode.add_argument("--smoke", action="store_true",
+                      help="a few seconds; check delivery and order, print JSON, write nothing")
+    parser.add_argument("--only", action="append", help="run only systems whose name contains this")
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("--no-extras", action="store_true", help="skip the other benchmark scripts")
+    args = parser.parse_args()
+    name = "smoke" if args.smoke else "quick" if args.quick else "full"
+    profile = PROFILES[name]
+    started = time.time()
+    conditions: dict[str, Any] = {
+        "load_before": load_average(),
+        "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
+    }
+    results = asyncio.run(run(profile, set(args.only) if args.only else None))
+    conditions.update(load_after=load_average(), seconds=round(time.time() - started))
+    results["conditions"] = conditions
+    results["profile"] = name
+    if profile.extras and not args.no_extras:
+        results["extras"] = extras.run_all(HERE)
+    if args.json:
+        args.json.write_text(json.dumps(results))
+    ok = report.all_delivered(results)
+    if args.smoke:
+        print(json.dumps(report.smoke_summary(results)))
+    else:
+        report.write(results, HERE, command=" ".join(["python benchmarks/run.py", *sys.argv[1:]]))
+        log(f"wrote {HERE / 'RESULTS.md'} in {conditions['seconds']} s")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())
