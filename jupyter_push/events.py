@@ -236,8 +236,8 @@ class Event:
     concatenation instead of a second `dumps` of the whole object.
     """
 
-    __slots__ = ("_data", "_named", "channel", "data_json", "id", "json", "size", "source_json",
-                 "sse", "time")
+    __slots__ = ("_data", "_frame", "_named", "channel", "data_json", "id", "json", "size",
+                 "source_json", "sse", "time")
 
     def __init__(
         self,
@@ -263,6 +263,7 @@ class Event:
         self.sse: bytes = b"id: " + _one_line(id).encode() + b"\ndata: " + self.json + b"\n\n"
         self.size = len(self.json)
         self._named: bytes | None = None
+        self._frame: bytes | None = None
         self._data: Any = _UNSET
 
     @property
@@ -281,6 +282,13 @@ class Event:
         if self._named is None:
             self._named = b"event: " + self.channel.encode() + b"\n" + self.sse
         return self._named
+
+    @property
+    def ws_frame(self) -> bytes:
+        """The whole WebSocket text frame carrying this event alone (built on first use)."""
+        if self._frame is None:
+            self._frame = ws_text_frame(self.json)
+        return self._frame
 
     def to_dict(self) -> dict[str, Any]:
         return loads(self.json)  # type: ignore[no-any-return]
@@ -303,6 +311,16 @@ def ws_batch(events: list[Event]) -> bytes:
     if len(events) == 1:
         return events[0].json
     return b"[" + b",".join(e.json for e in events) + b"]"
+
+
+def ws_text_frame(payload: bytes) -> bytes:
+    """An unmasked, unfragmented WebSocket text frame (RFC 6455 §5.2), as a server sends it."""
+    n = len(payload)
+    if n < 126:
+        return bytes((0x81, n)) + payload
+    if n < 1 << 16:
+        return b"\x81\x7e" + n.to_bytes(2, "big") + payload
+    return b"\x81\x7f" + n.to_bytes(8, "big") + payload
 
 
 def control(op: str, **fields: Any) -> bytes:

@@ -44,6 +44,7 @@ class Subscriber:
         "allowed",
         "max_bytes",
         "max_events",
+        "notify",
         "on_overflow",
         "overflowed",
         "patterns",
@@ -66,14 +67,19 @@ class Subscriber:
         self.max_bytes = limits.queue_max_bytes
         self.overflowed = False
         self.on_overflow: Callable[[], None] | None = None
+        # Set by a transport that can write at once when its socket is idle; returns False
+        # to fall back to waking its writer task (`ready`).
+        self.notify: Callable[[], bool] | None = None
         self.ready = asyncio.Event()
 
     def wants(self, channel: str) -> bool:
         return self.patterns(channel) and (self.allowed is None or self.allowed(channel))
 
-    def offer(self, event: Event) -> None:
+    def offer(self, event: Event, wake: bool = True) -> bool:
+        """Queue `event`. Returns True when the queue was empty: with `wake=False` the caller
+        then calls `wake()` once it has offered its whole batch."""
         if self.overflowed:
-            return
+            return False
         queue = self.queue
         if len(queue) >= self.max_events or self.queued_bytes + event.size > self.max_bytes:
             self.overflowed = True
@@ -82,10 +88,17 @@ class Subscriber:
             self.ready.set()
             if self.on_overflow is not None:
                 self.on_overflow()
-            return
+            return False
         queue.append(event)
         self.queued_bytes += event.size
         if len(queue) == 1:
+            if wake:
+                self.wake()
+            return True
+        return False
+
+    def wake(self) -> None:
+        if self.notify is None or not self.notify():
             self.ready.set()
 
     def take(self) -> list[Event]:
@@ -154,14 +167,19 @@ class Hub:
     def deliver(self, events: Iterable[Event]) -> None:
         """Called by the broker for every stored event, in id order."""
         targets = self._targets
+        woken = []
         for event in events:
             subs = targets.get(event.channel)
             if subs is None:
                 subs = self._match(event.channel)
             for sub in subs:
-                sub.offer(event)
+                if sub.offer(event, False):
+                    woken.append(sub)
             self.published += 1
             self.delivered += len(subs)
+        # One wake per subscriber per batch: its transport writes the whole batch at once.
+        for sub in woken:
+            sub.wake()
 
     def _match(self, channel: str) -> tuple[Subscriber, ...]:
         subs = tuple(self._exact.get(channel, ())) + tuple(
