@@ -10,7 +10,7 @@ import shutil
 import httpx
 import pytest
 
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
+pytest_plugins = ["pytest_jupyter.jupyter_server", "tests.redis.plugin"]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 REDIS = shutil.which("redis-server")
@@ -26,7 +26,8 @@ def needs_chromium() -> pytest.MarkDecorator:
 def needs_redis() -> pytest.MarkDecorator:
     return pytest.mark.skipif(
         REDIS is None,
-        reason="redis-server not installed: apt-get install redis-server (make test does it as root)",
+        reason="redis-server not installed: apt-get install redis-server "
+        "(make test does it as root)",
     )
 
 
@@ -37,13 +38,13 @@ def push_config() -> dict:
 
 
 @pytest.fixture
-def jp_server_config(push_config):
+def jp_server_config(push_config, broker_config):
     return {
         "ServerApp": {
             "jpserver_extensions": {"jupyter_push": True, "jupyter_server_terminals": False},
             "allow_unauthenticated_access": False,
         },
-        "PushApp": {"heartbeat_interval": 0.2, **push_config},
+        "PushApp": {"heartbeat_interval": 0.2, **broker_config, **push_config},
     }
 
 

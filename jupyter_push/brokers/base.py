@@ -8,7 +8,12 @@ from typing import Callable, Iterable, NamedTuple
 from ..events import Event
 
 Deliver = Callable[[Iterable[Event]], None]
+NotifyGap = Callable[[str], None]
 Matcher = Callable[[str], bool]
+
+
+class BrokerUnavailable(Exception):
+    """The broker cannot store events now (its engine is unreachable); try again later."""
 
 
 class Draft(NamedTuple):
@@ -25,16 +30,20 @@ class Broker(abc.ABC):
     Ids are the broker's: a subscriber may resume with an id on any hub sharing the broker.
     """
 
-    _deliver: Deliver = staticmethod(lambda events: None)  # type: ignore[assignment]
+    _deliver: Deliver = staticmethod(lambda events: None)
+    _gap: NotifyGap = staticmethod(lambda since: None)
 
-    def bind(self, deliver: Deliver) -> None:
-        """Hand every stored event to `deliver` from now on."""
+    def bind(self, deliver: Deliver, gap: NotifyGap | None = None) -> None:
+        """Hand every stored event to `deliver` from now on, and call `gap(since)` when
+        events after `since` could not be relayed (the engine lost them)."""
         self._deliver = deliver
+        if gap is not None:
+            self._gap = gap
 
-    async def start(self) -> None:
+    async def start(self) -> None:  # noqa: B027 - optional hook
         """Connect and start relaying (idempotent)."""
 
-    async def stop(self) -> None:
+    async def stop(self) -> None:  # noqa: B027 - optional hook
         """Stop relaying and release connections."""
 
     @abc.abstractmethod

@@ -7,11 +7,13 @@ from typing import Any
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import origin_matches_pat
 from tornado import web
 from tornado.websocket import WebSocketHandler
 
 from ..auth import USER, Access, AuthError
-from ..events import InvalidInput, PatternSet, check_pattern, dumps
+from ..brokers.base import BrokerUnavailable
+from ..events import InvalidInput, PatternSet, check_pattern, dumps, loads
 from ..state import PushState
 from ..tokens import uncovered
 
@@ -27,9 +29,9 @@ class PushHandler(APIHandler):
 
     @property
     def state(self) -> PushState:
-        return self.settings["jupyter_push"]  # type: ignore[no-any-return]
+        return self.settings["jupyter_push"]
 
-    async def prepare(self, **_ignored: Any) -> None:  # type: ignore[override]
+    async def prepare(self, **_ignored: Any) -> None:
         # (WebSocketMixin passes _redirect_to_login=False; get_login_url never redirects here.)
         try:
             access = self.state.auth.identify(
@@ -51,7 +53,8 @@ class PushHandler(APIHandler):
         if not self.check_host():
             raise web.HTTPError(403, "Host header not allowed")
         self.access = access
-        self.current_user = self._jupyter_current_user = User(username=f"jupyter_push-{access.role}")
+        user = User(username=f"jupyter_push-{access.role}")
+        self.current_user = self._jupyter_current_user = user
         self._set_token_cors_headers()
         if access.expires is not None and self.state.share_connections is not None:
             self.state.share_connections.add(self, access.expires)
@@ -85,7 +88,7 @@ class PushHandler(APIHandler):
             self.set_header("Access-Control-Allow-Origin", self.allow_origin)
         elif self.allow_origin_pat:
             origin = self.get_origin()
-            if origin and self.allow_origin_pat.match(origin):
+            if origin and origin_matches_pat(self.allow_origin_pat, origin):
                 self.set_header("Access-Control-Allow-Origin", origin)
 
     def _request_summary(self) -> str:
@@ -112,6 +115,9 @@ class PushHandler(APIHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
         message = exc.log_message if isinstance(exc, web.HTTPError) and exc.log_message else None
+        if isinstance(exc, BrokerUnavailable):
+            self.set_status(503)
+            message = str(exc)
         if self.get_query_argument("access", None) is not None:
             # let a page on any origin read why its share link was refused
             self.set_header("Access-Control-Allow-Origin", "*")
@@ -157,8 +163,9 @@ class PushHandler(APIHandler):
     def json_body(self) -> Any:
         ctype = self.request.headers.get("Content-Type", "application/json")
         if ctype.split(";")[0].strip().lower() != "application/json":
-            raise web.HTTPError(415, f"send JSON with Content-Type: application/json, not {ctype!r}")
-        from ..events import loads
+            raise web.HTTPError(
+                415, f"send JSON with Content-Type: application/json, not {ctype!r}"
+            )
 
         try:
             return loads(self.request.body)

@@ -7,7 +7,7 @@ from typing import Any
 from tornado import web
 
 from .. import __version__
-from ..brokers.base import Draft
+from ..brokers.base import BrokerUnavailable, Draft
 from ..events import EventTooLarge, InvalidInput
 from ..hub import Hub
 from .base import PushHandler
@@ -18,7 +18,7 @@ def drafts_from(hub: Hub, body: Any, source: dict[str, Any] | None = None) -> li
     offending item; nothing is published when any item is bad."""
     items = body if isinstance(body, list) else [body]
     if not items:
-        raise InvalidInput("empty batch: send {\"channel\": ..., \"data\": ...} or a non-empty list")
+        raise InvalidInput('empty batch: send {"channel": ..., "data": ...} or a non-empty list')
     drafts = []
     for i, item in enumerate(items):
         where = f"event {i}: " if isinstance(body, list) else ""
@@ -45,7 +45,10 @@ class PublishMixin(PushHandler):
             raise web.HTTPError(413, str(e)) from e
         except InvalidInput as e:
             raise web.HTTPError(400, str(e)) from e
-        events = await hub.publish(drafts)
+        try:
+            events = await hub.publish(drafts)
+        except BrokerUnavailable as e:
+            raise web.HTTPError(503, str(e)) from e
         self.write_json({"ids": [e.id for e in events]})
 
 

@@ -174,7 +174,8 @@ async def test_two_websocket_clients_chat(push_url, auth):
         await bob.send(json.dumps({"op": "subscribe", "channels": ["chat/**"], "retained": False}))
         await alice.send(json.dumps({"op": "subscribe", "channels": ["chat/**"], "retained": False}))
         await asyncio.sleep(0.1)
-        await alice.send(json.dumps({"op": "publish", "channel": "chat/room", "data": "hi bob"}))
+        await alice.send(json.dumps({"op": "publish", "channel": "chat/room",
+                                    "data": "hi bob"}))
         for sock in (bob, alice):
             msg = await recv(sock)
             assert msg["channel"] == "chat/room" and msg["data"] == "hi bob"
