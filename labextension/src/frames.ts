@@ -10,15 +10,14 @@ export interface FrameScheduler {
 
 export const browserFrames: FrameScheduler = {
   request(fn) {
-    let done = false;
-    const once = () => {
-      if (!done) {
-        done = true;
-        fn();
-      }
-    };
-    requestAnimationFrame(once);
-    setTimeout(once, 250);
+    const fallback = setTimeout(() => {
+      cancelAnimationFrame(frame);
+      fn();
+    }, 250);
+    const frame = requestAnimationFrame(() => {
+      clearTimeout(fallback);
+      fn();
+    });
   }
 };
 

@@ -31,7 +31,11 @@ export class StatusBadge {
     this.dot.className = 'jp-Push-statusDot';
     this.label.className = 'jp-Push-statusLabel';
     this.node.append(this.dot, this.label);
-    this.node.addEventListener('click', () => this.onRetry());
+    this.node.addEventListener('click', () => {
+      if (this.node.dataset.phase !== 'open') {
+        this.onRetry();
+      }
+    });
   }
 
   render(status: ConnectionStatus): void {

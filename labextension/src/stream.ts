@@ -68,6 +68,7 @@ export class EventStream {
   private _status: ConnectionStatus = { phase: 'stopped', message: 'not started', attempt: 0 };
   private running = false;
   private abort: AbortController | null = null;
+  private abortReason = '';
   private wake: (() => void) | null = null;
   private readonly backoff: Backoff;
   private readonly idleTimeoutMs: number;
@@ -112,6 +113,7 @@ export class EventStream {
     if (this.wake) {
       this.wake();
     } else {
+      this.abortReason = 'reconnecting on request';
       this.abort?.abort();
     }
   }
@@ -145,12 +147,16 @@ export class EventStream {
   private async connectOnce(opened: () => void): Promise<Failure> {
     const abort = new AbortController();
     this.abort = abort;
+    this.abortReason = '';
     let idle: unknown = null;
     const resetIdle = () => {
       if (idle !== null) {
         this.clock.clearTimeout(idle);
       }
-      idle = this.clock.setTimeout(() => abort.abort(), this.idleTimeoutMs);
+      idle = this.clock.setTimeout(() => {
+        this.abortReason = 'no heartbeat from the server';
+        abort.abort();
+      }, this.idleTimeoutMs);
     };
     try {
       const response = await this.transport.open(eventsQuery(this.cursor.lastId), abort.signal);
@@ -168,7 +174,7 @@ export class EventStream {
       return { phase: 'retrying', message: 'the server closed the stream' };
     } catch (error) {
       if (abort.signal.aborted && this.running) {
-        return { phase: 'retrying', message: 'no heartbeat from the server' };
+        return { phase: 'retrying', message: this.abortReason };
       }
       return { phase: 'retrying', message: `the server is unreachable (${describe(error)})` };
     } finally {

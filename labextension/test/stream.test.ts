@@ -255,6 +255,20 @@ describe('the event stream', () => {
     await h.stop();
   });
 
+  it('drops a live stream and resumes when asked to reconnect', async () => {
+    const h = new Harness();
+    await h.start();
+    h.body.write(message('e-1', 'p', 1));
+    await settle();
+    h.stream.reconnectNow();
+    await settle();
+    assert.equal(h.stream.status.phase, 'retrying');
+    assert.equal(h.stream.status.message, 'reconnecting on request');
+    await h.clock.advance(h.announcedDelay!);
+    assert.deepEqual(h.queries, ['', '?since=e-1']);
+    await h.stop();
+  });
+
   it('reconnects at once when asked to', async () => {
     const h = new Harness();
     h.answers = [new Error('refused')];
