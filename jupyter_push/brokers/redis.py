@@ -33,6 +33,7 @@ RELAY_MIN = 1000
 READ_BLOCK_MS = 1000
 READ_COUNT = 1000
 BARRIER_TIMEOUT = 2.0
+LOCAL_MAX = 100_000
 BACKOFF_FIRST, BACKOFF_MAX = 0.05, 2.0
 LOST = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 
@@ -183,7 +184,8 @@ class RedisBroker(Broker):
         """The client once Redis is reachable; waits (bounded in time and in buffered events)
         while it is not, then raises BrokerUnavailable."""
         await self.start()
-        assert self._connected is not None
+        if self._connected is None:
+            raise self._unavailable()  # stopped
         if not self._connected.is_set():
             try:
                 await asyncio.wait_for(self._connected.wait(), self.publish_timeout)
@@ -298,9 +300,13 @@ class RedisBroker(Broker):
         finally:
             self._buffered -= len(drafts)
         events = []
+        relayed = self._barrier.position
+        if len(self._local) > LOCAL_MAX:  # the reader is far behind or gone: stop caching
+            self._local.clear()
         for raw_id, (channel, data_json, source_json) in zip(ids, drafts, strict=True):
             event = Event(raw_id.decode(), channel, data_json, now, source_json)
-            self._local[event.id] = event
+            if (stream_position(event.id) or (0, 0)) > relayed:  # else the reader built it
+                self._local[event.id] = event
             events.append(event)
         # Local subscribers have the events when publish returns, as with the memory broker.
         await self._barrier.reached(stream_position(events[-1].id), BARRIER_TIMEOUT)

@@ -42,7 +42,7 @@ async def test_subscriber_moving_to_the_other_server_gets_exactly_the_missed_eve
 
 
 async def test_history_and_retained_values_survive_a_server_restart(pair):
-    a, b = pair
+    a, _ = pair
     async with client(a) as on_a:
         ids = [await publish(on_a, "keep", i) for i in range(3)]
     a.stop()
