@@ -151,7 +151,9 @@ class Connection {
 
   async _retry() {
     if (this._closed) return;
+    const source = this._source;
     const refusal = await this._refusal();
+    if (this._source !== source) return; // subscribe() opened a new stream meanwhile
     if (refusal) {
       this._closed = true;
       this._setStatus("closed", refusal);
