@@ -21,7 +21,9 @@ from .events import (
     PatternSet,
     check_channel,
     check_pattern,
+    control,
     dumps,
+    sse_message,
 )
 
 
@@ -123,6 +125,20 @@ class Subscriber:
         self.ready.set()
 
 
+class Notice:
+    """A control message for subscribers, queued like an event (no id: never stored or
+    resumed from). Transports write `.sse` / `.sse_named`, or `.json` as its own frame."""
+
+    __slots__ = ("channel", "id", "json", "size", "sse", "sse_named")
+
+    def __init__(self, op: str, **fields: Any):
+        self.id = None
+        self.channel = ""
+        self.json = control(op, **fields)
+        self.sse = self.sse_named = sse_message(dumps(fields), event=op)
+        self.size = len(self.json)
+
+
 class Hub:
     def __init__(self, broker: Broker, limits: Limits | None = None, *, retained: bool = True):
         self.broker = broker
@@ -134,7 +150,7 @@ class Hub:
         self.subscribers = 0
         self.published = 0
         self.delivered = 0
-        broker.bind(self.deliver)
+        broker.bind(self.deliver, self.notify_gap)
 
     async def start(self) -> None:
         await self.broker.start()
@@ -180,6 +196,13 @@ class Hub:
         # One wake per subscriber per batch: its transport writes the whole batch at once.
         for sub in woken:
             sub.wake()
+
+    def notify_gap(self, since: str) -> None:
+        """Tell every subscriber that events after `since` were lost (the broker's engine
+        lost them); each transport writes a `gap` in order with its events."""
+        notice: Any = Notice("gap", since=since)
+        for sub in {*self._wild, *(s for subs in self._exact.values() for s in subs)}:
+            sub.offer(notice)
 
     def _match(self, channel: str) -> tuple[Subscriber, ...]:
         subs = tuple(self._exact.get(channel, ())) + tuple(
