@@ -106,7 +106,11 @@ class PushApp(ExtensionApp):
         if not self.share_links:
             return None, None
         path = Path(self.share_secret_file or Path(jupyter_data_dir()) / "jupyter_push_share.json")
-        return ShareTokens(KeyFile(path, self.share_secret), self.share_max_ttl), ShareConnections()
+        keys = KeyFile(path, self.share_secret)
+        if keys.write_error:
+            self.log.warning("jupyter_push: share links will not survive a restart (%s); "
+                             "set PushApp.share_secret or share_secret_file", keys.write_error)
+        return ShareTokens(keys, self.share_max_ttl), ShareConnections()
 
     @default("kernel_token")
     def _default_kernel_token(self) -> str:

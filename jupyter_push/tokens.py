@@ -65,8 +65,11 @@ class KeyFile:
     """The signing secret and revocation generation, persisted at `path`.
 
     With a configured secret only the generation is stored. The file is re-read when another
-    process (a second server sharing the data directory) changes it.
+    process (a second server sharing the data directory) changes it. If it cannot be written
+    (a read-only home), the keys live in memory only and `write_error` says why.
     """
+
+    write_error: str | None = None
 
     def __init__(self, path: Path, configured_secret: str = ""):
         if configured_secret and len(configured_secret.encode()) < MIN_SECRET_BYTES:
@@ -106,13 +109,17 @@ class KeyFile:
         record: dict[str, object] = {"generation": keys.generation}
         if not self.configured_secret:
             record["secret"] = keys.secret
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump(record, f)
-        os.replace(tmp, self.path)
-        self._mtime = self.path.stat().st_mtime
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                json.dump(record, f)
+            os.replace(tmp, self.path)
+            self._mtime = self.path.stat().st_mtime
+            self.write_error = None
+        except OSError as e:
+            self.write_error = f"cannot write {self.path}: {e}"
 
     def current(self) -> Keys:
         try:

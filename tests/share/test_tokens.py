@@ -198,3 +198,15 @@ def test_scrub_query_hides_credentials_in_logged_urls():
         "/push/events?access=[secret]&channel=x&token=[secret]"
     )
     assert scrub_query("/push/events", keys) == "/push/events"
+
+
+def test_an_unwritable_key_file_keeps_links_working_in_memory_and_says_why(tmp_path):
+    (tmp_path / "not-a-dir").write_text("")
+    keys = KeyFile(tmp_path / "not-a-dir" / "share.json")
+    t = ShareTokens(keys, 3600)
+    token, _ = t.mint(["progress"], 60)
+    assert t.verify(token).allowed.patterns == ("progress",)
+    assert keys.write_error and "cannot write" in keys.write_error
+    t.revoke_all()
+    with pytest.raises(AuthError, match="revoked"):
+        t.verify(token)
