@@ -73,3 +73,23 @@ async def test_publish_beyond_the_buffer_is_refused_at_once_while_redis_is_unrea
             await broker.publish([Draft("x", b"1")])  # waited 0.2 s, then refused
     finally:
         await broker.stop()
+
+
+async def test_publish_made_while_redis_is_down_is_stored_once_it_comes_up(tmp_path):
+    import asyncio
+
+    from .servers import RedisServer
+
+    redis = RedisServer(tmp_path / "redis", port=free_port())
+    broker = RedisBroker(redis.url, prefix="late:", publish_timeout=20)
+    try:
+        pending = asyncio.ensure_future(broker.publish([Draft("late", b"1")]))
+        await asyncio.sleep(0.2)
+        assert not pending.done()
+        await asyncio.get_running_loop().run_in_executor(None, redis.start)
+        (event,) = await asyncio.wait_for(pending, 20)
+        history, gap = await broker.history(PatternSet(), None, None)
+        assert [e.id for e in history] == [event.id] and not gap
+    finally:
+        await broker.stop()
+        redis.stop()
