@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.client.support import subscribed
 from tests.conftest import publish
 
 TIMEOUT = 30
@@ -51,7 +52,7 @@ async def test_tail_with_since_and_no_retained_prints_events_in_order(server_arg
     assert [json.loads(line)["data"] for line in out.splitlines()] == [2, 3]
 
     tail = asyncio.ensure_future(run("tail", "t", "--no-retained", "--count", "1", *server_args))
-    await asyncio.sleep(1.0)  # let it subscribe; a retained value would arrive at once
+    await subscribed(http, 1)
     await publish(http, "t", 4)
     code, out, err = await tail
     assert code == 0, err

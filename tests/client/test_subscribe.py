@@ -13,6 +13,7 @@ import websockets
 from jupyter_push import NoServer, subscribe
 from jupyter_push.client import subscriber
 from jupyter_push.client.subscriber import SubscribeError
+from tests.client.support import subscribed
 from tests.conftest import publish, ws_url
 
 TIMEOUT = 10
@@ -78,7 +79,7 @@ async def test_no_retained_skips_the_latest_value(subscriptions, http, push_url,
     await publish(http, "r", "old")
     got: queue.Queue = queue.Queue()
     sub = subscriptions("r", retained=False, url=push_url, token=kernel_token, callback=got.put)
-    await asyncio.sleep(0.2)  # let the subscription open before publishing
+    await subscribed(http, 1)
     await publish(http, "r", "new")
     assert (await next_of(got))["data"] == "new"
     assert sub.last_id is not None
@@ -89,7 +90,7 @@ async def test_subscription_resumes_after_the_server_drops_it_without_loss_or_re
     monkeypatch.setattr(subscriber, "RECONNECT_DELAY", 0.5)  # away while 2, 3, 4 are published
     got: queue.Queue = queue.Queue()
     sub = subscriptions("seq", retained=False, url=push_url, token=kernel_token, callback=got.put)
-    await asyncio.sleep(0.2)
+    await subscribed(http, 1)
     await publish(http, "seq", 1)
     assert (await next_of(got))["data"] == 1
     for close in list(push_app.state.closers):
@@ -130,7 +131,7 @@ def test_no_server_is_raised_at_once(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("push_config", [{"queue_max_bytes": 1 << 20, "history_size": 100_000}])
 async def test_a_slow_consumer_that_falls_behind_resumes_without_loss(
-        subscriptions, push_url, auth, kernel_token):
+        subscriptions, http, push_url, auth, kernel_token):
     TOTAL = 5000
     release = threading.Event()
     got: queue.Queue = queue.Queue()
@@ -140,7 +141,7 @@ async def test_a_slow_consumer_that_falls_behind_resumes_without_loss(
         got.put(event)
 
     sub = subscriptions("flood", retained=False, url=push_url, token=kernel_token, callback=slow)
-    await asyncio.sleep(0.2)
+    await subscribed(http, 1)
     async with websockets.connect(ws_url(push_url), additional_headers=auth) as publisher:
         filler = "x" * 6000
         for start in range(0, TOTAL, 50):  # 30 MB: more than the socket buffers hold

@@ -16,6 +16,7 @@ import httpx_sse
 import pytest
 import websockets
 
+from tests.client.support import subscribed
 from tests.conftest import ws_url
 
 NOTEBOOK = "notebooks/demo.ipynb"
@@ -99,7 +100,7 @@ async def test_push_from_a_notebook_reaches_sse_and_websocket_with_its_source(
         notebook_kernel, http, push_url, auth):
     async with notebook_kernel() as (kernel_id, channels), sse_stream(http, "progress") as sse, \
             ws_subscriber(push_url, auth, "progress") as ws:
-        await asyncio.sleep(0.1)  # the WebSocket subscribe is processed
+        await subscribed(http, 2)  # the SSE stream and the WebSocket
         await execute(channels, 'from jupyter_push import push; push("progress", 40)')
         (over_sse,) = await sse_events(sse, 1)
         (over_ws,) = await ws_events(ws, 1)
@@ -114,7 +115,7 @@ async def test_a_thousand_pushes_in_one_cell_all_arrive_in_order(
         notebook_kernel, http, push_url, auth):
     async with notebook_kernel() as (_, channels), sse_stream(http, "count") as sse, \
             ws_subscriber(push_url, auth, "count") as ws:
-        await asyncio.sleep(0.1)
+        await subscribed(http, 2)
         await execute(channels, "from jupyter_push import push\n"
                                 "for i in range(1000):\n    push('count', i)")
         assert [e["data"] for e in await sse_events(sse, 1000)] == list(range(1000))
