@@ -234,8 +234,7 @@ class RedisBroker(Broker):
             self._set_last(newest_id)
             self._positioned = True
             return
-        held = await self._client.xrange(self.stream_key, self._last_id, self._last_id, count=1)
-        if held:
+        if await self._holds(self._last_id):
             return
         since = self._last_id
         self._local.clear()
@@ -243,6 +242,10 @@ class RedisBroker(Broker):
             self._set_last("0-0")  # a new stream (Redis restarted): everything in it is new
         self.log.warning("jupyter_push: Redis lost events after %s; subscribers get a gap", since)
         self._gap(since)
+
+    async def _holds(self, event_id: str) -> bool:
+        assert self._client is not None
+        return bool(await self._client.xrange(self.stream_key, event_id, event_id, count=1))
 
     async def _read_once(self) -> None:
         assert self._client is not None
@@ -252,6 +255,11 @@ class RedisBroker(Broker):
         if not reply:
             return
         entries = reply[0][1]
+        lagging = len(entries) == READ_COUNT and self._last_id != "0-0"
+        if lagging and not await self._holds(self._last_id):
+            # Far behind: trimming may have taken entries we never read.
+            self._local.clear()
+            self._gap(self._last_id)
         local = self._local
         events = []
         for raw_id, fields in entries:

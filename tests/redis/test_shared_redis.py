@@ -106,6 +106,7 @@ async def test_unreachable_redis_at_start_is_logged_and_publishes_get_503_until_
             refused = await http.post("events", json={"channel": "early", "data": 1})
             assert refused.status_code == 503
             assert "unreachable" in refused.json()["message"]
+            assert (await http.get("history")).status_code == 503
             assert "cannot reach Redis" in server.log()
             redis.start()
             accepted = await _post_until_accepted(http, {"channel": "early", "data": 2})
