@@ -16,15 +16,15 @@ import pytest
 
 from .servers import HAVE_REDIS, JupyterServer, RedisServer
 
-pytestmark = pytest.mark.skipif(not HAVE_REDIS, reason="apt-get install redis-server")
+NEEDS_REDIS = pytest.mark.skipif(
+    not HAVE_REDIS, reason="redis-server not installed: apt-get install redis-server"
+)
 TIMEOUT = 10
 
 
 @pytest.fixture
 def own_redis(tmp_path):
     """A redis-server of this test alone (it may kill and restart it)."""
-    if not HAVE_REDIS:
-        pytest.skip("redis-server not installed: apt-get install redis-server")
     server = RedisServer(tmp_path / "redis").start()
     yield server
     server.stop()

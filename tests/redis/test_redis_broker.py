@@ -13,6 +13,7 @@ from jupyter_push.brokers.redis import (
 )
 from jupyter_push.events import Event, PatternSet
 
+from .conftest import NEEDS_REDIS
 from .servers import free_port
 
 
@@ -40,6 +41,7 @@ def test_passwords_are_kept_out_of_log_messages():
     assert redact("redis://host:6379/0") == "redis://host:6379/0"
 
 
+@NEEDS_REDIS
 async def test_one_broker_relays_what_another_stores_once_each_with_the_same_ids(redis_server):
     import asyncio
 
@@ -75,6 +77,7 @@ async def test_publish_beyond_the_buffer_is_refused_at_once_while_redis_is_unrea
         await broker.stop()
 
 
+@NEEDS_REDIS
 async def test_publish_made_while_redis_is_down_is_stored_once_it_comes_up(tmp_path):
     import asyncio
 

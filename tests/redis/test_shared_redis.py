@@ -8,7 +8,9 @@ import json
 import httpx
 import websockets
 
-from .conftest import TIMEOUT, client, data_of, publish, server_config, sse
+from .conftest import NEEDS_REDIS, TIMEOUT, client, data_of, publish, server_config, sse
+
+pytestmark = NEEDS_REDIS
 
 
 async def take(stream, n: int) -> list:
