@@ -3,6 +3,7 @@ non-root base_url with token auth: tiles by data shape, layout kept, reconnect a
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -17,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from jupyter_server.auth import passwd
 
 from tests.conftest import CHROMIUM, needs_chromium
 
@@ -43,11 +45,20 @@ def free_port() -> int:
 class LabServer:
     """`jupyter lab` in a subprocess with its own root, config, data and runtime dirs."""
 
-    def __init__(self, root: Path, *, push_enabled: bool = True, app: str = "jupyterlab"):
+    def __init__(
+        self,
+        root: Path,
+        *,
+        push_enabled: bool = True,
+        app: str = "jupyterlab",
+        password: str | None = None,
+    ):
         self.root = root
         self.app = app
         self.port = free_port()
-        self.token = secrets.token_hex(16)
+        self.password = password
+        # with a password there is no token: the page authenticates with its login cookie
+        self.token = "" if password else secrets.token_hex(16)
         self.push_enabled = push_enabled
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = root / "lab.log"
@@ -82,6 +93,11 @@ class LabServer:
             f"--ServerApp.base_url={BASE_URL}",
             f"--ServerApp.root_dir={notebooks}",
             f"--IdentityProvider.token={self.token}",
+            *(
+                [f"--PasswordIdentityProvider.hashed_password={passwd(self.password)}"]
+                if self.password
+                else []
+            ),
             "--ServerApp.allow_unauthenticated_access=False",
             f"--{app_class}.expose_app_in_browser=True",
             f"--ServerApp.jpserver_extensions=jupyter_push={self.push_enabled}",
@@ -94,16 +110,12 @@ class LabServer:
 
     def _wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        headers = {"Authorization": f"token {self.token}"}
         while time.monotonic() < deadline:
             assert self.proc is not None
             if self.proc.poll() is not None:
                 raise AssertionError(f"jupyter lab exited: {self.log.read_text()[-3000:]}")
             try:
-                if (
-                    httpx.get(self.url + "api/status", headers=headers, timeout=2).status_code
-                    == 200
-                ):
+                if httpx.get(self.url + "login", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -121,11 +133,20 @@ class LabServer:
             self.proc.wait()
         self.proc = None
 
+    @property
+    def publish_token(self) -> str:
+        """The Jupyter token, or without one the kernel token the extension advertises."""
+        if self.token:
+            return self.token
+        assert self.proc is not None
+        runtime = self.root / "home" / "runtime" / f"jupyter_push-{self.proc.pid}.json"
+        return str(json.loads(runtime.read_text())["token"])
+
     def publish(self, *events: dict[str, Any]) -> list[str]:
         r = httpx.post(
             self.url + "push/events",
             json=list(events),
-            headers={"Authorization": f"token {self.token}"},
+            headers={"Authorization": f"token {self.publish_token}"},
             timeout=10,
         )
         assert r.status_code == 200, r.text
@@ -406,5 +427,28 @@ def test_dashboard_works_in_notebook_7(page: Any, tmp_path: Path) -> None:
             re.compile(r"^66%")
         )
         screenshot(page, "notebook7_dashboard.png")
+    finally:
+        server.stop()
+
+
+def test_panel_works_with_cookie_auth_only(page: Any, tmp_path: Path) -> None:
+    """As under JupyterHub: the page has no token, only its login cookie (and xsrf)."""
+    from playwright.sync_api import expect
+
+    server = LabServer(tmp_path, password="push-secret")
+    server.start()
+    try:
+        page.goto(f"{server.url}login?next={BASE_URL}lab")
+        page.fill("#password_input", "push-secret")
+        page.click("#login_submit")
+        page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+        page.evaluate("async () => { await window.jupyterapp.started; }")
+        assert page.evaluate("() => window.jupyterapp.serviceManager.serverSettings.token") == ""
+        dashboard = open_dashboard(page)
+        expect(dashboard.locator(".jp-Push-status")).to_have_attribute("data-phase", "open")
+        server.publish({"channel": "cookie/log", "data": "seen with a cookie"})
+        expect(tile(dashboard, "cookie/log").locator(".jp-Push-log")).to_have_text(
+            "seen with a cookie"
+        )
     finally:
         server.stop()
