@@ -310,6 +310,49 @@ def test_a_fresh_page_draws_recent_history(page: Any, lab: LabServer) -> None:
     expect(tile(dashboard, "history/log").locator(".jp-Push-log")).to_have_text("one\ntwo")
 
 
+def publish_from_notebook(lab: LabServer, path: str, channel: str, data: Any) -> None:
+    """Publish as a kernel does: over the WebSocket, with the notebook as the source."""
+    from websockets.sync.client import connect
+
+    url = lab.url.replace("http://", "ws://") + "push/ws"
+    source = {"kernel": "k-test", "path": path}
+    with connect(url, additional_headers={"Authorization": f"token {lab.publish_token}"}) as ws:
+        ws.send(json.dumps({"op": "publish", "channel": channel, "data": data, "source": source}))
+        # read it back, so the event is surely published before the socket closes
+        ws.send(json.dumps({"op": "subscribe", "channels": [channel], "retained": True}))
+        while True:
+            got = json.loads(ws.recv(timeout=10))
+            for event in got if isinstance(got, list) else [got]:
+                if event.get("data") == data and event.get("source") == source:
+                    return
+
+
+def test_sidebar_groups_channels_by_notebook_and_reveals_tiles(page: Any, lab: LabServer) -> None:
+    from playwright.sync_api import expect
+
+    publish_from_notebook(lab, "work/train.ipynb", "group/loss", 0.25)
+    publish_from_notebook(lab, "work/train.ipynb", "group/acc", 0.75)
+    publish_from_notebook(lab, "eval.ipynb", "group/score", 12)
+    open_lab(page, lab)
+    page.locator(".lm-TabBar-tab[data-id='jupyter-push-sidebar']").click()
+    sidebar = page.locator("#jupyter-push-sidebar")
+    train = sidebar.locator('.jp-Push-group[data-group="work/train.ipynb"]')
+    expect(train.locator(".jp-Push-channel")).to_have_count(2)
+    expect(train.locator(".jp-Push-channelName")).to_have_text(["group/acc", "group/loss"])
+    expect(train.locator(".jp-Push-channelValue")).to_have_text(["0.75", "0.25"])
+    evaluation = sidebar.locator('.jp-Push-group[data-group="eval.ipynb"]')
+    expect(evaluation.locator(".jp-Push-channelName")).to_have_text(["group/score"])
+    expect(train.locator(".jp-Push-age").first).to_have_text(re.compile(r"ago|just now"))
+
+    publish_from_notebook(lab, "work/train.ipynb", "group/loss", 0.125)
+    expect(train.locator('[data-channel="group/loss"] .jp-Push-channelValue')).to_have_text("0.125")
+
+    train.locator('[data-channel="group/loss"]').click()
+    dashboard = page.locator("#jupyter-push-dashboard")
+    expect(tile(dashboard, "group/loss")).to_have_class(re.compile(r"jp-mod-flash"))
+    expect(tile(dashboard, "group/loss")).to_be_in_viewport()
+
+
 def test_tile_layout_is_kept_across_reloads(page: Any, lab: LabServer) -> None:
     from playwright.sync_api import expect
 
