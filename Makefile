@@ -42,6 +42,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check jupyter_push tests benchmarks
 	$(VENV)/bin/mypy
+	cd labextension && PATH="$(abspath $(VENV))/bin:$$PATH" jlpm lint
 
 clean:
 	rm -rf $(VENV) build dist
