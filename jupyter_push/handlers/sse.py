@@ -48,6 +48,9 @@ class EventsHandler(PublishMixin):
             state.hub.close(sub)
 
     async def _stream(self, sub: Subscriber, gap: str | None, frame: str) -> None:
+        stream = self._iostream()
+        if stream is not None:
+            stream.set_nodelay(True)  # writes are already batched; Nagle would add up to 40 ms
         self.write(sse_comment("jupyter_push"))
         if gap is not None:
             self.write(sse_message(dumps({"since": gap}), event="gap"))
