@@ -14,11 +14,13 @@ from jupyter_server.utils import url_path_join
 from tornado.ioloop import IOLoop
 from traitlets import Bool, Float, Int, Unicode, default
 
+from . import metrics
 from .auth import PushAuth, new_token
 from .brokers.base import Broker
 from .brokers.memory import MemoryBroker
 from .handlers import default_handlers
 from .hub import Hub, Limits
+from .limits import ConnectionLimiter
 from .state import PushState
 
 
@@ -69,6 +71,29 @@ class PushApp(ExtensionApp):
     def _default_redis_prefix(self) -> str:
         user = os.environ.get("JUPYTERHUB_USER")
         return f"jupyter_push:{user}:" if user else "jupyter_push:"
+    max_connections = Int(
+        20_000,
+        help="Open SSE + WebSocket connections the server holds; more get 429 (0: no limit).",
+    ).tag(config=True)
+    max_connections_per_credential = Int(
+        5_000,
+        help="Open connections per credential (a Jupyter user, the kernel token, one share "
+        "token); more get 429 (0: no limit).",
+    ).tag(config=True)
+    max_patterns = Int(
+        100, help="Patterns in one subscription (SSE channel parameters, one subscribe op)."
+    ).tag(config=True)
+    max_patterns_per_connection = Int(
+        1_000, help="Patterns one WebSocket may hold across its subscribe ops."
+    ).tag(config=True)
+    max_publish_rate = Float(
+        1_000_000.0,
+        help="Events per second one WebSocket, or one credential over HTTP, may publish "
+        "(bursts up to max_publish_burst); more get 429 / an error op (0: no limit).",
+    ).tag(config=True)
+    max_publish_burst = Float(
+        1_000_000.0, help="Events a publisher may send at once before max_publish_rate applies."
+    ).tag(config=True)
     kernel_token = Unicode(
         help="Token for kernels and scripts (JUPYTER_PUSH_TOKEN); valid only under push/. "
         "Random per server start unless set."
@@ -148,6 +173,13 @@ class PushApp(ExtensionApp):
             hub=hub,
             auth=PushAuth(self.kernel_token, shares),
             heartbeat_interval=self.heartbeat_interval,
+            connections=ConnectionLimiter(
+                self.max_connections, self.max_connections_per_credential
+            ),
+            max_patterns=self.max_patterns,
+            max_patterns_per_connection=self.max_patterns_per_connection,
+            publish_rate=self.max_publish_rate,
+            publish_burst=self.max_publish_burst,
             shares=shares,
             share_connections=share_connections,
             share_base_url=self.share_base_url,
@@ -156,6 +188,7 @@ class PushApp(ExtensionApp):
         scrub = self.settings.get("extra_log_scrub_param_keys") or []
         self.settings["extra_log_scrub_param_keys"] = [*scrub, "access"]
         self.settings["jupyter_push"] = self.state
+        metrics.install(hub)
         self._advertise()
         # Under some launchers _start_jupyter_server_extension never runs; start on the loop.
         IOLoop.current().add_callback(hub.start)
@@ -178,6 +211,7 @@ class PushApp(ExtensionApp):
             self.state.stopping = True
             for close in list(self.state.closers):
                 close()
+            metrics.uninstall(self.state.hub)
             await self.state.hub.stop()
             if self.state.share_connections is not None:
                 self.state.share_connections.stop()

@@ -100,7 +100,9 @@ def check_pattern(pattern: Any) -> str:
             continue
         if segment == "**":
             if i != len(segments) - 1:
-                raise InvalidChannel(f"pattern {pattern!r}: '**' is allowed only as the last segment")
+                raise InvalidChannel(
+                    f"pattern {pattern!r}: '**' is allowed only as the last segment"
+                )
             continue
         if i == 0 and segment.startswith("$"):
             segment = segment[1:]
@@ -109,7 +111,8 @@ def check_pattern(pattern: Any) -> str:
                 raise InvalidChannel(
                     f"pattern {pattern!r}: '*' must be a whole segment, as in 'train/*'"
                 )
-            raise InvalidChannel(_segment_problem(pattern, segment).replace("channel", "pattern", 1))
+            problem = _segment_problem(pattern, segment)
+            raise InvalidChannel(problem.replace("channel", "pattern", 1))
     return pattern
 
 
@@ -215,7 +218,8 @@ def sse_message(data: bytes | str, *, id: str | None = None, event: str | None =
         lines.append("event: " + _one_line(event))
     if id is not None:
         lines.append("id: " + _one_line(id))
-    lines.extend("data: " + line for line in data.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    data = data.replace("\r\n", "\n").replace("\r", "\n")
+    lines.extend("data: " + line for line in data.split("\n"))
     return ("\n".join(lines) + "\n\n").encode()
 
 
@@ -291,7 +295,7 @@ class Event:
         return self._frame
 
     def to_dict(self) -> dict[str, Any]:
-        return loads(self.json)  # type: ignore[no-any-return]
+        return loads(self.json)  # type: ignore[no-any-return,unused-ignore]
 
     @classmethod
     def create(

@@ -25,6 +25,7 @@ from .events import (
     dumps,
     sse_message,
 )
+from .metrics import Stats
 
 
 @dataclass
@@ -50,9 +51,12 @@ class Subscriber:
         "on_overflow",
         "overflowed",
         "patterns",
+        "primed",
         "queue",
         "queued_bytes",
         "ready",
+        "stats",
+        "transport",
     )
 
     def __init__(
@@ -60,6 +64,7 @@ class Subscriber:
         patterns: PatternSet,
         limits: Limits,
         allowed: PatternSet | None = None,
+        stats: Stats | None = None,
     ):
         self.patterns = patterns
         self.allowed = allowed
@@ -73,6 +78,9 @@ class Subscriber:
         # to fall back to waking its writer task (`ready`).
         self.notify: Callable[[], bool] | None = None
         self.ready = asyncio.Event()
+        self.stats = stats
+        self.transport = ""  # "sse" or "ws", set by the transport (for metrics)
+        self.primed = False  # a replay or retained values are queued: not live latency
 
     def wants(self, channel: str) -> bool:
         return self.patterns(channel) and (self.allowed is None or self.allowed(channel))
@@ -85,6 +93,9 @@ class Subscriber:
         queue = self.queue
         if len(queue) >= self.max_events or self.queued_bytes + event.size > self.max_bytes:
             self.overflowed = True
+            if self.stats is not None:
+                self.stats.overflows += 1
+                self.stats.overflow_dropped += len(queue) + 1
             queue.clear()
             self.queued_bytes = 0
             self.ready.set()
@@ -109,6 +120,11 @@ class Subscriber:
         self.queue.clear()
         self.queued_bytes = 0
         self.ready.clear()
+        if events and self.stats is not None:
+            if self.primed:
+                self.primed = False
+            else:
+                self.stats.wrote(events[0])
         return events
 
     def put_front(self, events: list[Event]) -> None:
@@ -122,6 +138,7 @@ class Subscriber:
         self.queue.extend(events)
         self.queue.extend(live)
         self.queued_bytes = sum(e.size for e in self.queue)
+        self.primed = True
         self.ready.set()
 
 
@@ -150,6 +167,8 @@ class Hub:
         self.subscribers = 0
         self.published = 0
         self.delivered = 0
+        self.publisher_drops = 0
+        self.stats = Stats()
         broker.bind(self.deliver, self.notify_gap)
 
     async def start(self) -> None:
@@ -203,6 +222,23 @@ class Hub:
         notice: Any = Notice("gap", since=since)
         for sub in {*self._wild, *(s for subs in self._exact.values() for s in subs)}:
             sub.offer(notice)
+            self.stats.gaps_sent += 1
+
+    def subscriber_set(self) -> set[Subscriber]:
+        """Every subscriber listening to at least one pattern."""
+        return {*self._wild, *(s for subs in self._exact.values() for s in subs)}
+
+    def notify_dropped(self, channel: str, dropped: int, since: str | None) -> None:
+        """A publisher dropped `dropped` events on `channel` before they reached the hub
+        (its buffer overflowed): the channel's subscribers get a gap notice naming it."""
+        notice: Any = Notice("gap", since=since, channel=channel, dropped=dropped)
+        subs = self._targets.get(channel)
+        if subs is None:
+            subs = self._match(channel)
+        for sub in subs:
+            sub.offer(notice)
+        self.publisher_drops += dropped
+        self.stats.gaps_sent += len(subs)
 
     def _match(self, channel: str) -> tuple[Subscriber, ...]:
         subs = tuple(self._exact.get(channel, ())) + tuple(
@@ -227,7 +263,7 @@ class Hub:
         """Register a subscriber and queue what it must see first: the events after `since`
         (resume), or the retained values. Returns the subscriber and, when `since` could not
         be honoured, the id of the gap."""
-        sub = Subscriber(patterns, self.limits, allowed)
+        sub = Subscriber(patterns, self.limits, allowed, self.stats)
         self._add(sub)
         try:
             gap = await self.prime(sub, patterns, since=since, retained=retained)
@@ -252,6 +288,7 @@ class Hub:
                 sub.put_front([e for e in events if sub.wants(e.channel)])
                 return None
             gap = since
+            self.stats.gaps_sent += 1
         if retained and self.retained_enabled:
             latest = await self.broker.latest(patterns)
             sub.put_front([e for e in latest if sub.wants(e.channel)])

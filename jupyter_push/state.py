@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .auth import PushAuth
 from .hub import Hub
+from .limits import ConnectionLimiter, TokenBucket
 
 if TYPE_CHECKING:
     from .handlers.share import ShareConnections
@@ -18,6 +19,12 @@ class PushState:
     hub: Hub
     auth: PushAuth
     heartbeat_interval: float = 15.0
+    connections: ConnectionLimiter = field(default_factory=lambda: ConnectionLimiter(0, 0))
+    max_patterns: int = 100
+    max_patterns_per_connection: int = 1000
+    publish_rate: float = 0.0  # events per second per connection or credential; 0: unlimited
+    publish_burst: float = 0.0
+    publish_buckets: dict[str, TokenBucket] = field(default_factory=dict)
     # callables that close one open stream or socket, for a clean shutdown
     closers: set[Callable[[], Any]] = field(default_factory=set)
     stopping: bool = False

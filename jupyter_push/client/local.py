@@ -14,7 +14,9 @@ log = logging.getLogger("jupyter_push")
 _listeners: list[tuple[PatternSet, Listener]] = []
 
 
-def add_listener(patterns: PatternSet | list[str] | tuple[str, ...], callback: Listener) -> Callable[[], None]:
+def add_listener(
+    patterns: PatternSet | list[str] | tuple[str, ...], callback: Listener
+) -> Callable[[], None]:
     """Call `callback(channel, data)` for every push() in this process matching `patterns`.
     Returns a function that removes the listener."""
     entry = (patterns if isinstance(patterns, PatternSet) else PatternSet(list(patterns)), callback)

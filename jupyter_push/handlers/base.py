@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from jupyter_server.auth.decorator import allow_unauthenticated
@@ -118,6 +119,9 @@ class PushHandler(APIHandler):
         if isinstance(exc, BrokerUnavailable):
             self.set_status(503)
             message = str(exc)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            self.set_header("Retry-After", str(max(1, round(retry_after))))
         if self.get_query_argument("access", None) is not None:
             # let a page on any origin read why its share link was refused
             self.set_header("Access-Control-Allow-Origin", "*")
@@ -132,11 +136,44 @@ class PushHandler(APIHandler):
         if not self.access.can_publish:
             raise web.HTTPError(403, "a share token is read-only: it cannot publish")
 
+    @property
+    def credential(self) -> str:
+        """Who is asking, for per-credential limits: the user, the kernel token, or one
+        share token (by a digest, never the token itself)."""
+        if self.access.role == "share":
+            return "share:" + _digest(self.get_query_argument("access", ""))
+        if self.access.role == "kernel":
+            return "kernel"
+        if self.token_authenticated:
+            # jupyter_server names a token-only request's user anew each time: count the token
+            return "token:" + _digest(self.identity_provider.get_token(self) or "")
+        user = self.current_user
+        return "user:" + getattr(user, "username", str(user))
+
+    def admit_connection(self) -> None:
+        """Count this streaming connection against the limits, or refuse it with 429.
+        The caller calls `release_connection()` when the connection ends."""
+        refusal = self.state.connections.acquire(self.credential)
+        if refusal is not None:
+            raise web.HTTPError(429, refusal)
+        self._admitted = True
+
+    def release_connection(self) -> None:
+        if getattr(self, "_admitted", False):
+            self._admitted = False
+            self.state.connections.release(self.credential)
+
     def patterns_argument(self, name: str = "channel") -> PatternSet:
         """The subscription patterns from the query (`**` when absent), limited for share
         tokens to the channels the token names."""
         values = self.get_query_arguments(name)
         allowed = self.access.allowed
+        if len(values) > self.state.max_patterns:
+            raise web.HTTPError(
+                400,
+                f"{len(values)} patterns in one subscription; the limit is "
+                f"{self.state.max_patterns} (PushApp.max_patterns)",
+            )
         try:
             for v in values:
                 check_pattern(v)
@@ -187,6 +224,10 @@ class PushHandler(APIHandler):
     def write_json(self, obj: Any) -> None:
         self.set_header("Content-Type", "application/json")
         self.finish(dumps(obj))
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()[:16]
 
 
 def scrub_query(uri: str, keys: tuple[str, ...]) -> str:

@@ -10,6 +10,7 @@ from .. import __version__
 from ..brokers.base import BrokerUnavailable, Draft
 from ..events import EventTooLarge, InvalidInput
 from ..hub import Hub
+from ..limits import TokenBucket
 from .base import PushHandler
 
 
@@ -45,6 +46,19 @@ class PublishMixin(PushHandler):
             raise web.HTTPError(413, str(e)) from e
         except InvalidInput as e:
             raise web.HTTPError(400, str(e)) from e
+        bucket = self.state.publish_buckets.get(self.credential)
+        if bucket is None:
+            bucket = TokenBucket(self.state.publish_rate, self.state.publish_burst)
+            self.state.publish_buckets[self.credential] = bucket
+        if not bucket.take(len(drafts)):
+            wait = bucket.retry_after(len(drafts))
+            error = web.HTTPError(
+                429,
+                f"publish rate limit ({self.state.publish_rate:g} events/s, "
+                f"PushApp.max_publish_rate): nothing was published; retry in {wait:.2f} s",
+            )
+            error.retry_after = wait  # type: ignore[attr-defined]
+            raise error
         try:
             events = await hub.publish(drafts)
         except BrokerUnavailable as e:
@@ -84,6 +98,8 @@ class StatusHandler(PushHandler):
 
     @web.authenticated
     async def get(self) -> None:
+        if self.access.role == "share":
+            raise web.HTTPError(403, "a share link reads its channels only, not server status")
         hub = self.state.hub
         self.write_json(
             {

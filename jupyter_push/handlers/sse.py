@@ -30,14 +30,20 @@ class EventsHandler(PublishMixin):
         if state.stopping:
             raise web.HTTPError(503, "the server is shutting down; reconnect shortly")
 
+        self.admit_connection()
+        try:
+            sub, gap = await state.hub.open(
+                patterns, since=since or None, retained=retained, allowed=self.access.allowed
+            )
+        except BaseException:
+            self.release_connection()
+            raise
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("Cache-Control", "no-cache")
         self.set_header("X-Accel-Buffering", "no")
-        sub, gap = await state.hub.open(
-            patterns, since=since or None, retained=retained, allowed=self.access.allowed
-        )
         self._sub = sub
         sub.on_overflow = self._cut_off
+        sub.transport = "sse"
         state.closers.add(self._close)
         try:
             await self._stream(sub, gap, "sse_named" if named else "sse")
@@ -46,6 +52,7 @@ class EventsHandler(PublishMixin):
         finally:
             state.closers.discard(self._close)
             state.hub.close(sub)
+            self.release_connection()
 
     async def _stream(self, sub: Subscriber, gap: str | None, frame: str) -> None:
         stream = self._iostream()

@@ -8,25 +8,28 @@ from typing import Any
 from jupyter_server.auth.decorator import ws_authenticated
 from jupyter_server.base.websocket import WebSocketMixin
 from tornado import web
+from tornado.iostream import IOStream, StreamClosedError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
+from ..brokers.base import BrokerUnavailable
 from ..events import (
     EventTooLarge,
     InvalidInput,
     PatternSet,
+    check_channel,
     check_pattern,
     control,
     loads,
     ws_batch,
+    ws_text_frame,
 )
 from ..hub import Subscriber
+from ..limits import TokenBucket
 from .base import PushHandler
 from .rest import drafts_from
 
-MAX_PATTERNS_PER_SOCKET = 1000
 
-
-class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):  # type: ignore[misc]
+class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
     _sub: Subscriber | None = None
     _writer: asyncio.Task[None] | None = None
     _closed = False
@@ -35,24 +38,35 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):  # type: ign
     async def get(self, *args: Any, **kwargs: Any) -> None:
         if self.state.stopping:
             raise web.HTTPError(503, "the server is shutting down; reconnect shortly")
+        refusal = self.state.connections.refusal(self.credential)
+        if refusal is not None:
+            raise web.HTTPError(429, refusal)
         await super().get(*args, **kwargs)
 
-    def check_origin(self, origin: str | None = None) -> bool:  # type: ignore[override]
+    def check_origin(self, origin: str | None = None) -> bool:
         # A token or share token sent with the request is not a cross-site forgery; only a
         # socket that relies on the login cookie is held to the allowed origins.
         if self.access.explicit or self.token_authenticated:
             return True
-        return WebSocketMixin.check_origin(self, origin)  # type: ignore[no-any-return]
+        return WebSocketMixin.check_origin(self, origin)
 
     def get_compression_options(self) -> dict[str, Any] | None:
         return None
 
-    def open(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
-        self.state.closers.add(self._shutdown)
+    def open(self, *args: Any, **kwargs: Any) -> None:
+        state = self.state
+        self._bucket = TokenBucket(state.publish_rate, state.publish_burst)
+        try:
+            self.admit_connection()
+        except web.HTTPError as e:  # lost a race for the last place since get()
+            self.close(1013, str(e.log_message)[:120])
+            return
+        state.closers.add(self._shutdown)
+        self.set_nodelay(True)  # writes are already batched; Nagle would add up to 40 ms
 
     # ------------------------------------------------------------------ client → server
 
-    async def on_message(self, message: str | bytes) -> None:  # type: ignore[override]
+    async def on_message(self, message: str | bytes) -> None:
         try:
             msg = loads(message)
         except InvalidInput as e:
@@ -80,7 +94,14 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):  # type: ign
             raise InvalidInput(f"unknown op {op!r}: use subscribe, unsubscribe or publish")
 
     async def _subscribe(self, msg: dict[str, Any]) -> None:
-        new = _patterns(msg)
+        allowed = self.access.allowed
+        if "channels" not in msg and allowed is not None:
+            new = list(allowed.patterns)  # a share link's own channels by default
+        else:
+            new = _patterns(msg, self.state.max_patterns)
+        problem = self.scope_problem(new)
+        if problem:
+            raise InvalidInput(problem)
         since = msg.get("since")
         if since is not None and not isinstance(since, str):
             raise InvalidInput('"since" must be an event id string')
@@ -92,18 +113,24 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):  # type: ign
                 PatternSet(new), since=since, retained=retained, allowed=self.access.allowed
             )
             self._sub = sub
+            sub.transport = "ws"
+            sub.notify = self._write_now
             self._writer = asyncio.ensure_future(self._write_loop(sub))
         else:
             combined = PatternSet([*sub.patterns.patterns, *new])
-            if len(combined.patterns) > MAX_PATTERNS_PER_SOCKET:
-                raise InvalidInput(f"at most {MAX_PATTERNS_PER_SOCKET} patterns per socket")
+            limit = self.state.max_patterns_per_connection
+            if len(combined.patterns) > limit:
+                raise InvalidInput(
+                    f"this socket would hold {len(combined.patterns)} patterns; the limit is "
+                    f"{limit} (PushApp.max_patterns_per_connection)"
+                )
             hub.update(sub, combined)
             gap = await hub.prime(sub, PatternSet(new), since=since, retained=retained)
         if gap is not None:
             self._send(control("gap", since=gap))
 
     def _unsubscribe(self, msg: dict[str, Any]) -> None:
-        gone = set(_patterns(msg))
+        gone = set(_patterns(msg, self.state.max_patterns))
         if self._sub is not None:
             remaining = [p for p in self._sub.patterns.patterns if p not in gone]
             self.state.hub.update(self._sub, PatternSet(remaining))
@@ -115,6 +142,9 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):  # type: ign
         if source is not None and not isinstance(source, dict):
             raise InvalidInput('"source" must be an object')
         hub = self.state.hub
+        dropped = msg.get("dropped")
+        if dropped is not None:
+            await self._report_dropped(dropped)
         if "events" in msg:
             items = msg["events"]
             if not isinstance(items, list):
@@ -129,9 +159,31 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):  # type: ign
         else:
             drafts = drafts_from(hub, {"channel": msg.get("channel"), "data": msg.get("data")},
                                  source)
-        events = await hub.publish(drafts)
+        if not self._bucket.take(len(drafts)):
+            raise InvalidInput(
+                f"publish rate limit ({self.state.publish_rate:g} events/s, "
+                "PushApp.max_publish_rate): these events were not published; retry in "
+                f"{self._bucket.retry_after(len(drafts)):.2f} s"
+            )
+        try:
+            events = await hub.publish(drafts)
+        except BrokerUnavailable as e:
+            raise InvalidInput(str(e)) from e
         if "ref" in msg:
             self._send(control("ack", ref=msg["ref"], ids=[e.id for e in events]))
+
+    async def _report_dropped(self, dropped: Any) -> None:
+        """A publisher's buffer overflowed: `dropped` = {channel: count} of events it never
+        sent. Subscribers of each channel get a gap notice, in order with the events."""
+        if not isinstance(dropped, dict) or not all(
+            isinstance(n, int) and n > 0 for n in dropped.values()
+        ):
+            raise InvalidInput('"dropped" must be an object {channel: positive count}')
+        hub = self.state.hub
+        for channel, count in dropped.items():
+            check_channel(channel)
+            latest = await hub.broker.latest(PatternSet([channel]))
+            hub.notify_dropped(channel, count, since=latest[-1].id if latest else None)
 
     # ------------------------------------------------------------------ server → client
 
@@ -145,14 +197,53 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):  # type: ign
                     # Fell behind: tell the client where the gap starts; it resumes with since.
                     sub.overflowed = False
                     sub.ready.clear()
+                    self.state.hub.stats.gaps_sent += 1
                     await self.write_message(control("gap", since=self._last_id))
                     continue
-                events = sub.take()
-                if events:
-                    self._last_id = events[-1].id
-                    await self.write_message(ws_batch(events))
-        except WebSocketClosedError:
+                items = sub.take()
+                if items:
+                    await self._stream().write(self._frames(items))
+        except (WebSocketClosedError, StreamClosedError):
             pass
+
+    def _write_now(self) -> bool:
+        """The hub has queued events: when the socket is idle, write them at once rather
+        than waking the writer task (one write per subscriber, no task switch)."""
+        sub = self._sub
+        if sub is None or sub.overflowed:
+            return False
+        try:
+            stream = self._stream()
+        except WebSocketClosedError:
+            return False
+        if stream.writing():
+            return False  # the writer task awaits the pending write: flow control
+        items = sub.take()
+        if items:
+            try:
+                stream.write(self._frames(items))
+            except StreamClosedError:
+                pass
+        return True
+
+    def _stream(self) -> IOStream:
+        conn = self.ws_connection
+        stream = getattr(conn, "stream", None)
+        if conn is None or conn.is_closing() or stream is None:
+            raise WebSocketClosedError()
+        return stream
+
+    def _frames(self, items: list[Any]) -> bytes:
+        """Pre-built text frames for queued items: a single event's frame is shared by every
+        subscriber; several events become one array frame; a notice (gap) its own frame."""
+        frames = []
+        for run in _runs(items):
+            if run[0].id is None:
+                frames.append(ws_text_frame(run[0].json))
+                continue
+            self._last_id = run[-1].id
+            frames.append(run[0].ws_frame if len(run) == 1 else ws_text_frame(ws_batch(run)))
+        return frames[0] if len(frames) == 1 else b"".join(frames)
 
     _last_id: str | None = None
 
@@ -173,21 +264,36 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):  # type: ign
 
     def on_close(self) -> None:
         self._closed = True
+        self.release_connection()
         self.state.closers.discard(self._shutdown)
         if self._sub is not None:
             self._sub.ready.set()
             self.state.hub.close(self._sub)
 
 
-def _patterns(msg: dict[str, Any]) -> list[str]:
+def _patterns(msg: dict[str, Any], limit: int) -> list[str]:
     channels = msg.get("channels", ["**"])
     if isinstance(channels, str):
         channels = [channels]
     if not isinstance(channels, list) or not channels:
         raise InvalidInput('"channels" must be a non-empty list of patterns')
-    if len(channels) > MAX_PATTERNS_PER_SOCKET:
-        raise InvalidInput(f"at most {MAX_PATTERNS_PER_SOCKET} patterns per subscribe")
+    if len(channels) > limit:
+        raise InvalidInput(
+            f"{len(channels)} patterns in one subscribe; the limit is {limit} "
+            "(PushApp.max_patterns)"
+        )
     return [check_pattern(c) for c in channels]
+
+
+def _runs(items: list[Any]) -> list[list[Any]]:
+    """Split queued items into runs of events and single notices, keeping their order."""
+    runs: list[list[Any]] = []
+    for item in items:
+        if item.id is not None and runs and runs[-1][0].id is not None:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
 
 
 def _ref(msg: Any) -> Any:

@@ -172,7 +172,8 @@ async def test_idle_stream_gets_heartbeat_comments(push_url, auth):
 async def test_two_websocket_clients_chat(push_url, auth):
     async with ws(push_url, auth) as alice, ws(push_url, auth) as bob:
         await bob.send(json.dumps({"op": "subscribe", "channels": ["chat/**"], "retained": False}))
-        await alice.send(json.dumps({"op": "subscribe", "channels": ["chat/**"], "retained": False}))
+        await alice.send(json.dumps({"op": "subscribe", "channels": ["chat/**"],
+                                     "retained": False}))
         await asyncio.sleep(0.1)
         await alice.send(json.dumps({"op": "publish", "channel": "chat/room",
                                     "data": "hi bob"}))

@@ -163,6 +163,9 @@ async def test_a_websocket_with_a_link_never_receives_channels_outside_it(http, 
     url = ws_url(push_url) + "?access=" + link["token"]
     async with websockets.connect(url, origin=FOREIGN) as sock:
         await sock.send(json.dumps({"op": "subscribe", "channels": ["**", "secret"]}))
+        refused = json.loads(await asyncio.wait_for(sock.recv(), TIMEOUT))
+        assert refused["op"] == "error" and "outside it" in refused["message"]
+        await sock.send(json.dumps({"op": "subscribe"}))  # no channels: all the link grants
         await asyncio.sleep(0.05)  # let the subscription land before publishing
         await publish(http, "secret", "hidden")
         await publish(http, "public/x", "shown")
