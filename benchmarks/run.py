@@ -63,10 +63,10 @@ def processes_for(subscribers: int) -> int:
     return 1 if subscribers <= 200 else 2
 
 
-async def start_servers() -> list[Server]:
+async def start_servers(push_source: str | None) -> list[Server]:
     """All three at once; if one fails, the others are stopped."""
     started = await asyncio.gather(
-        asyncio.to_thread(start_push_server),
+        asyncio.to_thread(start_push_server, push_source),
         asyncio.to_thread(start_event_bus_server),
         asyncio.to_thread(start_tornado),
         return_exceptions=True,
@@ -84,9 +84,10 @@ def log(*args: Any) -> None:
     print(*args, file=sys.stderr, flush=True)
 
 
-async def run(profile: Profile, only: set[str] | None) -> dict[str, Any]:
+async def run(profile: Profile, only: set[str] | None,
+              push_source: str | None = None) -> dict[str, Any]:
     results: dict[str, Any] = {"bursts": [], "paced": [], "memory": [], "many_sse": None}
-    servers = await start_servers()
+    servers = await start_servers(push_source)
     systems = [*push_systems(servers[0]), event_bus_system(servers[1]), tornado_system(servers[2])]
     if only:
         systems = [s for s in systems if any(o in s.name for o in only)]
@@ -141,7 +142,7 @@ async def many_sse(system: System, conns: int, seq: Seq) -> dict[str, Any]:
     log(f"holding {conns} SSE connections")
     fleet, per_conn = await connect(system, conns, 4)
     try:
-        b = await burst(system, fleet, 20, seq, check=False, timeout=120)
+        b = await burst(system, fleet, 20, seq, check=True, timeout=120)
     finally:
         await fleet.close()
     return {**as_dict(b), "bytes_per_connection": per_conn}
@@ -157,6 +158,9 @@ def main() -> int:
     parser.add_argument("--only", action="append", help="run only systems whose name contains this")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--no-extras", action="store_true", help="skip the other benchmark scripts")
+    parser.add_argument("--push-source", metavar="DIR",
+                        help="import jupyter_push from this checkout (to compare two versions)")
+    parser.add_argument("--no-report", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args()
     name = "smoke" if args.smoke else "quick" if args.quick else "full"
     profile = PROFILES[name]
@@ -165,7 +169,7 @@ def main() -> int:
         "load_before": load_average(),
         "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
     }
-    results = asyncio.run(run(profile, set(args.only) if args.only else None))
+    results = asyncio.run(run(profile, set(args.only) if args.only else None, args.push_source))
     conditions.update(load_after=load_average(), seconds=round(time.time() - started))
     results["conditions"] = conditions
     results["profile"] = name
@@ -176,7 +180,7 @@ def main() -> int:
     ok = report.all_delivered(results)
     if args.smoke:
         print(json.dumps(report.smoke_summary(results)))
-    else:
+    elif not args.no_report:
         report.write(results, HERE, command=" ".join(["python benchmarks/run.py", *sys.argv[1:]]))
         log(f"wrote {HERE / 'RESULTS.md'} in {conditions['seconds']} s")
     return 0 if ok else 1

@@ -83,8 +83,9 @@ def _wait_ready(server: Server, path: str, timeout: float = 60.0) -> Server:
 
 
 def start_jupyter(name: str, extensions: dict[str, bool], ready_path: str,
-                  extra_args: tuple[str, ...] = ()) -> Server:
-    """A `jupyter_server` subprocess with its own root, runtime and config directories."""
+                  extra_args: tuple[str, ...] = (), source: str | None = None) -> Server:
+    """A `jupyter_server` subprocess with its own root, runtime and config directories;
+    `source` is a checkout whose jupyter_push is imported instead of the installed one."""
     tmp = tempfile.mkdtemp(prefix=f"bench-{name}-")
     port, token = free_port(), secrets.token_hex(16)
     env = {
@@ -93,7 +94,7 @@ def start_jupyter(name: str, extensions: dict[str, bool], ready_path: str,
         "JUPYTER_CONFIG_DIR": os.path.join(tmp, "config"),
         "JUPYTER_DATA_DIR": os.path.join(tmp, "data"),
         "PYTHONPATH": os.pathsep.join(
-            p for p in (str(HERE), os.environ.get("PYTHONPATH", "")) if p
+            p for p in (source, str(HERE), os.environ.get("PYTHONPATH", "")) if p
         ),
     }
     env.pop("JUPYTER_PUSH_URL", None)
@@ -119,8 +120,8 @@ def start_jupyter(name: str, extensions: dict[str, bool], ready_path: str,
     return _wait_ready(Server(name, proc, port, token, tmp=tmp), ready_path)
 
 
-def start_push_server() -> Server:
-    return start_jupyter("jupyter_push", {"jupyter_push": True}, "push/status")
+def start_push_server(source: str | None = None) -> Server:
+    return start_jupyter("jupyter_push", {"jupyter_push": True}, "push/status", source=source)
 
 
 def start_event_bus_server() -> Server:
