@@ -8,7 +8,7 @@ import { OTHER_GROUP, groupChannels, groupOf } from './groups';
 import { pulseIcon } from './icons';
 import { PushEvent } from './protocol';
 import { StatusBadge, renderHint } from './statusview';
-import { formatAge, summarize } from './tiles';
+import { formatAge, summarize } from './format';
 import { CommandIDs, IPushConnection } from './tokens';
 
 interface Row {

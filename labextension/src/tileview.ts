@@ -1,15 +1,8 @@
 /** One tile's DOM: a header with the user's controls and a body drawn for the tile's kind. */
 
 import { JSONValue } from './protocol';
-import {
-  TileKind,
-  TileState,
-  chartView,
-  describeProgress,
-  formatAge,
-  formatNumber,
-  progressView
-} from './tiles';
+import { describeProgress, formatAge, formatNumber } from './format';
+import { TileKind, TileState, chartView, progressView } from './tiles';
 
 export type TileAction = 'pin' | 'unpin' | 'left' | 'right' | 'hide';
 

@@ -2,17 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { JSONValue } from '../src/protocol';
-import {
-  TileKind,
-  applyEvent,
-  chartView,
-  describeProgress,
-  formatDuration,
-  kindFor,
-  progressView,
-  summarize,
-  tileFromEvents
-} from '../src/tiles';
+import { describeProgress, formatDuration, summarize } from '../src/format';
+import { TileKind, applyEvent, chartView, kindFor, progressView, tileFromEvents } from '../src/tiles';
 import { ev } from './helpers';
 
 describe('the tile kind follows the shape of the data', () => {
