@@ -250,21 +250,25 @@ class Event:
         data_json: bytes,
         time: float,
         source_json: bytes | None = None,
+        time_json: bytes | None = None,
     ):
         self.id = id
         self.channel = channel
         self.data_json = data_json
         self.time = time
         self.source_json = source_json
+        id_bytes = id.encode()
         self.json: bytes = b'{"id":%b,"channel":%b,"data":%b,"time":%b%b}' % (
-            dumps(id),
-            dumps(channel),
+            b'"' + id_bytes + b'"' if _plain(id) else dumps(id),
+            b'"' + channel.encode() + b'"' if _plain(channel) else dumps(channel),
             data_json,
-            repr(time).encode(),
+            time_json or repr(time).encode(),
             b',"source":' + source_json if source_json else b"",
         )
         # JSON never contains a raw newline, so the frame is three fixed lines.
-        self.sse: bytes = b"id: " + _one_line(id).encode() + b"\ndata: " + self.json + b"\n\n"
+        if not id.isprintable():
+            id_bytes = _one_line(id).encode()
+        self.sse: bytes = b"id: " + id_bytes + b"\ndata: " + self.json + b"\n\n"
         self.size = len(self.json)
         self._named: bytes | None = None
         self._frame: bytes | None = None
@@ -308,6 +312,11 @@ class Event:
 
 
 _UNSET: Any = object()
+
+
+def _plain(text: str) -> bool:
+    """True when `text` needs no escaping inside a JSON string (ids and channel names)."""
+    return text.isprintable() and '"' not in text and "\\" not in text
 
 
 def ws_batch(events: list[Event]) -> bytes:

@@ -168,6 +168,7 @@ class Hub:
         self.published = 0
         self.delivered = 0
         self.publisher_drops = 0
+        self._valid_channels: set[str] = set()
         self.stats = Stats()
         broker.bind(self.deliver, self.notify_gap)
 
@@ -179,11 +180,15 @@ class Hub:
 
     # ------------------------------------------------------------------ publishing
 
-    def draft(self, channel: Any, data: Any, source: dict[str, Any] | None = None) -> Draft:
-        """Validate one event and encode its data once. Raises InvalidInput / EventTooLarge."""
-        check_channel(channel)
+    def draft(self, channel: Any, data: Any, source_json: bytes | None = None) -> Draft:
+        """Validate one event and encode its data once. Raises InvalidInput / EventTooLarge.
+        `source_json` is the encoded `source` object, shared by the events of one request."""
+        if channel not in self._valid_channels:
+            check_channel(channel)
+            if len(self._valid_channels) > 100_000:
+                self._valid_channels.clear()
+            self._valid_channels.add(channel)
         data_json = dumps(data)
-        source_json = dumps(source) if source else None
         # the final JSON adds the id, channel and time around the data: ~80 bytes + names
         size = len(data_json) + len(channel) + (len(source_json) if source_json else 0) + 80
         if size > self.limits.max_event_bytes:

@@ -23,10 +23,11 @@ class MemoryBroker(Broker):
 
     async def publish(self, drafts: list[Draft]) -> list[Event]:
         now = time.time()
+        now_json = repr(now).encode()
         events = []
         for channel, data_json, source_json in drafts:
             event_id, _ = self.ids.take()
-            event = Event(event_id, channel, data_json, now, source_json)
+            event = Event(event_id, channel, data_json, now, source_json, now_json)
             events.append(event)
             if self.history_size > 0:
                 self.ring.append(event)

@@ -14,7 +14,7 @@ from ..limits import TokenBucket
 from .base import PushHandler
 
 
-def drafts_from(hub: Hub, body: Any, source: dict[str, Any] | None = None) -> list[Draft]:
+def drafts_from(hub: Hub, body: Any, source_json: bytes | None = None) -> list[Draft]:
     """Validate `{"channel", "data"}` or a list of them. Raises InvalidInput naming the
     offending item; nothing is published when any item is bad."""
     items = body if isinstance(body, list) else [body]
@@ -26,7 +26,7 @@ def drafts_from(hub: Hub, body: Any, source: dict[str, Any] | None = None) -> li
         if not isinstance(item, dict) or "channel" not in item:
             raise InvalidInput(f'{where}expected an object {{"channel": NAME, "data": ANY}}')
         try:
-            drafts.append(hub.draft(item["channel"], item.get("data"), source))
+            drafts.append(hub.draft(item["channel"], item.get("data"), source_json))
         except EventTooLarge as e:
             raise EventTooLarge(where + str(e)) from e
         except InvalidInput as e:

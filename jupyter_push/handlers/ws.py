@@ -19,6 +19,7 @@ from ..events import (
     check_channel,
     check_pattern,
     control,
+    dumps,
     loads,
     ws_batch,
     ws_text_frame,
@@ -141,6 +142,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         source = msg.get("source")
         if source is not None and not isinstance(source, dict):
             raise InvalidInput('"source" must be an object')
+        source_json = dumps(source) if source else None
         hub = self.state.hub
         dropped = msg.get("dropped")
         if dropped is not None:
@@ -153,12 +155,12 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             drafts = []
             for i, item in enumerate(items):
                 try:
-                    drafts.extend(drafts_from(hub, item, source))
+                    drafts.extend(drafts_from(hub, item, source_json))
                 except InvalidInput as e:
                     self._error(f"event {i}: {e}", ref=_ref(msg))
         else:
             drafts = drafts_from(hub, {"channel": msg.get("channel"), "data": msg.get("data")},
-                                 source)
+                                 source_json)
         if not self._bucket.take(len(drafts)):
             raise InvalidInput(
                 f"publish rate limit ({self.state.publish_rate:g} events/s, "
