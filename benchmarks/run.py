@@ -24,9 +24,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lib import extras, report
 from lib.procstat import load_average
-from lib.scenarios import Seq, as_dict, burst, connect, paced
+from lib.scenarios import Seq, as_dict, burst, connect, kernel_stream, paced
 from lib.servers import Server, start_event_bus_server, start_push_server, start_tornado
-from lib.systems import System, event_bus_system, push_systems, tornado_system
+from lib.systems import (
+    System,
+    event_bus_system,
+    kernel_system,
+    push_systems,
+    tornado_system,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -43,14 +49,19 @@ class Profile:
     many_sse: int  # concurrent SSE connections held by one process (0: skip)
     extras: bool
     check: bool  # parse every event in bursts (slower clients)
+    kernel: tuple[int, float, int]  # push() from a process: (events, target rate, repetitions)
+    kernel_paced: tuple[float, float]  # (events/s, seconds) for kernel → subscriber latency
 
 
 PROFILES = {
     "full": Profile((10, 100, 1000), 3, 1_000_000, 40_000,
-                    ((100, 100, 3.0), (1000, 10, 5.0)), 2, 10_000, True, False),
+                    ((100, 100, 3.0), (1000, 10, 5.0)), 2, 10_000, True, False,
+                    (400_000, 250_000, 3), (10, 10.0)),
     "quick": Profile((100, 1000), 1, 300_000, 15_000,
-                     ((100, 100, 2.0), (1000, 10, 3.0)), 1, 0, False, False),
-    "smoke": Profile((4,), 1, 400, 200, ((4, 50, 0.4),), 1, 0, False, True),
+                     ((100, 100, 2.0), (1000, 10, 3.0)), 1, 0, False, False,
+                     (200_000, 250_000, 1), (10, 3.0)),
+    "smoke": Profile((4,), 1, 400, 200, ((4, 50, 0.4),), 1, 0, False, True,
+                     (2_000, 20_000, 1), (50, 0.2)),
 }
 
 
@@ -128,6 +139,8 @@ async def run(profile: Profile, only: set[str] | None,
             finally:
                 for fleet in fleets.values():
                     await fleet.close()
+        if not only or any("jupyter_push" in o or "kernel" in o for o in only):
+            results["kernel"] = await kernel_rounds(servers[0], profile)
         if profile.many_sse and (not only or any("SSE" in s.name for s in systems)):
             results["many_sse"] = await many_sse(systems[0], profile.many_sse, seq)
     finally:
@@ -136,6 +149,28 @@ async def run(profile: Profile, only: set[str] | None,
         for server in servers:
             server.stop()
     return results
+
+
+async def kernel_rounds(server: Server, profile: Profile) -> list[dict[str, Any]]:
+    """`push()` in a separate process to one SSE subscriber: sustained rate, then latency.
+    Each round has its own subscriber, so a cut-off one cannot spoil the next."""
+    system = kernel_system(server)
+    events, rate, reps = profile.kernel
+    paced_rate, seconds = profile.kernel_paced
+    rounds = [(events, rate, profile.check)] * reps + [(max(1, round(paced_rate * seconds)),
+                                                 paced_rate, True)]
+    found = []
+    for n, r, check in rounds:
+        fleet, _ = await connect(system, 1, 1)
+        try:
+            k = await kernel_stream(system, fleet, n, r, check=check,
+                                    timeout=max(30.0, 3 * n / r))
+        finally:
+            await fleet.close()
+        found.append(as_dict(k))
+        log(f"kernel {n} events at {r:,.0f}/s: {k.delivered_per_second:,.0f}/s delivered, "
+            f"complete={k.complete}")
+    return found
 
 
 async def many_sse(system: System, conns: int, seq: Seq) -> dict[str, Any]:

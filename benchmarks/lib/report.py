@@ -16,19 +16,21 @@ BASELINE = "jupyter_server events"
 
 
 def all_delivered(results: dict[str, Any]) -> bool:
-    rows = results["bursts"] + results["paced"]
+    rows = results["bursts"] + results["paced"] + results.get("kernel", [])
     if results.get("many_sse"):
         rows.append(results["many_sse"])
     return all(r["complete"] and r["in_order"] and not r.get("extra") for r in rows)
 
 
 def smoke_summary(results: dict[str, Any]) -> dict[str, Any]:
-    rows = results["bursts"] + results["paced"]
+    kinds = [("burst", results["bursts"]), ("paced", results["paced"]),
+             ("kernel", results.get("kernel", []))]
     return {
         "ok": all_delivered(results),
-        "rounds": [{k: r[k] for k in ("system", "subscribers", "events", "complete", "in_order")}
-                   | {"extra": r.get("extra", 0), "kind": "paced" if "rate" in r and
-                      "latencies_ms" in r else "burst"} for r in rows],
+        "rounds": [{"kind": kind, "system": r["system"], "subscribers": r.get("subscribers", 1),
+                    "events": r["events"], "complete": r["complete"], "in_order": r["in_order"],
+                    "extra": r.get("extra", 0)}
+                   for kind, rows in kinds for r in rows],
     }
 
 

@@ -117,5 +117,35 @@ def as_dict(obj: Any) -> dict[str, Any]:
     d = dict(obj.__dict__)
     if isinstance(obj, Burst):
         d.update(rate=obj.rate)
-    d.update(cpu_us_per_delivery=obj.cpu_us_per_delivery)
+    if isinstance(obj, KernelRun):
+        d.update(delivered_per_second=obj.delivered_per_second)
+    else:
+        d.update(cpu_us_per_delivery=obj.cpu_us_per_delivery)
     return d
+
+
+@dataclass
+class KernelRun:
+    system: str
+    events: int
+    rate: float  # target push rate, events/s
+    seconds: float  # first push to the subscriber's last event
+    complete: bool
+    in_order: bool
+    received: int
+    latencies_ms: list[float] = field(default_factory=list)
+
+    @property
+    def delivered_per_second(self) -> float:
+        return self.received / self.seconds if self.seconds > 0 else 0.0
+
+
+async def kernel_stream(system: Any, fleet: Fleet, events: int, rate: float, *,
+                        check: bool, timeout: float = 60) -> KernelRun:
+    """`push()` from a separate process (a stand-in kernel) to one subscriber."""
+    await fleet.arm(events, check, timeout)
+    await system.emit(events, rate, 0)
+    r = await fleet.results(timeout)
+    end = r["last_done"] if r["complete"] else time.time()
+    return KernelRun(system.name, events, rate, end - system.started, r["complete"],
+                     r["in_order"], r["received"], [x * 1000 for x in r["latencies"]])

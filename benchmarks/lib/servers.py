@@ -120,8 +120,15 @@ def start_jupyter(name: str, extensions: dict[str, bool], ready_path: str,
     return _wait_ready(Server(name, proc, port, token, tmp=tmp), ready_path)
 
 
-def start_push_server(source: str | None = None) -> Server:
-    return start_jupyter("jupyter_push", {"jupyter_push": True}, "push/status", source=source)
+def start_push_server(source: str | None = None, extra_args: tuple[str, ...] = ()) -> Server:
+    # One credential holds every benchmark connection: lift the connection limits. A load
+    # generator on shared cores can stall for a moment while a kernel streams 250,000
+    # events/s: a deeper subscriber queue keeps it from being cut off as too slow.
+    return start_jupyter("jupyter_push", {"jupyter_push": True}, "push/status", source=source,
+                         extra_args=("--PushApp.max_connections_per_credential=0",
+                                     "--PushApp.max_connections=0",
+                                     "--PushApp.queue_max_events=1000000",
+                                     "--PushApp.queue_max_bytes=1073741824", *extra_args))
 
 
 def start_event_bus_server() -> Server:

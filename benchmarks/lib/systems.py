@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 import urllib.request
@@ -87,6 +88,29 @@ class PushSystem(System):
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+
+
+class KernelSystem(PushSystem):
+    """jupyter_push fed by `push()` in a separate Python process (kernel_pub.py), as from a
+    notebook; `emit` returns when that process has flushed, and records when it started."""
+
+    started: float = 0.0
+
+    async def emit(self, n: int, rate: float, start: int) -> None:
+        env = {**os.environ, "JUPYTER_PUSH_URL": self.server.url("push/"),
+               "JUPYTER_PUSH_TOKEN": self.server.token}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, str(HERE / "kernel_pub.py"), self.channel, str(n), str(rate),
+            env=env, stdout=asyncio.subprocess.PIPE)
+        out, _ = await asyncio.wait_for(proc.communicate(), 300)
+        self.started = json.loads(out.decode().strip().splitlines()[-1])["started"]
+
+
+def kernel_system(server: Server) -> KernelSystem:
+    system = KernelSystem("kernel push() → SSE", server, "push-sse",
+                          "push/events?channel=bench/kernel&retained=0", None, "push/status")
+    system.channel = "bench/kernel"
+    return system
 
 
 def push_systems(server: Server) -> list[System]:

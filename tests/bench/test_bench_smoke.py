@@ -1,6 +1,7 @@
 """The benchmark checks itself: a small run of `benchmarks/run.py --smoke` against real
-servers (jupyter_push, jupyter_server's event bus, raw Tornado) must deliver every event to
-every subscriber, in order, and stop every process it started. No timings are asserted."""
+servers (jupyter_push, jupyter_server's event bus, raw Tornado; push() from a separate
+process) must deliver every event to every subscriber, in order, and stop every process it
+started. No timings are asserted."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SYSTEMS = {"jupyter_push SSE", "jupyter_push WS", "jupyter_server events", "Tornado WS"}
+SYSTEMS = {"jupyter_push SSE", "jupyter_push WS", "jupyter_server events", "Tornado WS",
+           "kernel push() → SSE"}
 
 
 def _processes_with_env(marker: str) -> list[int]:
@@ -48,7 +50,7 @@ def test_benchmark_delivers_every_event_in_order_for_every_system(smoke_run):
     summary = json.loads(run.stdout.strip().splitlines()[-1])
     rounds = summary["rounds"]
     assert {r["system"] for r in rounds} == SYSTEMS
-    assert {r["kind"] for r in rounds} == {"burst", "paced"}
+    assert {r["kind"] for r in rounds} == {"burst", "paced", "kernel"}
     assert [r for r in rounds if not (r["complete"] and r["in_order"] and r["extra"] == 0)] == []
     assert summary["ok"] is True
 
