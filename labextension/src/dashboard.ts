@@ -23,6 +23,7 @@ export class Dashboard extends Widget {
   private readonly hiddenButton = document.createElement('button');
   private readonly hiddenList = document.createElement('div');
   private clock: number | undefined;
+  private revealing: string | null = null;
 
   constructor(
     private readonly connection: IPushConnection,
@@ -72,7 +73,14 @@ export class Dashboard extends Widget {
     if (this.store.layout.hidden.includes(channel)) {
       this.store.update(l => setHidden(l, channel, false));
     }
-    const view = this.views.get(channel);
+    this.revealing = channel;
+    this.update(); // scroll once the panel is laid out (it may have just been attached)
+  }
+
+  protected onUpdateRequest(msg: Message): void {
+    super.onUpdateRequest(msg);
+    const view = this.revealing === null ? undefined : this.views.get(this.revealing);
+    this.revealing = null;
     if (view) {
       view.node.scrollIntoView({ block: 'nearest' });
       view.node.classList.remove('jp-mod-flash');
