@@ -20,7 +20,17 @@ import sys
 import time
 from typing import Any
 
-from wire import Dechunker, open_stream, push_payloads, sse_data, sse_messages, ws_frame, ws_parse
+from wire import (
+    HEADER_END,
+    Dechunker,
+    check_head,
+    push_payloads,
+    request,
+    sse_data,
+    sse_messages,
+    ws_frame,
+    ws_parse,
+)
 
 MAX_LATENCY_SAMPLES = 50_000
 
@@ -61,13 +71,88 @@ class Round:
         self.got(i, len(payloads))
 
 
+class Subscriber(asyncio.Protocol):
+    """One subscriber connection, handled in callbacks: no task wake-up per read, so one
+    process can follow many sockets and time each read closely."""
+
+    def __init__(self, gen: LoadGen, i: int, request: bytes, path: str, websocket: bool,
+                 subscribe: bytes | None):
+        self.gen, self.i, self.request, self.path = gen, i, request, path
+        self.websocket, self.subscribe = websocket, subscribe
+        self.push = gen.proto == "push-ws"
+        self.head = b""
+        self.open: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.transport: asyncio.Transport | None = None
+        self.body = Dechunker()
+        self.buf = bytearray()
+        self.tail = b""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        transport.write(self.request)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.open.done():
+            self.open.set_exception(ConnectionError(f"{self.path}: closed during the handshake"))
+
+    def data_received(self, data: bytes) -> None:
+        if not self.open.done():
+            self.head += data
+            if HEADER_END not in self.head:
+                return
+            head, _, data = self.head.partition(HEADER_END)
+            try:
+                check_head(head, self.path, self.websocket)
+            except ConnectionError as e:
+                self.open.set_exception(e)
+                return
+            self.open.set_result(None)
+            if self.subscribe and self.transport is not None:
+                self.transport.write(ws_frame(self.subscribe))
+            if not data:
+                return
+        try:
+            if self.websocket:
+                self.on_ws(data)
+            else:
+                self.on_sse(self.body.feed(data))
+        except Exception as e:  # report, never hang the benchmark
+            self.gen.errors.append(f"{self.i}: {e!r}")
+
+    def on_sse(self, chunk: bytes) -> None:
+        r = self.gen.round
+        if r.check:
+            self.buf += chunk
+            payloads = [sse_data(m) for m in sse_messages(self.buf)]
+            r.got_payloads(self.i, [p for p in payloads if p is not None])
+        else:
+            r.got(self.i, (self.tail + chunk).count(b"\n\n"))
+            self.tail = chunk[-1:]
+
+    def on_ws(self, data: bytes) -> None:
+        r = self.gen.round
+        self.buf += data
+        for opcode, payload in ws_parse(self.buf):
+            if opcode == 9 and self.transport is not None:
+                self.transport.write(ws_frame(payload, 10))
+            elif opcode in (8, 9, 10):
+                continue
+            elif r.check:
+                r.got_payloads(self.i, push_payloads(payload) if self.push
+                               else [json.loads(payload)])
+            elif self.push:
+                r.got(self.i, payload.count(b'"channel":'))
+            else:
+                r.got(self.i, 1)
+
+
 class LoadGen:
     def __init__(self, spec: dict[str, Any]):
         self.spec = spec
         self.proto: str = spec["proto"]  # push-sse | push-ws | frame-ws
         self.round = Round(0, 0, False)
-        self.writers: list[asyncio.StreamWriter] = []
-        self.readers: list[asyncio.Task[None]] = []
+        self.connections: list[Subscriber] = []
         self.errors: list[str] = []
 
     async def connect_all(self) -> None:
@@ -84,64 +169,15 @@ class LoadGen:
     async def connect(self, i: int) -> None:
         s = self.spec
         ws = self.proto != "push-sse"
-        reader, writer, rest = await open_stream(s["host"], s["port"], s["path"], s["headers"], ws)
-        if s.get("subscribe"):
-            writer.write(ws_frame(s["subscribe"].encode()))
-        self.writers.append(writer)
-        if ws:
-            task = asyncio.ensure_future(self.read_ws(i, reader, writer, bytearray(rest)))
-        else:
-            task = asyncio.ensure_future(self.read_sse(i, reader, bytearray(rest)))
-        self.readers.append(task)
-
-    async def read_sse(self, i: int, reader: asyncio.StreamReader, buf: bytearray) -> None:
-        tail = b""
-        body = Dechunker()
-        chunk = body.feed(bytes(buf))
-        buf.clear()
-        try:
-            while True:
-                r = self.round
-                if r.check:
-                    buf += chunk
-                    payloads = [sse_data(m) for m in sse_messages(buf)]
-                    r.got_payloads(i, [p for p in payloads if p is not None])
-                else:
-                    r.got(i, (tail + chunk).count(b"\n\n"))
-                    tail = chunk[-1:]
-                raw = await reader.read(1 << 20)
-                if not raw:
-                    return
-                chunk = body.feed(raw)
-        except Exception as e:  # report, never hang the benchmark
-            self.errors.append(f"sse {i}: {e!r}")
-
-    async def read_ws(self, i: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                      buf: bytearray) -> None:
-        push = self.proto == "push-ws"
-        try:
-            while True:
-                r = self.round
-                for opcode, payload in ws_parse(buf):
-                    if opcode == 9:
-                        writer.write(ws_frame(payload, 10))
-                    elif opcode == 8:
-                        return
-                    elif r.check:
-                        r.got_payloads(i, push_payloads(payload) if push else [json.loads(payload)])
-                    elif push:
-                        r.got(i, payload.count(b'"channel":'))
-                    else:
-                        r.got(i, 1)
-                chunk = await reader.read(1 << 20)
-                if not chunk:
-                    return
-                buf += chunk
-        except Exception as e:
-            self.errors.append(f"ws {i}: {e!r}")
+        subscribe = s["subscribe"].encode() if s.get("subscribe") else None
+        req = request(s["host"], s["port"], s["path"], s["headers"], ws)
+        _, sub = await asyncio.get_running_loop().create_connection(
+            lambda: Subscriber(self, i, req, s["path"], ws, subscribe), s["host"], s["port"])
+        await sub.open
+        self.connections.append(sub)
 
     async def run_round(self, expect: int, check: bool, timeout: float) -> dict[str, Any]:
-        r = self.round = Round(len(self.writers), expect, check)
+        r = self.round = Round(len(self.connections), expect, check)
         emit({"armed": True})
         try:
             await asyncio.wait_for(r.finished.wait(), timeout)
@@ -178,7 +214,7 @@ async def main() -> None:
     except Exception as e:
         emit({"ready": False, "error": repr(e)})
         return
-    emit({"ready": True, "conns": len(gen.writers)})
+    emit({"ready": True, "conns": len(gen.connections)})
     loop = asyncio.get_running_loop()
     stdin = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stdin), sys.stdin)
@@ -191,8 +227,9 @@ async def main() -> None:
             break
         if cmd["cmd"] == "arm":
             emit(await gen.run_round(cmd["expect"], cmd["mode"] == "check", cmd["timeout"]))
-    for w in gen.writers:
-        w.close()
+    for c in gen.connections:
+        if c.transport is not None:
+            c.transport.close()
 
 
 if __name__ == "__main__":

@@ -16,11 +16,8 @@ from typing import Any
 HEADER_END = b"\r\n\r\n"
 
 
-async def open_stream(host: str, port: int, path: str, headers: dict[str, str],
-                      websocket: bool) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, bytes]:
-    """Send the request, check the status, and return the streams and any body bytes
-    that arrived with the response head."""
-    reader, writer = await asyncio.open_connection(host, port, limit=1 << 22)
+def request(host: str, port: int, path: str, headers: dict[str, str], websocket: bool) -> bytes:
+    """The GET request opening an SSE stream or a WebSocket."""
     lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}"]
     if websocket:
         key = base64.b64encode(os.urandom(16)).decode()
@@ -29,7 +26,25 @@ async def open_stream(host: str, port: int, path: str, headers: dict[str, str],
     else:
         lines += ["Accept: text/event-stream"]
     lines += [f"{k}: {v}" for k, v in headers.items()]
-    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def check_head(head: bytes, path: str, websocket: bool) -> None:
+    """Raise ConnectionError unless the response head is the expected 101 / chunked 200."""
+    status = head.split(b"\r\n", 1)[0]
+    expected = b" 101 " if websocket else b" 200 "
+    if expected not in status + b" ":
+        raise ConnectionError(f"{path}: {status.decode(errors='replace')}")
+    if not websocket and b"transfer-encoding: chunked" not in head.lower():
+        raise ConnectionError("expected a chunked SSE response")
+
+
+async def open_stream(host: str, port: int, path: str, headers: dict[str, str],
+                      websocket: bool) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, bytes]:
+    """Send the request, check the status, and return the streams and any body bytes
+    that arrived with the response head."""
+    reader, writer = await asyncio.open_connection(host, port, limit=1 << 22)
+    writer.write(request(host, port, path, headers, websocket))
     head = b""
     while HEADER_END not in head:
         chunk = await reader.read(1 << 16)
@@ -37,12 +52,7 @@ async def open_stream(host: str, port: int, path: str, headers: dict[str, str],
             raise ConnectionError(f"{path}: connection closed during the handshake")
         head += chunk
     head, _, rest = head.partition(HEADER_END)
-    status = head.split(b"\r\n", 1)[0]
-    expected = b" 101 " if websocket else b" 200 "
-    if expected not in status + b" ":
-        raise ConnectionError(f"{path}: {status.decode(errors='replace')}")
-    if not websocket and b"transfer-encoding: chunked" not in head.lower():
-        raise ConnectionError("expected a chunked SSE response")
+    check_head(head, path, websocket)
     return reader, writer, rest
 
 
