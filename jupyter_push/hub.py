@@ -183,7 +183,7 @@ class Hub:
     def draft(self, channel: Any, data: Any, source_json: bytes | None = None) -> Draft:
         """Validate one event and encode its data once. Raises InvalidInput / EventTooLarge.
         `source_json` is the encoded `source` object, shared by the events of one request."""
-        if channel not in self._valid_channels:
+        if type(channel) is not str or channel not in self._valid_channels:
             check_channel(channel)
             if len(self._valid_channels) > 100_000:
                 self._valid_channels.clear()

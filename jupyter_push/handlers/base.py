@@ -122,7 +122,7 @@ class PushHandler(APIHandler):
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
             self.set_header("Retry-After", str(max(1, round(retry_after))))
-        if self.get_query_argument("access", None) is not None:
+        if "access" in self.request.query_arguments:  # (its value may be bad UTF-8)
             # let a page on any origin read why its share link was refused
             self.set_header("Access-Control-Allow-Origin", "*")
         if message is None:
