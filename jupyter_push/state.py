@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -25,6 +26,9 @@ class PushState:
     publish_rate: float = 0.0  # events per second per connection or credential; 0: unlimited
     publish_burst: float = 0.0
     publish_buckets: dict[str, TokenBucket] = field(default_factory=dict)
+    # publisher session -> the last frame ref it published: a frame resent after a lost ack
+    # is acknowledged again instead of being published twice
+    publish_sessions: OrderedDict[str, int] = field(default_factory=OrderedDict)
     # callables that close one open stream or socket, for a clean shutdown
     closers: set[Callable[[], Any]] = field(default_factory=set)
     stopping: bool = False

@@ -19,6 +19,7 @@ import collections
 import logging
 import os
 import re
+import secrets
 import select
 import sys
 import threading
@@ -93,6 +94,7 @@ class Publisher:
         self.discarding = False  # no server: events only reach in-process listeners
         self.server: Server | None = None
         self._next_ref = 1
+        self.session = secrets.token_hex(8)  # frames resent after a lost ack are dropped
         self._unacked: collections.OrderedDict[int, tuple[bytes, list[FlushMarker]]] = (
             collections.OrderedDict()
         )
@@ -257,7 +259,7 @@ class Publisher:
             return None
         ref = self._next_ref
         self._next_ref += 1
-        frame = publish_frame(ref, parts, self.source, dropped)
+        frame = publish_frame(ref, parts, self.source, dropped, self.session)
         self._unacked[ref] = (frame, markers)
         return frame
 
@@ -386,13 +388,15 @@ def event_json(channel: str, encoded_data: bytes) -> bytes:
 
 
 def publish_frame(ref: int, events: list[bytes], source: dict[str, Any] | None,
-                  dropped: dict[str, int] | None) -> bytes:
-    """One `publish` op: the events, who sent them, and how many were dropped per channel."""
-    return b'{"op":"publish","ref":%d,"events":[%b]%b%b}' % (
+                  dropped: dict[str, int] | None, session: str | None = None) -> bytes:
+    """One `publish` op: the events, who sent them, and how many were dropped per channel.
+    `session` + `ref` let the server recognise a frame resent after a lost ack."""
+    return b'{"op":"publish","ref":%d,"events":[%b]%b%b%b}' % (
         ref,
         b",".join(events),
         b',"source":' + dumps(source) if source else b"",
         b',"dropped":' + dumps(dropped) if dropped else b"",
+        b',"session":"' + session.encode() + b'"' if session else b"",
     )
 
 

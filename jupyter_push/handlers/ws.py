@@ -139,6 +139,12 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
     async def _publish(self, msg: dict[str, Any]) -> None:
         if not self.access.can_publish:
             raise InvalidInput("a share token is read-only: it cannot publish")
+        session, ref = msg.get("session"), msg.get("ref")
+        if not (isinstance(session, str) and isinstance(ref, int)):
+            session = None
+        elif ref <= self.state.publish_sessions.get(session, -1):
+            self._send(control("ack", ref=ref, ids=[], duplicate=True))
+            return
         source = msg.get("source")
         if source is not None and not isinstance(source, dict):
             raise InvalidInput('"source" must be an object')
@@ -171,8 +177,17 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             events = await hub.publish(drafts)
         except BrokerUnavailable as e:
             raise InvalidInput(str(e)) from e
+        if session is not None and isinstance(ref, int):
+            self._remember(session, ref)
         if "ref" in msg:
             self._send(control("ack", ref=msg["ref"], ids=[e.id for e in events]))
+
+    def _remember(self, session: str, ref: int) -> None:
+        sessions = self.state.publish_sessions
+        sessions[session] = ref
+        sessions.move_to_end(session)
+        if len(sessions) > 10_000:
+            sessions.popitem(last=False)
 
     async def _report_dropped(self, dropped: Any) -> None:
         """A publisher's buffer overflowed: `dropped` = {channel: count} of events it never

@@ -393,3 +393,20 @@ async def test_extension_advertises_url_and_token_for_kernels(push_app, push_url
     info = json.loads(push_app.runtime_file.read_text())
     assert info["url"] == push_url and info["token"] == push_app.kernel_token
     assert stat.S_IMODE(push_app.runtime_file.stat().st_mode) == 0o600
+
+
+async def test_a_frame_resent_after_a_lost_ack_is_not_published_twice(http, push_url, auth):
+    frame = {"op": "publish", "session": "s1", "ref": 4,
+             "events": [{"channel": "once", "data": 1}]}
+    async with ws(push_url, auth) as sock:
+        await sock.send(json.dumps(frame))
+        first = await recv(sock)
+    async with ws(push_url, auth) as sock:  # the publisher reconnected and resends
+        await sock.send(json.dumps(frame))
+        again = await recv(sock)
+        await sock.send(json.dumps({**frame, "ref": 5}))
+        assert len((await recv(sock))["ids"]) == 1
+    assert len(first["ids"]) == 1 and again == {"op": "ack", "ref": 4, "ids": [],
+                                                "duplicate": True}
+    history = (await http.get("history", params={"channel": "once"})).json()["events"]
+    assert len(history) == 2
