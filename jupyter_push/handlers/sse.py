@@ -11,6 +11,7 @@ from tornado.iostream import IOStream, StreamClosedError
 from ..events import dumps, sse_comment, sse_message
 from ..hub import Subscriber
 from .rest import PublishMixin
+from .sendnow import http_chunk, send_now
 
 
 class EventsHandler(PublishMixin):
@@ -19,6 +20,7 @@ class EventsHandler(PublishMixin):
     _beat_due = False
     _writing_since: float = 0.0
     _frame = "sse"
+    _raw_chunks = False
 
     @web.authenticated
     async def get(self) -> None:
@@ -63,6 +65,9 @@ class EventsHandler(PublishMixin):
             self.write(sse_message(dumps({"since": gap}), event="gap"))
         await self._flush()
         self._frame = frame
+        # Chunked HTTP/1.1 with no output transform: the fast path may frame chunks itself.
+        self._raw_chunks = not self._transforms and getattr(
+            self.request.connection, "_chunking_output", False) is True
         sub.notify = self._write_now
         interval = self.state.heartbeat_interval
         loop = IOLoop.current()
@@ -105,8 +110,12 @@ class EventsHandler(PublishMixin):
             return False  # the task handles overflow, closing and a pending (slow) write
         events = sub.take()
         if events:
-            self.write(b"".join([getattr(e, self._frame) for e in events]))
-            self.flush()  # the socket is idle: tornado sends now; a failure closes the stream
+            body = b"".join([getattr(e, self._frame) for e in events])
+            if self._raw_chunks:
+                send_now(stream, http_chunk(body))
+            else:
+                self.write(body)
+                self.flush()  # the socket is idle: tornado sends now; a failure closes it
         return True
 
     async def _flush(self) -> None:

@@ -28,6 +28,7 @@ from ..hub import Subscriber
 from ..limits import TokenBucket
 from .base import PushHandler
 from .rest import drafts_from
+from .sendnow import send_now
 
 
 class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
@@ -238,7 +239,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         items = sub.take()
         if items:
             try:
-                stream.write(self._frames(items))
+                send_now(stream, self._frames(items))
             except StreamClosedError:
                 pass
         return True

@@ -1,0 +1,29 @@
+"""Writing a pre-built payload to an idle connection without tornado's per-write machinery."""
+
+from __future__ import annotations
+
+from tornado.iostream import IOStream
+
+
+def send_now(stream: IOStream, data: bytes) -> None:
+    """Write `data` to a stream whose write buffer is empty. On plain TCP, send straight to the
+    socket: tornado's write() costs a Future and a loop callback per call, a large share of a
+    one-event delivery. Whatever the socket does not take is handed to tornado, which keeps
+    the order and the flow control."""
+    if type(stream) is not IOStream or stream.writing():  # TLS, or bytes already waiting
+        stream.write(data)
+        return
+    try:
+        sent = stream.socket.send(data)
+    except BlockingIOError:
+        sent = 0
+    except OSError:
+        stream.close()
+        return
+    if sent < len(data):
+        stream.write(data[sent:])
+
+
+def http_chunk(body: bytes) -> bytes:
+    """One HTTP/1.1 chunk (chunked transfer-encoding) carrying `body`."""
+    return b"%x\r\n%b\r\n" % (len(body), body)
