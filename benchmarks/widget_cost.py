@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import socket
 import subprocess
 import sys
@@ -37,6 +38,7 @@ from typing import Any
 
 WIDGET_MESSAGES = {"comm_open", "comm_msg"}
 OUTPUT_MESSAGES = {"stream", "display_data", "update_display_data", "execute_result"}
+IOPUB_QUIET = 5.0  # seconds without IOPub messages after the reply: the cell's output is over
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ CASES = [
 ]
 
 PRELUDE = """
-import json, time
+import time
 from jupyter_push import push, track
 from jupyter_push.widgets import Progress
 from ipywidgets import IntProgress
@@ -78,26 +80,35 @@ N = {n}
 _t0 = time.perf_counter_ns()
 {loop}
 _elapsed = time.perf_counter_ns() - _t0
-print("RESULT " + json.dumps({{"ns": _elapsed / N}}))
 """
 
 
-def execute(kc: Any, code: str, timeout: float = 600) -> tuple[list[dict[str, Any]], str]:
-    msg_id = kc.execute(code)
-    messages: list[dict[str, Any]] = []
-    out = ""
+def execute(
+    kc: Any, code: str, result: str = "None", timeout: float = 600
+) -> tuple[list[dict[str, Any]], str]:
+    """Run a cell; its IOPub messages and the value of `result` after it. That comes back in the
+    execute_reply (shell channel), because IOPub is a PUB socket: a flood of widget messages
+    (IntProgress) overflows its high-water mark and drops messages, even the final `idle`."""
+    msg_id = kc.execute(code, user_expressions={"result": result})
     while True:
-        msg = kc.get_iopub_msg(timeout=timeout)
+        reply = kc.get_shell_msg(timeout=timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    content = reply["content"]
+    if content["status"] != "ok":
+        raise RuntimeError(f"benchmark cell failed: {content.get('evalue')}\n{code}")
+    messages: list[dict[str, Any]] = []
+    while True:  # what reached this client; stops at `idle`, or when IOPub has gone quiet
+        try:
+            msg = kc.get_iopub_msg(timeout=IOPUB_QUIET)
+        except queue.Empty:
+            break
         if msg["parent_header"].get("msg_id") != msg_id:
             continue
-        kind = msg["msg_type"]
-        if kind == "error":
-            raise RuntimeError(f"benchmark cell failed: {msg['content']['evalue']}\n{code}")
-        if kind == "status" and msg["content"]["execution_state"] == "idle":
-            return messages, out
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
         messages.append(msg)
-        if kind == "stream":
-            out += msg["content"]["text"]
+    return messages, content["user_expressions"]["result"]["data"]["text/plain"]
 
 
 def measure(
@@ -111,6 +122,7 @@ def measure(
         rows = []
         for case in CASES:
             n = slow_iterations if case.slow else iterations
+            print(f"widget_cost: {case.name} ...", file=sys.stderr, flush=True)
             runs = [run_cell(kc, case, n) for _ in range(repeat)]
             rows.append({"case": case.name, "iterations": n, **min(
                 runs, key=lambda r: r["ns_per_iteration"])})
@@ -121,10 +133,10 @@ def measure(
 
 
 def run_cell(kc: Any, case: Case, n: int) -> dict[str, Any]:
-    messages, out = execute(kc, CELL.format(n=n, setup=case.setup, loop=case.loop))
-    result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
+    cell = CELL.format(n=n, setup=case.setup, loop=case.loop)
+    messages, ns = execute(kc, cell, result="_elapsed / N")
     return {
-        "ns_per_iteration": round(result["ns"], 1),
+        "ns_per_iteration": round(float(ns), 1),
         "widget_messages": sum(m["msg_type"] in WIDGET_MESSAGES for m in messages),
         "output_messages": sum(m["msg_type"] in OUTPUT_MESSAGES for m in messages),
     }
