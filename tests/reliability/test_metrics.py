@@ -102,6 +102,21 @@ async def test_resume_from_an_unknown_id_counts_a_gap_sent(http, metrics_url):
     assert after == before + 1
 
 
+async def test_drops_reported_by_a_kernel_count_as_dropped_and_as_gaps_sent(
+    http, push_url, kernel_token, metrics_url
+):
+    kernel = {"Authorization": f"token {kernel_token}"}
+    async with sse(http, "k/**", retained=0) as stream, \
+            websockets.connect(ws_url(push_url), additional_headers=kernel) as sock:
+        await sock.send(json.dumps({"op": "publish", "events": [{"channel": "k/a", "data": 1}],
+                                    "dropped": {"k/a": 5, "k/b": 2}, "ref": 1}))
+        messages = await take(stream, 3)  # the event and one gap per channel
+        assert sorted(m.event for m in messages) == ["gap", "gap", "message"]
+        samples = await scrape(http, metrics_url)
+    assert value(samples, "jupyter_push_events_dropped_total", reason="kernel") == 7
+    assert value(samples, "jupyter_push_gaps_sent_total") == 2
+
+
 @pytest.mark.parametrize("push_config", [{"queue_max_events": 100_000,
                                           "queue_max_bytes": 1 << 30}])
 async def test_a_stalled_subscribers_backlog_shows_as_queue_depth(
