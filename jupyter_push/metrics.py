@@ -24,6 +24,7 @@ from prometheus_client.registry import Collector
 if TYPE_CHECKING:
     from .hub import Hub
 
+_now = time.time
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
                    2.5, 5.0, 10.0)
 
@@ -43,10 +44,12 @@ class Stats:
     def wrote(self, oldest: Any) -> None:
         """A transport is writing a batch whose oldest item is `oldest` (an event, or a
         notice without a time, which is not measured)."""
-        published = getattr(oldest, "time", None)
-        if published is None:
+        try:
+            seconds = _now() - oldest.time
+        except AttributeError:
             return
-        seconds = max(time.time() - published, 0.0)
+        if seconds < 0.0:
+            seconds = 0.0
         self.latency_counts[bisect_left(LATENCY_BUCKETS, seconds)] += 1
         self.latency_sum += seconds
 

@@ -173,3 +173,21 @@ async def test_metrics_need_the_jupyter_credential_not_the_kernel_token(
         r = await client.get(metrics_url, headers=kernel)
         assert r.status_code == 403
         assert "jupyter_push_" not in r.text
+
+
+def test_latency_buckets_are_cumulative_and_notices_are_not_measured():
+    import time
+
+    from jupyter_push.events import Event
+    from jupyter_push.hub import Notice
+    from jupyter_push.metrics import LATENCY_BUCKETS, Stats
+
+    stats = Stats()
+    stats.wrote(Event("e-1", "a", b"1", time.time() + 60))  # a clock step back counts as 0 s
+    stats.wrote(Event("e-2", "a", b"1", time.time() - 3600))  # beyond the last bucket
+    stats.wrote(Notice("gap", since="e-0"))
+    buckets = stats.latency_buckets()
+    assert [le for le, _ in buckets] == [*map(str, LATENCY_BUCKETS), "+Inf"]
+    assert buckets[0] == (str(LATENCY_BUCKETS[0]), 1.0)
+    assert buckets[-2][1] == 1.0 and buckets[-1] == ("+Inf", 2.0)
+    assert 3600 <= stats.latency_sum < 3700
