@@ -9,6 +9,7 @@ with or without a server."""
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any, Callable
 
 from ..client import local
@@ -98,7 +99,20 @@ def subscribe_remote(patterns: list[str], receive: Receive) -> Any | None:
     except ImportError:
         return None
     try:
-        return subscribe(*patterns, callback=foreign_events(receive, own_kernel_id()))
+        subscription = subscribe(*patterns)
     except Exception as e:
         log.debug("widgets show local pushes only: %s", e)
         return None
+    on_event = foreign_events(receive, own_kernel_id())
+
+    def follow() -> None:
+        # A server that cannot be reached is not the notebook's problem: no traceback in the
+        # cell's output, the widget just keeps showing local pushes.
+        try:
+            for event in subscription:
+                on_event(event)
+        except Exception as e:
+            log.debug("widgets show local pushes only: %s", e)
+
+    threading.Thread(target=follow, name="jupyter_push-widget-feed", daemon=True).start()
+    return subscription

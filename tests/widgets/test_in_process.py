@@ -3,6 +3,7 @@ directly, updates are conflated, the final value is exact."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
@@ -191,3 +192,15 @@ def test_a_dashboard_made_mid_run_shows_every_channel_pushed_so_far(widgets):
     flush()
     assert sorted(board.channels) == ["t16/loss", "t16/progress"]
     assert board.channels["t16/progress"].value == 5
+
+
+def test_an_unreachable_server_leaves_widgets_working_and_quiet(widgets, monkeypatch, caplog):
+    monkeypatch.setenv("JUPYTER_PUSH_URL", "http://127.0.0.1:9/push/")  # nothing listens there
+    monkeypatch.setenv("JUPYTER_PUSH_TOKEN", "x")
+    caplog.set_level(logging.DEBUG, logger="jupyter_push")
+    label = widgets(Label, "t17/status")
+    push("t17/status", "still here")
+    flush()
+    assert label.value == "still here"
+    assert eventually(lambda: any("local pushes only" in r.getMessage() for r in caplog.records))
+    assert not [r for r in caplog.records if r.exc_info]  # no traceback for the notebook
