@@ -176,6 +176,13 @@ def test_demo_notebook_runs_in_jupyterlab_and_shows_full_bar_and_chart(page: Any
     temperature = page.locator(".jp-push-dashboard .jpp-chart", has_text="demo/temperature")
     expect(temperature).to_have_count(1)
 
+    # the same events reached the server, for every other watcher
+    r = httpx.get(lab.url + "push/channels", params={"channel": "demo/progress"}, timeout=10,
+                  headers={"Authorization": f"token {lab.token}"})
+    assert r.status_code == 200, r.text
+    [channel] = r.json()["channels"]
+    assert (channel["last"]["data"]["value"], channel["last"]["data"]["total"]) == (300, 300)
+
     ARTIFACTS.mkdir(exist_ok=True)
     for widget, name in ((bar, "demo_notebook_progress.png"), (chart, "demo_notebook_chart.png")):
         widget.scroll_into_view_if_needed()
