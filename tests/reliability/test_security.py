@@ -4,6 +4,7 @@ with real credentials: the Jupyter token and login cookie, the kernel token, sha
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Iterator
 
@@ -228,3 +229,17 @@ async def test_tokens_never_reach_the_server_log(
     assert "access=[secret]" in logged and "token=[secret]" in logged
     for secret in (share, kernel_token, jupyter_token):
         assert secret not in logged
+
+
+async def test_a_websocket_handshake_needs_a_credential(push_url, kernel_token):
+    url = ws_url(push_url)
+    for headers in ({}, {"Authorization": "token not-a-token"}):
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            await websockets.connect(url, additional_headers=headers)
+        assert refused.value.response.status_code == 401
+    async with websockets.connect(url, additional_headers={
+            "Authorization": f"token {kernel_token}"}) as sock:
+        await sock.send('{"op": "subscribe", "channels": ["a"], "ref": 1}')
+        await sock.send('{"op": "nope", "ref": 2}')
+        reply = json.loads(await asyncio.wait_for(sock.recv(), TIMEOUT))
+        assert reply["op"] == "error" and reply["ref"] == 2  # the socket works
