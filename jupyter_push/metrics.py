@@ -74,8 +74,9 @@ class PushCollector(Collector):
         if hub is None:
             return
         stats = hub.stats
-        yield counter("events_published", "Events published on this server's hub.",
-                      hub.published)
+        yield counter("events_published",
+                      "Events this server's hub received from its broker: published here, or "
+                      "with Redis on any server sharing its channels.", hub.published)
         yield counter("events_delivered",
                       "Events queued for subscribers (one per event per matching subscriber).",
                       hub.delivered)
