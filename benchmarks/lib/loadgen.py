@@ -43,13 +43,17 @@ class Round:
         self.last_seq: list[int | None] = [None] * conns
         self.in_order = True
         self.latencies: list[float] = []
+        self.last_at = 0.0  # when the latest event of this round arrived
         self.remaining = conns if expect > 0 else 0
         self.finished = asyncio.Event()
         if self.remaining == 0:
             self.finished.set()
 
     def got(self, i: int, n: int) -> None:
+        if not n:
+            return
         self.counts[i] += n
+        self.last_at = time.time()
         if self.done_at[i] is None and self.counts[i] >= self.expect:
             self.done_at[i] = time.time()
             self.remaining -= 1
@@ -197,6 +201,7 @@ class LoadGen:
             "in_order": r.in_order,
             "first_done": min(done) if done else None,
             "last_done": max(done) if done else None,
+            "last_at": r.last_at or None,
             "latencies": lat,
             "errors": self.errors[:5],
         }

@@ -102,6 +102,89 @@ def memory_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _paced_pooled(results: dict[str, Any], n: int, rate: float, system: str) -> list[float]:
+    return [x for p in results["paced"] if p["subscribers"] == n and p["rate"] == rate
+            and p["system"] == system for x in p["latencies_ms"]]
+
+
+def _verdict(ok: bool | None) -> str:
+    return "–" if ok is None else ("met" if ok else "**not met**")
+
+
+def targets_table(results: dict[str, Any]) -> str:
+    """The issue's targets next to this run's figures (medians over repetitions)."""
+    grouped = _bursts_by(results)
+    rows: list[tuple[str, str, bool | None]] = []
+
+    def rate(n: int, system: str) -> float | None:
+        found = grouped.get((n, system))
+        return statistics.median(b["rate"] for b in found) if found else None
+
+    big = max((n for n, _ in grouped), default=0)
+    base = rate(big, BASELINE)
+    for system in ("jupyter_push SSE", "jupyter_push WS"):
+        r = rate(big, system)
+        if r is None:
+            continue
+        rows.append((f"≥ 500,000 deliveries/s to {big:,} subscribers, {system}",
+                     f"{r:,.0f}/s", r >= 500_000 if big >= 1000 else None))
+        if base:
+            rows.append((f"≥ 25× jupyter_server's bus at {big:,} subscribers, {system}",
+                         f"{r / base:.0f}×", r / base >= 25))
+        cpu = [b["cpu_us_per_delivery"] for b in grouped[(big, system)]]
+        rows.append((f"≤ 3 µs server CPU per delivery under burst, {system}",
+                     f"{statistics.median(cpu):.2f} µs", statistics.median(cpu) <= 3))
+    for system in ("jupyter_push SSE", "jupyter_push WS"):
+        lat = _paced_pooled(results, 100, 100, system)
+        if lat:
+            p50, p99 = percentile(lat, 50), percentile(lat, 99)
+            rows.append((f"100 subscribers at 100 events/s: p50 ≤ 1.5 ms, p99 ≤ 4 ms, {system}",
+                         f"{p50:.2f} / {p99:.2f} ms", p50 <= 1.5 and p99 <= 4))
+        lat = _paced_pooled(results, 1000, 10, system)
+        if lat:
+            p99 = percentile(lat, 99)
+            rows.append((f"1,000 subscribers at 10 events/s: p99 ≤ 20 ms, {system}",
+                         f"{p99:.2f} ms", p99 <= 20))
+    for m in results["memory"]:
+        if m["subscribers"] == big and m["system"].startswith("jupyter_push"):
+            kb = m["bytes_per_connection"] / 1024
+            rows.append((f"≤ 15 KB per idle connection, {m['system']}", f"{kb:.1f} KB", kb <= 15))
+    many = results.get("many_sse")
+    if many:
+        ok = many["complete"] and many["in_order"]
+        rows.append((f"{many['subscribers']:,} concurrent SSE connections, every event delivered",
+                     "all delivered, in order" if ok else "events missing", ok))
+    kernel = results.get("kernel", [])
+    streams = [k for k in kernel if not k["latencies_ms"] or k["rate"] > 1000]
+    if streams:
+        best = statistics.median(k["delivered_per_second"] for k in streams)
+        ok = best >= 200_000 and all(k["complete"] for k in streams)
+        rows.append(("≥ 200,000 events/s sustained from one kernel to one subscriber",
+                     f"{best:,.0f}/s" + ("" if all(k["complete"] for k in streams)
+                                         else " (events lost)"), ok))
+    for k in kernel:
+        if k["latencies_ms"] and k["rate"] <= 1000:
+            p50, p99 = percentile(k["latencies_ms"], 50), percentile(k["latencies_ms"], 99)
+            rows.append((f"kernel → subscriber at {k['rate']:g} Hz: p50 ≤ 1 ms, p99 ≤ 5 ms",
+                         f"{p50:.2f} / {p99:.2f} ms", p50 <= 1 and p99 <= 5))
+    lines = ["| target | this run | |", "|---|---:|---|"]
+    lines += [f"| {what} | {value} | {_verdict(ok)} |" for what, value, ok in rows]
+    return "\n".join(lines)
+
+
+def kernel_table(results: dict[str, Any]) -> str:
+    lines = ["| round | events | push rate | delivered/s | lost (kernel buffer full) "
+             "| p50 / p99 ms |", "|---|---:|---:|---:|---:|---:|"]
+    for k in results.get("kernel", []):
+        lat = k["latencies_ms"]
+        lat_text = f"{percentile(lat, 50):.2f} / {percentile(lat, 99):.2f}" if lat else "–"
+        kind = "latency" if lat and k["rate"] <= 1000 else "stream"
+        lines.append(f"| {kind} | {k['events']:,} | {k['rate']:,.0f}/s | "
+                     f"{k['delivered_per_second']:,.0f} | {k['events'] - k['received']:,} | "
+                     f"{lat_text} |")
+    return "\n".join(lines)
+
+
 def plot(results: dict[str, Any], here: Path) -> list[str]:
     import matplotlib
 
@@ -182,6 +265,10 @@ def write(results: dict[str, Any], here: Path, command: str) -> None:
         f"(all rounds complete: **{all_delivered(results)}**); warm-up rounds and latency rounds "
         "also parse every event and check the order.",
         "",
+        "## Targets",
+        "",
+        targets_table(results),
+        "",
         "## Fan-out throughput (burst)",
         "",
         "One server process; the systems alternate within each repetition. jupyter_push "
@@ -212,6 +299,13 @@ def write(results: dict[str, Any], here: Path, command: str) -> None:
                   f"a burst of {many['events']} events delivered to every one: "
                   f"**{many['complete'] and many['in_order']}** "
                   f"({many['rate']:,.0f} deliveries/s).", ""]
+    if results.get("kernel"):
+        parts += ["## From a kernel", "",
+                  "`push()` in a separate Python process (as in a notebook; the publisher "
+                  "thread batches over one WebSocket) to one SSE subscriber. `delivered/s` runs "
+                  "from the first push to the subscriber's last event; latency is the "
+                  "subscriber's receive time minus the time taken at `push()`.", "",
+                  kernel_table(results), ""]
     parts += [f"![{name}]({name})" for name in images] + [""]
     notes = here / "lib" / "optimisations.md"
     if notes.exists():

@@ -129,7 +129,7 @@ class KernelRun:
     system: str
     events: int
     rate: float  # target push rate, events/s
-    seconds: float  # first push to the subscriber's last event
+    seconds: float  # first push to the subscriber's last event (lost events not waited for)
     complete: bool
     in_order: bool
     received: int
@@ -146,6 +146,6 @@ async def kernel_stream(system: Any, fleet: Fleet, events: int, rate: float, *,
     await fleet.arm(events, check, timeout)
     await system.emit(events, rate, 0)
     r = await fleet.results(timeout)
-    end = r["last_done"] if r["complete"] else time.time()
+    end = r["last_done"] if r["complete"] else (r["last_at"] or time.time())
     return KernelRun(system.name, events, rate, end - system.started, r["complete"],
                      r["in_order"], r["received"], [x * 1000 for x in r["latencies"]])

@@ -184,6 +184,7 @@ class Fleet:
             "expected": sum(r["expected"] for r in parts),
             "extra": sum(r["extra"] for r in parts),
             "last_done": max(done) if done else None,
+            "last_at": max((r["last_at"] for r in parts if r["last_at"]), default=None),
             "latencies": [x for r in parts for x in r["latencies"]],
             "errors": [e for r in parts for e in r["errors"]],
         }
