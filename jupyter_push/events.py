@@ -160,7 +160,9 @@ class PatternSet:
         return self._exact
 
     def __call__(self, name: str) -> bool:
-        return name in self._exact or any(p(name) for p in self._predicates)
+        if name in self._exact:
+            return True
+        return bool(self._predicates) and any(p(name) for p in self._predicates)
 
     def __repr__(self) -> str:
         return f"PatternSet({list(self.patterns)!r})"

@@ -11,7 +11,10 @@ from ..events import PatternSet
 Listener = Callable[[str, Any], None]
 log = logging.getLogger("jupyter_push")
 
-_listeners: list[tuple[PatternSet, Listener]] = []
+# Listeners on exact channel names are found by name, so push() costs the same however many
+# widgets are bound; listeners with wildcards are matched one by one.
+_exact: dict[str, list[Listener]] = {}
+_wild: list[tuple[PatternSet, Listener]] = []
 
 
 def add_listener(
@@ -19,26 +22,47 @@ def add_listener(
 ) -> Callable[[], None]:
     """Call `callback(channel, data)` for every push() in this process matching `patterns`.
     Returns a function that removes the listener."""
-    entry = (patterns if isinstance(patterns, PatternSet) else PatternSet(list(patterns)), callback)
-    _listeners.append(entry)
+    ps = patterns if isinstance(patterns, PatternSet) else PatternSet(list(patterns))
+    if ps.exact_only:
+        names = list(ps.exact)
+        for name in names:
+            _exact.setdefault(name, []).append(callback)
 
-    def remove() -> None:
-        try:
-            _listeners.remove(entry)
-        except ValueError:
-            pass
+        def remove() -> None:
+            for name in names:
+                callbacks = _exact.get(name, [])
+                if callback in callbacks:
+                    callbacks.remove(callback)
+                if not callbacks:
+                    _exact.pop(name, None)
 
-    return remove
+        return remove
+    entry = (ps, callback)
+    _wild.append(entry)
+
+    def remove_wild() -> None:
+        if entry in _wild:
+            _wild.remove(entry)
+
+    return remove_wild
 
 
 def has_listeners() -> bool:
-    return bool(_listeners)
+    return bool(_exact or _wild)
 
 
 def dispatch(channel: str, data: Any) -> None:
-    for patterns, callback in tuple(_listeners):
+    callbacks = _exact.get(channel)
+    if callbacks:
+        for callback in tuple(callbacks):
+            _call(callback, channel, data)
+    for patterns, callback in tuple(_wild) if _wild else ():
         if patterns(channel):
-            try:
-                callback(channel, data)
-            except Exception:  # a broken listener must not break push()
-                log.exception("jupyter_push listener %r failed", callback)
+            _call(callback, channel, data)
+
+
+def _call(callback: Listener, channel: str, data: Any) -> None:
+    try:
+        callback(channel, data)
+    except Exception:  # a broken listener must not break push()
+        log.exception("jupyter_push listener %r failed", callback)

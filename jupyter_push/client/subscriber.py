@@ -168,8 +168,8 @@ class Subscription:
                         callback(event)
                     except Exception:
                         log.exception("jupyter_push: subscribe callback %r failed", callback)
-            except Exception:
-                log.exception("jupyter_push: subscription to %s ended", self.patterns)
+            except Exception as e:  # no traceback: inside a kernel it would land in the cell
+                log.warning("jupyter_push: subscription to %s ended: %s", self.patterns, e)
 
         self._thread = threading.Thread(target=run, name="jupyter_push-subscriber", daemon=True)
         self._thread.start()

@@ -3,6 +3,8 @@ what loses ipywidgets updates and output under load), and headless with nbclient
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 import os
 
@@ -58,15 +60,19 @@ async def test_events_published_elsewhere_reach_a_bound_widget(kernel, http):
     assert setup.errors == []
     assert setup.stdout.strip() == "True"
     [bar] = setup.widget_ids("Progress", channel="remote/progress")
-    for i in range(51):
-        await publish(http, "remote/progress", i)
-    run = await kernel.execute(
+    # publish while a cell runs, so the widget's updates are attributed to that cell
+    running = asyncio.ensure_future(kernel.execute(
         "import time\n"
         "deadline = time.monotonic() + 30\n"
         "while bar.value != 50 and time.monotonic() < deadline:\n"
         "    time.sleep(0.01)\n"
+        "time.sleep(0.2)\n"
         "print(bar.value)"
-    )
+    ))
+    await asyncio.sleep(0.3)
+    for i in range(51):
+        await publish(http, "remote/progress", i)
+    run = await running
     assert run.stdout.strip() == "50.0"
     assert [u["value"] for u in run.updates(bar) if "value" in u][-1] == 50
 
