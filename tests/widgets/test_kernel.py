@@ -4,7 +4,6 @@ what loses ipywidgets updates and output under load), and headless with nbclient
 from __future__ import annotations
 
 import asyncio
-
 import json
 import os
 
