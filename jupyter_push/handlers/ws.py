@@ -117,7 +117,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             self._sub = sub
             sub.transport = "ws"
             sub.notify = self._write_now
-            self._writer = asyncio.ensure_future(self._write_loop(sub))
+            sub.on_overflow = self._kick
         else:
             combined = PatternSet([*sub.patterns.patterns, *new])
             limit = self.state.max_patterns_per_connection
@@ -130,6 +130,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             gap = await hub.prime(sub, PatternSet(new), since=since, retained=retained)
         if gap is not None:
             self._send(control("gap", since=gap))
+        self._kick()  # the replay or retained values queued by the hub, after the gap
 
     def _unsubscribe(self, msg: dict[str, Any]) -> None:
         gone = set(_patterns(msg, self.state.max_patterns))
@@ -205,12 +206,15 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
 
     # ------------------------------------------------------------------ server → client
 
+    def _kick(self) -> None:
+        """Start the writer task unless it runs. It exists only while there is work the fast
+        path cannot do (a pending write, an overflow, a replay), which keeps idle sockets small."""
+        if self._sub is not None and (self._writer is None or self._writer.done()):
+            self._writer = asyncio.ensure_future(self._write_loop(self._sub))
+
     async def _write_loop(self, sub: Subscriber) -> None:
         try:
             while not self._closed:
-                await sub.ready.wait()
-                if self._closed:
-                    break
                 if sub.overflowed:
                     # Fell behind: tell the client where the gap starts; it resumes with since.
                     sub.overflowed = False
@@ -219,8 +223,9 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
                     await self.write_message(control("gap", since=self._last_id))
                     continue
                 items = sub.take()
-                if items:
-                    await self._stream().write(self._frames(items))
+                if not items:
+                    return  # idle: the fast path takes over
+                await self._stream().write(self._frames(items))
         except (WebSocketClosedError, StreamClosedError):
             pass
 
@@ -228,14 +233,15 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         """The hub has queued events: when the socket is idle, write them at once rather
         than waking the writer task (one write per subscriber, no task switch)."""
         sub = self._sub
-        if sub is None or sub.overflowed:
+        if sub is None:
             return False
         try:
             stream = self._stream()
         except WebSocketClosedError:
             return False
-        if stream.writing():
-            return False  # the writer task awaits the pending write: flow control
+        if sub.overflowed or stream.writing() or not (self._writer is None or self._writer.done()):
+            self._kick()  # the writer task awaits the pending write: flow control
+            return False
         items = sub.take()
         if items:
             try:
