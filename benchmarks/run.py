@@ -159,17 +159,18 @@ async def kernel_rounds(server: Server, profile: Profile) -> list[dict[str, Any]
     system = kernel_system(server)
     events, rate, reps = profile.kernel
     paced_rate, seconds = profile.kernel_paced
-    rounds = [(events, rate, profile.check)] * reps + [(max(1, round(paced_rate * seconds)),
-                                                 paced_rate, True)]
+    warmup = (max(1, events // 4), rate, profile.check)
+    rounds = [warmup] + [(events, rate, profile.check)] * reps
+    rounds += [(max(1, round(paced_rate * seconds)), paced_rate, True)]
     found = []
-    for n, r, check in rounds:
+    for i, (n, r, check) in enumerate(rounds):
         fleet, _ = await connect(system, 1, 1)
         try:
             k = await kernel_stream(system, fleet, n, r, check=check,
                                     timeout=max(30.0, 3 * n / r))
         finally:
             await fleet.close()
-        found.append(as_dict(k))
+        found.append({**as_dict(k), "warmup": i == 0})
         log(f"kernel {n} events at {r:,.0f}/s: {k.delivered_per_second:,.0f}/s delivered, "
             f"complete={k.complete}")
     return found

@@ -16,7 +16,11 @@ BASELINE = "jupyter_server events"
 
 
 def all_delivered(results: dict[str, Any]) -> bool:
-    rows = results["bursts"] + results["paced"] + results.get("kernel", [])
+    """Every fan-out round delivered every event in order. (In the kernel streams a kernel
+    pushing faster than it can send drops from its own bounded buffer, by design; those
+    rounds report what was lost instead.)"""
+    kernel_latency = [k for k in results.get("kernel", []) if k["rate"] <= 1000]
+    rows = results["bursts"] + results["paced"] + kernel_latency
     if results.get("many_sse"):
         rows.append(results["many_sse"])
     return all(r["complete"] and r["in_order"] and not r.get("extra") for r in rows)
@@ -155,7 +159,7 @@ def targets_table(results: dict[str, Any]) -> str:
         rows.append((f"{many['subscribers']:,} concurrent SSE connections, every event delivered",
                      "all delivered, in order" if ok else "events missing", ok))
     kernel = results.get("kernel", [])
-    streams = [k for k in kernel if not k["latencies_ms"] or k["rate"] > 1000]
+    streams = [k for k in kernel if k["rate"] > 1000 and not k.get("warmup")]
     if streams:
         best = statistics.median(k["delivered_per_second"] for k in streams)
         ok = best >= 200_000 and all(k["complete"] for k in streams)
@@ -178,7 +182,8 @@ def kernel_table(results: dict[str, Any]) -> str:
     for k in results.get("kernel", []):
         lat = k["latencies_ms"]
         lat_text = f"{percentile(lat, 50):.2f} / {percentile(lat, 99):.2f}" if lat else "–"
-        kind = "latency" if lat and k["rate"] <= 1000 else "stream"
+        kind = ("latency" if k["rate"] <= 1000 else
+                "stream (warm-up)" if k.get("warmup") else "stream")
         lines.append(f"| {kind} | {k['events']:,} | {k['rate']:,.0f}/s | "
                      f"{k['delivered_per_second']:,.0f} | {k['events'] - k['received']:,} | "
                      f"{lat_text} |")
@@ -262,8 +267,8 @@ def write(results: dict[str, Any], here: Path, command: str) -> None:
         f"{c['load_after']}.",
         "",
         "Every round checks delivery: each subscriber must receive every event "
-        f"(all rounds complete: **{all_delivered(results)}**); warm-up rounds and latency rounds "
-        "also parse every event and check the order.",
+        f"(every fan-out round complete: **{all_delivered(results)}**); warm-up rounds, latency "
+        "rounds and the 10,000-connection round also parse every event and check the order.",
         "",
         "## Targets",
         "",
