@@ -21,7 +21,7 @@ def send_now(stream: IOStream, data: bytes) -> None:
         stream.close()
         return
     if sent < len(data):
-        stream.write(data[sent:])
+        stream.write(memoryview(data)[sent:])  # a view: subscribers may share `data`
 
 
 def http_chunk(body: bytes) -> bytes:

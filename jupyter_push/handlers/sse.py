@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from tornado import web
 from tornado.ioloop import IOLoop
@@ -80,10 +81,21 @@ class EventsHandler(PublishMixin):
                 if sub.overflowed:
                     # Fell behind: end the stream. The browser reconnects with Last-Event-ID
                     # and the hub replays what it missed from history (or sends a gap).
+                    if self._stuck():
+                        self._close()
+                        break
                     self.write(sse_comment("too slow: reconnect to resume"))
                     await self._flush()
                     self.finish()
                     return
+                if stream is not None and stream.writing():
+                    # The socket has not taken the last write yet. Wait for it, so what waits
+                    # meanwhile is the bounded queue of shared events, not copies in the
+                    # write buffer; a client that never drains overflows and is cut off.
+                    self._writing_since = time.monotonic()
+                    await stream.write(b"")
+                    self._writing_since = 0.0
+                    continue
                 events = sub.take()
                 if events:
                     self.write(b"".join([getattr(e, frame) for e in events]))
@@ -110,11 +122,10 @@ class EventsHandler(PublishMixin):
             return False  # the task handles overflow, closing and a pending (slow) write
         events = sub.take()
         if events:
-            body = b"".join([getattr(e, self._frame) for e in events])
             if self._raw_chunks:
-                send_now(stream, http_chunk(body))
+                send_now(stream, _shared_chunk(events, self._frame))
             else:
-                self.write(body)
+                self.write(b"".join([getattr(e, self._frame) for e in events]))
                 self.flush()  # the socket is idle: tornado sends now; a failure closes it
         return True
 
@@ -129,16 +140,21 @@ class EventsHandler(PublishMixin):
             self._sub.ready.set()
 
     def _cut_off(self) -> None:
-        """Overflow while a write is stuck: the client is stalled, close the connection."""
-        if self._writing_since:
+        """Overflow while earlier bytes are still unsent: the client is stalled. Close the
+        connection now, which also frees what waits in the stream's write buffer."""
+        if self._stuck():
             self._close()
+
+    def _stuck(self) -> bool:
+        stream = self._iostream()
+        return bool(self._writing_since) or (stream is not None and stream.writing())
 
     def _close(self) -> None:
         self._closed = True
         if self._sub is not None:
             self._sub.ready.set()
         stream = self._iostream()
-        if stream is not None and self._writing_since:
+        if stream is not None and self._stuck():
             stream.close()
 
     def _iostream(self) -> IOStream | None:
@@ -148,3 +164,19 @@ class EventsHandler(PublishMixin):
         self._closed = True
         if self._sub is not None:
             self._sub.ready.set()
+
+
+_last_batch: tuple[tuple[Any, ...], str, bytes] = ((), "", b"")
+
+
+def _shared_chunk(events: list[Any], frame: str) -> bytes:
+    """The HTTP chunk for a batch. The hub hands the same batch to every subscriber of the
+    same channels one after another, so the last chunk built is usually the one needed:
+    they then share one bytes object, also in the write buffers of the slow ones."""
+    global _last_batch
+    key = tuple(events)  # compared by identity: the same Event objects in the same order
+    if _last_batch[0] == key and _last_batch[1] == frame:
+        return _last_batch[2]
+    chunk = http_chunk(b"".join([getattr(e, frame) for e in events]))
+    _last_batch = (key, frame, chunk)
+    return chunk
