@@ -31,7 +31,8 @@ system-deps:
 
 demo: $(STAMP)
 	@echo "Starting JupyterLab with jupyter_push; open the URL printed below (with its token)."
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(DISPLAY),,--no-browser) notebooks/demo.ipynb
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(DISPLAY),,--no-browser) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/demo.ipynb
 
 test: $(STAMP) system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
