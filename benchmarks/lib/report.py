@@ -274,6 +274,12 @@ def write(results: dict[str, Any], here: Path, command: str) -> None:
         f"(every fan-out round complete: **{all_delivered(results)}**); warm-up rounds, latency "
         "rounds and the 10,000-connection round also parse every event and check the order.",
         "",
+"Servers: jupyter_push with its defaults except the connection limits (one credential "
+        "holds every connection here) and a deeper subscriber queue (1,000,000 events), so a "
+        "load generator descheduled for a moment on the shared cores is not cut off as too "
+        "slow; jupyter_server with no extension but a 60-line emitter; Tornado 6 alone. Server "
+        "memory is the growth of its resident set while the connections sit idle.",
+        "",
         "## Targets",
         "",
         targets_table(results),
