@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,6 +14,16 @@ import pytest
 pytest_plugins = ["pytest_jupyter.jupyter_server", "tests.redis.plugin"]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# headless Chromium with no network of its own: it may only reach the test servers
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots; gitignored
 REDIS = shutil.which("redis-server")
 
 

@@ -18,19 +18,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import CHROMIUM, needs_chromium
+from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, needs_chromium
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(300)]
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def free_port() -> int:

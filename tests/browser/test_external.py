@@ -9,25 +9,15 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import CHROMIUM, needs_chromium, publish
+from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, needs_chromium, publish
 from tests.kernel.test_kernel_push import execute, notebook_kernel  # noqa: F401 (a fixture)
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(120)]
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 WAIT_MS = 10_000
 
 

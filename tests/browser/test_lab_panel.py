@@ -20,19 +20,11 @@ import httpx
 import pytest
 from jupyter_server.auth import passwd
 
-from tests.conftest import CHROMIUM, needs_chromium
+from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(240)]
 
 BASE_URL = "/lab-base/"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 OPEN_DASHBOARD = "jupyter-push:open-dashboard"
 
 
