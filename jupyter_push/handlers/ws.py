@@ -263,14 +263,10 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         if len(items) == 1 and items[0].id is not None:  # the common case when paced
             self._last_id = items[0].id
             return items[0].ws_frame
-        frames = []
-        for run in _runs(items):
-            if run[0].id is None:
-                frames.append(ws_text_frame(run[0].json))
-                continue
-            self._last_id = run[-1].id
-            frames.append(run[0].ws_frame if len(run) == 1 else ws_text_frame(ws_batch(run)))
-        return frames[0] if len(frames) == 1 else b"".join(frames)
+        data, last_id = _shared_frames(items)
+        if last_id is not None:
+            self._last_id = last_id
+        return data
 
     _last_id: str | None = None
 
@@ -310,6 +306,30 @@ def _patterns(msg: dict[str, Any], limit: int) -> list[str]:
             "(PushApp.max_patterns)"
         )
     return [check_pattern(c) for c in channels]
+
+
+_last_frames: tuple[tuple[Any, ...], bytes, str | None] = ((), b"", None)
+
+
+def _shared_frames(items: list[Any]) -> tuple[bytes, str | None]:
+    """The frames for a batch, and the id of its last event. The hub hands the same batch to
+    every subscriber of the same channels one after another, so the last frames built are
+    usually the ones needed: those subscribers then share one bytes object."""
+    global _last_frames
+    key = tuple(items)  # compared by identity: the same objects in the same order
+    if _last_frames[0] == key:
+        return _last_frames[1], _last_frames[2]
+    frames = []
+    last_id = None
+    for run in _runs(items):
+        if run[0].id is None:
+            frames.append(ws_text_frame(run[0].json))
+            continue
+        last_id = run[-1].id
+        frames.append(run[0].ws_frame if len(run) == 1 else ws_text_frame(ws_batch(run)))
+    data = frames[0] if len(frames) == 1 else b"".join(frames)
+    _last_frames = (key, data, last_id)
+    return data, last_id
 
 
 def _runs(items: list[Any]) -> list[list[Any]]:
