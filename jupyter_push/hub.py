@@ -8,7 +8,6 @@ of each matching subscriber and wakes its transport. Nothing here knows HTTP or 
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -19,7 +18,6 @@ from .events import (
     InvalidInput,
     PatternSet,
     check_channel,
-    check_pattern,
     control,
     dumps,
     sse_message,
@@ -399,15 +397,4 @@ class _Both:
         return self.a(name) and self.b(name)
 
 
-def parse_patterns(values: list[str], default: tuple[str, ...] = ("**",)) -> PatternSet:
-    """Validate client patterns; raises InvalidInput with the first problem found."""
-    if not values:
-        return PatternSet(default)
-    return PatternSet([check_pattern(v) for v in values])
-
-
-def now() -> float:
-    return time.time()
-
-
-__all__ = ["Hub", "InvalidInput", "Limits", "Subscriber", "parse_patterns"]
+__all__ = ["Hub", "InvalidInput", "Limits", "Subscriber"]

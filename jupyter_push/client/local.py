@@ -47,10 +47,6 @@ def add_listener(
     return remove_wild
 
 
-def has_listeners() -> bool:
-    return bool(_exact or _wild)
-
-
 def dispatch(channel: str, data: Any) -> None:
     callbacks = _exact.get(channel)
     if callbacks:
