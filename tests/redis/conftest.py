@@ -6,12 +6,9 @@ their own. Every process started here is stopped by its fixture's finalizer.
 
 from __future__ import annotations
 
-import json
 import uuid
-from contextlib import asynccontextmanager
 
 import httpx
-import httpx_sse
 import pytest
 
 from .servers import HAVE_REDIS, JupyterServer, RedisServer
@@ -70,20 +67,3 @@ def client(server: JupyterServer) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=server.push_url, headers=server.headers, timeout=TIMEOUT)
 
 
-@asynccontextmanager
-async def sse(http: httpx.AsyncClient, *channels: str, headers=None, **params):
-    query = [("channel", c) for c in channels] + [(k, str(v)) for k, v in params.items()]
-    async with httpx_sse.aconnect_sse(http, "GET", "events", params=query,
-                                      headers=headers or {}) as source:
-        assert source.response.status_code == 200, await source.response.aread()
-        yield source.aiter_sse()
-
-
-async def publish(http: httpx.AsyncClient, channel: str, data) -> str:
-    r = await http.post("events", json={"channel": channel, "data": data})
-    assert r.status_code == 200, r.text
-    return r.json()["ids"][0]
-
-
-def data_of(messages) -> list:
-    return [json.loads(m.data)["data"] for m in messages]

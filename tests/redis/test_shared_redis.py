@@ -8,7 +8,10 @@ import json
 import httpx
 import websockets
 
-from .conftest import NEEDS_REDIS, TIMEOUT, client, data_of, publish, server_config, sse
+from tests.conftest import publish
+from tests.server.test_protocol import data_of, sse
+
+from .conftest import NEEDS_REDIS, TIMEOUT, client, server_config
 
 pytestmark = NEEDS_REDIS
 
