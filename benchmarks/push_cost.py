@@ -88,10 +88,12 @@ def free_port() -> int:
 
 
 def start_server(runtime_dir: str) -> tuple[subprocess.Popen[bytes], str, str]:
+    """A `jupyter server` with jupyter_push on a free loopback port; returns (process, push
+    URL, kernel token). The other benchmark scripts use it too."""
     port, token = free_port(), "bench-" + os.urandom(8).hex()
     os.makedirs(runtime_dir, exist_ok=True)
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": runtime_dir, "JUPYTER_PUSH_SERVER_TOKEN": token}
-    env.pop("JUPYTER_PUSH_URL", None)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER_PUSH_")}
+    env.update(JUPYTER_RUNTIME_DIR=runtime_dir, JUPYTER_PUSH_SERVER_TOKEN=token)
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
          f"--port={port}", "--ip=127.0.0.1", f"--ServerApp.root_dir={runtime_dir}",

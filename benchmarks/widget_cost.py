@@ -27,14 +27,12 @@ import argparse
 import json
 import os
 import queue
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
+
+from push_cost import start_server  # the same server the push() benchmark uses
 
 WIDGET_MESSAGES = {"comm_open", "comm_msg"}
 OUTPUT_MESSAGES = {"stream", "display_data", "update_display_data", "execute_result"}
@@ -140,38 +138,6 @@ def run_cell(kc: Any, case: Case, n: int) -> dict[str, Any]:
         "widget_messages": sum(m["msg_type"] in WIDGET_MESSAGES for m in messages),
         "output_messages": sum(m["msg_type"] in OUTPUT_MESSAGES for m in messages),
     }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(root: str) -> tuple[subprocess.Popen[bytes], str, str]:
-    port, token = free_port(), "bench-" + os.urandom(8).hex()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER_PUSH_")}
-    env.update(JUPYTER_RUNTIME_DIR=root, JUPYTER_PUSH_SERVER_TOKEN=token)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
-         f"--port={port}", "--ip=127.0.0.1", f"--ServerApp.root_dir={root}",
-         "--ServerApp.token=" + os.urandom(8).hex(),
-         "--ServerApp.jpserver_extensions={'jupyter_push': True}"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/push/"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            request = urllib.request.Request(url + "channels",
-                                             headers={"Authorization": f"token {token}"})
-            urllib.request.urlopen(request, timeout=1).close()
-            return server, url, token
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError(f"the benchmark's jupyter server did not start: run "
-                       f"`{sys.executable} -m jupyter_server --port={port}` to see why")
 
 
 def table(rows: list[dict[str, Any]], setting: str) -> str:
