@@ -3,14 +3,7 @@ progress bar at 100% and a drawn chart. A screenshot is saved to tests/artifacts
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,77 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.browser.lab import LabServer
 from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, needs_chromium
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(300)]
 
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Lab:
-    """`jupyter lab` on a free loopback port, with a token and its own root and Jupyter dirs."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.port = free_port()
-        self.token = secrets.token_hex(16)
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = root / "lab.log"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, notebooks: Path) -> None:
-        home = self.root / "home"
-        settings = home / "settings" / "@jupyterlab" / "apputils-extension"
-        settings.mkdir(parents=True)
-        (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
-        env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER_PUSH_")}
-        env.update({
-            "HOME": str(home),
-            "JUPYTER_CONFIG_DIR": str(home / "config"),
-            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-        })
-        cmd = [
-            sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
-            "--ServerApp.port_retries=0", f"--ServerApp.root_dir={notebooks}",
-            f"--IdentityProvider.token={self.token}",
-            "--ServerApp.allow_unauthenticated_access=False",
-            "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
-            "--LabApp.extension_manager=readonly",
-        ]
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"jupyter lab exited: {self.log.read_text()[-3000:]}")
-            try:
-                r = httpx.get(self.url + "api/status", timeout=2,
-                              headers={"Authorization": f"token {self.token}"})
-                if r.status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"jupyter lab did not start: {self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc = None
 
 
 @pytest.fixture
@@ -104,11 +31,11 @@ def jp_server_cleanup() -> None:
 
 
 @pytest.fixture
-def lab(tmp_path: Path) -> Iterator[Lab]:
+def lab(tmp_path: Path) -> Iterator[LabServer]:
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     shutil.copy(ROOT / "notebooks" / "demo.ipynb", notebooks / "demo.ipynb")
-    server = Lab(tmp_path)
+    server = LabServer(tmp_path)
     server.start(notebooks)
     yield server
     server.stop()
@@ -128,7 +55,7 @@ def page() -> Iterator[Any]:
         browser.close()
 
 
-def test_demo_notebook_runs_in_jupyterlab_and_shows_full_bar_and_chart(page: Any, lab: Lab):
+def test_demo_notebook_runs_in_jupyterlab_and_shows_full_bar_and_chart(page: Any, lab: LabServer):
     from playwright.sync_api import expect
 
     page.goto(f"{lab.url}lab/tree/demo.ipynb?token={lab.token}")

@@ -4,13 +4,7 @@ non-root base_url with token auth: tiles by data shape, layout kept, reconnect a
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,131 +12,14 @@ from typing import Any
 
 import httpx
 import pytest
-from jupyter_server.auth import passwd
 
+from tests.browser.lab import LabServer
 from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(240)]
 
 BASE_URL = "/lab-base/"
 OPEN_DASHBOARD = "jupyter-push:open-dashboard"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class LabServer:
-    """`jupyter lab` in a subprocess with its own root, config, data and runtime dirs."""
-
-    def __init__(
-        self,
-        root: Path,
-        *,
-        push_enabled: bool = True,
-        app: str = "jupyterlab",
-        password: str | None = None,
-    ):
-        self.root = root
-        self.app = app
-        self.port = free_port()
-        self.password = password
-        # with a password there is no token: the page authenticates with its login cookie
-        self.token = "" if password else secrets.token_hex(16)
-        self.push_enabled = push_enabled
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log = root / "lab.log"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{BASE_URL}"
-
-    def start(self) -> None:
-        home = self.root / "home"
-        notebooks = self.root / "notebooks"
-        for d in (home, notebooks):
-            d.mkdir(exist_ok=True)
-        env = {
-            **os.environ,
-            "HOME": str(home),
-            "JUPYTER_CONFIG_DIR": str(home / "config"),
-            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-        }
-        app_class = "LabApp" if self.app == "jupyterlab" else "JupyterNotebookApp"
-        cmd = [
-            sys.executable,
-            "-m",
-            self.app,
-            "--no-browser",
-            "--allow-root",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={self.port}",
-            "--ServerApp.port_retries=0",
-            f"--ServerApp.base_url={BASE_URL}",
-            f"--ServerApp.root_dir={notebooks}",
-            f"--IdentityProvider.token={self.token}",
-            *(
-                [f"--PasswordIdentityProvider.hashed_password={passwd(self.password)}"]
-                if self.password
-                else []
-            ),
-            "--ServerApp.allow_unauthenticated_access=False",
-            f"--{app_class}.expose_app_in_browser=True",
-            f"--ServerApp.jpserver_extensions=jupyter_push={self.push_enabled}",
-        ]
-        if self.app == "jupyterlab":
-            cmd += ["--LabApp.extension_manager=readonly", "--LabApp.news_url="]
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-        self._wait_ready()
-
-    def _wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise AssertionError(f"jupyter lab exited: {self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(self.url + "login", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"jupyter lab did not start: {self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc = None
-
-    @property
-    def publish_token(self) -> str:
-        """The Jupyter token, or without one the kernel token the extension advertises."""
-        if self.token:
-            return self.token
-        assert self.proc is not None
-        runtime = self.root / "home" / "runtime" / f"jupyter_push-{self.proc.pid}.json"
-        return str(json.loads(runtime.read_text())["token"])
-
-    def publish(self, *events: dict[str, Any]) -> list[str]:
-        r = httpx.post(
-            self.url + "push/events",
-            json=list(events),
-            headers={"Authorization": f"token {self.publish_token}"},
-            timeout=10,
-        )
-        assert r.status_code == 200, r.text
-        return list(r.json()["ids"])
 
 
 @pytest.fixture
@@ -159,7 +36,7 @@ def jp_server_cleanup() -> None:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    server = LabServer(tmp_path_factory.mktemp("lab"))
+    server = LabServer(tmp_path_factory.mktemp("lab"), base_url=BASE_URL)
     server.start()
     yield server
     server.stop()
@@ -430,7 +307,7 @@ def test_panel_reconnects_after_server_restart(page: Any, lab: LabServer) -> Non
 def test_panel_shows_install_hint_without_server_extension(page: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
-    server = LabServer(tmp_path, push_enabled=False)
+    server = LabServer(tmp_path, push_enabled=False, base_url=BASE_URL)
     server.start()
     try:
         open_lab(page, server)
@@ -450,7 +327,7 @@ def test_dashboard_works_in_notebook_7(page: Any, tmp_path: Path) -> None:
     pytest.importorskip("notebook", minversion="7")
     from playwright.sync_api import expect
 
-    server = LabServer(tmp_path, app="notebook")
+    server = LabServer(tmp_path, app="notebook", base_url=BASE_URL)
     server.start()
     try:
         server.publish({"channel": "nb7/progress", "data": 33})
@@ -473,7 +350,7 @@ def test_panel_works_with_cookie_auth_only(page: Any, tmp_path: Path) -> None:
     """As under JupyterHub: the page has no token, only its login cookie (and xsrf)."""
     from playwright.sync_api import expect
 
-    server = LabServer(tmp_path, password="push-secret")
+    server = LabServer(tmp_path, password="push-secret", base_url=BASE_URL)
     server.start()
     try:
         page.goto(f"{server.url}login?next={BASE_URL}lab")
