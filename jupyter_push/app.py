@@ -39,6 +39,12 @@ class PushApp(ExtensionApp):
     heartbeat_interval = Float(
         15.0, help="Seconds between SSE comment lines on an idle stream (detects dead peers)."
     ).tag(config=True)
+    dead_peer_timeout = Float(
+        30.0,
+        help="Seconds sent data may stay unacknowledged before a stream counts as dead "
+        "(TCP_USER_TIMEOUT, Linux). Heartbeats make idle streams send, so a vanished peer is "
+        "noticed within heartbeat_interval + this. 0: the OS default (many minutes).",
+    ).tag(config=True)
     max_event_bytes = Int(
         1 << 20, help="Largest encoded event accepted, in bytes; larger ones get 413."
     ).tag(config=True)
@@ -173,6 +179,7 @@ class PushApp(ExtensionApp):
             hub=hub,
             auth=PushAuth(self.kernel_token, shares),
             heartbeat_interval=self.heartbeat_interval,
+            dead_peer_timeout=self.dead_peer_timeout,
             connections=ConnectionLimiter(
                 self.max_connections, self.max_connections_per_credential
             ),

@@ -20,6 +20,7 @@ class PushState:
     hub: Hub
     auth: PushAuth
     heartbeat_interval: float = 15.0
+    dead_peer_timeout: float = 30.0
     connections: ConnectionLimiter = field(default_factory=lambda: ConnectionLimiter(0, 0))
     max_patterns: int = 100
     max_patterns_per_connection: int = 1000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import socket
 from typing import Any
 
 from jupyter_server.auth.decorator import allow_unauthenticated
@@ -135,6 +136,18 @@ class PushHandler(APIHandler):
     def require_publish(self) -> None:
         if not self.access.can_publish:
             raise web.HTTPError(403, "a share token is read-only: it cannot publish")
+
+    def detect_dead_peer(self, stream: Any) -> None:
+        """Have the OS abort this connection when sent bytes (a heartbeat at least) go
+        unacknowledged for `dead_peer_timeout` seconds, so a peer that vanished without
+        closing (half-open) is noticed in seconds, not after many minutes of retransmits."""
+        timeout = self.state.dead_peer_timeout
+        sock = getattr(stream, "socket", None)
+        if timeout > 0 and sock is not None and hasattr(socket, "TCP_USER_TIMEOUT"):
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, int(timeout * 1000))
+            except OSError:  # not TCP (a Unix socket), or not supported here
+                pass
 
     @property
     def credential(self) -> str:

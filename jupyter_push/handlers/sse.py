@@ -61,6 +61,7 @@ class EventsHandler(PublishMixin):
         stream = self._iostream()
         if stream is not None:
             stream.set_nodelay(True)  # writes are already batched; Nagle would add up to 40 ms
+            self.detect_dead_peer(stream)
         self.write(sse_comment("jupyter_push"))
         if gap is not None:
             self.write(sse_message(dumps({"since": gap}), event="gap"))

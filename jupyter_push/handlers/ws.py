@@ -65,6 +65,8 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             return
         state.closers.add(self._shutdown)
         self.set_nodelay(True)  # writes are already batched; Nagle would add up to 40 ms
+        if self.ws_connection is not None:
+            self.detect_dead_peer(getattr(self.ws_connection, "stream", None))
 
     # ------------------------------------------------------------------ client → server
 

@@ -79,7 +79,9 @@ class RedisServer:
 class JupyterServer:
     """`python -m jupyter_server` with jupyter_push, in its own home, runtime and root dirs."""
 
-    def __init__(self, workdir: Path, config: dict, port: int | None = None):
+    def __init__(self, workdir: Path, config: dict, port: int | None = None,
+                 host: str = "127.0.0.1"):
+        self.host = host
         self.workdir = workdir
         self.config = config
         self.port = port or free_port()
@@ -89,7 +91,7 @@ class JupyterServer:
 
     @property
     def push_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/push/"
+        return f"http://{self.host}:{self.port}/push/"
 
     @property
     def headers(self) -> dict[str, str]:
@@ -102,7 +104,7 @@ class JupyterServer:
             d.mkdir(parents=True, exist_ok=True)
         config = {
             "ServerApp": {
-                "ip": "127.0.0.1", "port": self.port, "port_retries": 0, "open_browser": False,
+                "ip": self.host, "port": self.port, "port_retries": 0, "open_browser": False,
                 "root_dir": str(root), "allow_unauthenticated_access": False,
                 "allow_root": True,
                 # only this project's extension: a faster start, nothing else in the logs
