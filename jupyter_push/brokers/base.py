@@ -60,11 +60,22 @@ class Broker(abc.ABC):
         """The retained (latest) event of every channel matching `patterns`, in id order."""
 
     @abc.abstractmethod
+    async def held(self, patterns: Matcher) -> list[Event]:
+        """Every event still held in the history that matches `patterns`, oldest first."""
+
     async def history(
         self, patterns: Matcher, since: str | None, limit: int | None
     ) -> tuple[list[Event], bool]:
-        """Like `replay`, or the most recent events when `since` is None; at most `limit`
-        events (the most recent ones without `since`, the oldest ones after it)."""
+        """Like `replay` (all that is held when there is a gap), or the most recent events
+        when `since` is None; at most `limit` events (the most recent ones without `since`,
+        the oldest ones after it)."""
+        if since is not None:
+            events, gap = await self.replay(patterns, since)
+            if gap:
+                events = await self.held(patterns)
+            return (events[:limit] if limit is not None else events), gap
+        events = await self.held(patterns)
+        return (events[-limit:] if limit else events), False
 
     @abc.abstractmethod
     async def channels(self, patterns: Matcher) -> list[tuple[str, Event, int]]:

@@ -52,16 +52,8 @@ class MemoryBroker(Broker):
         found.sort(key=lambda e: self.ids.parse(e.id) or 0)
         return found
 
-    async def history(
-        self, patterns: Matcher, since: str | None, limit: int | None
-    ) -> tuple[list[Event], bool]:
-        if since is not None:
-            events, gap = await self.replay(patterns, since)
-            if gap:
-                events = [e for e in self.ring if patterns(e.channel)]
-            return (events[:limit] if limit is not None else events), gap
-        events = [e for e in self.ring if patterns(e.channel)]
-        return (events[-limit:] if limit else events), False
+    async def held(self, patterns: Matcher) -> list[Event]:
+        return [e for e in self.ring if patterns(e.channel)]
 
     async def channels(self, patterns: Matcher) -> list[tuple[str, Event, int]]:
         return [

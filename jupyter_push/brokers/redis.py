@@ -357,18 +357,7 @@ class RedisBroker(Broker):
             await self._barrier.reached(stream_position(found[-1].id), BARRIER_TIMEOUT)
         return found
 
-    async def history(
-        self, patterns: Matcher, since: str | None, limit: int | None
-    ) -> tuple[list[Event], bool]:
-        if since is not None:
-            events, gap = await self.replay(patterns, since)
-            if gap:
-                events = await self._held(patterns)
-            return (events[:limit] if limit is not None else events), gap
-        events = await self._held(patterns)
-        return (events[-limit:] if limit else events), False
-
-    async def _held(self, patterns: Matcher) -> list[Event]:
+    async def held(self, patterns: Matcher) -> list[Event]:
         client = await self._ready()
         try:
             entries = await client.xrevrange(self.stream_key, "+", "-", count=self.history_size)
