@@ -26,14 +26,7 @@ def _remember(channel: str, data: Any) -> None:
     _latest[channel] = data
 
 
-class _EveryChannel(PatternSet):
-    """`**` without the pattern matching: this listener sees every push, so it must be cheap."""
-
-    def __call__(self, name: str) -> bool:
-        return True
-
-
-local.add_listener(_EveryChannel(["**"]), _remember)
+local.add_listener(["**"], _remember)  # sees every push: keep _remember a dict store
 
 
 class Binding:
