@@ -17,8 +17,10 @@ import pytest
 
 from jupyter_push import events
 from jupyter_push.client.publisher import (
+    DIRECT_GAP,
     Encoded,
     Publisher,
+    client_frame,
     encode_events,
     encoded,
     event_json,
@@ -85,6 +87,45 @@ async def test_events_put_while_the_sender_is_busy_go_out_in_batches_in_order(pu
     assert await flush(p)
     assert [e["data"] for e in await history(http, "count")] == list(range(3000))
     assert p.sent_frames < 100  # 3,000 events, a handful of frames
+
+
+async def test_sparse_events_are_sent_by_push_itself_and_mix_in_order_with_bursts(
+        publisher, http):
+    p = publisher()
+    p.put("warmup", 0)
+    assert await flush(p)
+    await asyncio.sleep(0.02)  # the thread has taken the ack and waits, idle
+    for i in range(20):
+        p.put("sparse", i)
+        await asyncio.sleep(5 * DIRECT_GAP)  # the server reads and acknowledges meanwhile
+    assert p.sent_direct >= 10  # a few may meet the thread busy with an ack: then it sends
+    direct = p.sent_direct
+    for i in range(20, 5020):  # a burst: the thread batches it
+        p.put("sparse", i)
+    for i in range(5020, 5030):
+        await asyncio.sleep(5 * DIRECT_GAP)
+        p.put("sparse", i)
+    assert await flush(p)
+    assert [e["data"] for e in await history(http, "sparse")] == list(range(5030))
+    assert p.sent_direct - direct <= 12  # the burst's first event at most, then the sparse ones
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 65535, 65536, 300_000])
+def test_client_frames_parse_as_masked_text_frames_with_the_websockets_library(size):
+    from websockets.frames import Frame, Opcode
+    from websockets.streams import StreamReader
+
+    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    data = client_frame(payload)
+    assert data[1] & 0x80  # the mask bit: servers refuse unmasked client frames
+    reader = StreamReader()
+    reader.feed_data(data)
+    reader.feed_eof()
+    parser = Frame.parse(reader.read_exact, mask=True)
+    with pytest.raises(StopIteration) as done:
+        next(parser)
+    frame = done.value.value
+    assert (frame.opcode, frame.fin, frame.data) == (Opcode.TEXT, True, payload)
 
 
 async def test_publisher_reconnects_and_keeps_sending_after_the_server_closes_the_socket(
