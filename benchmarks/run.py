@@ -22,9 +22,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lib import extras, report
+from lib import cores, extras, report
 from lib.procstat import load_average
-from lib.scenarios import Seq, as_dict, burst, connect, kernel_stream, paced
+from lib.scenarios import Seq, as_dict, burst, connect, kernel_stream, paced, percentile
 from lib.servers import Server, start_event_bus_server, start_push_server, start_tornado
 from lib.systems import (
     System,
@@ -100,6 +100,7 @@ def log(*args: Any) -> None:
 async def run(profile: Profile, only: set[str] | None,
               push_source: str | None = None) -> dict[str, Any]:
     results: dict[str, Any] = {"bursts": [], "paced": [], "memory": [], "many_sse": None}
+    cores.pin_clients()
     servers = await start_servers(push_source)
     systems = [*push_systems(servers[0]), event_bus_system(servers[1]), tornado_system(servers[2])]
     if only:
@@ -134,15 +135,15 @@ async def run(profile: Profile, only: set[str] | None,
                         for system in order:
                             p = await paced(system, fleets[system.name], rate, seconds, seq)
                             results["paced"].append(as_dict(p))
-                            lat = sorted(p.latencies_ms)
-                            log(f"paced {system.name:24} n={n:5} {rate}/s "
-                                f"p50={lat[len(lat) // 2] if lat else float('nan'):.2f} ms "
+                            sock, client = p.latencies_ms, p.client_latencies_ms
+                            log(f"paced {system.name:24} n={n:5} {rate}/s p50/p99 at the "
+                                f"socket {percentile(sock, 50):.2f}/{percentile(sock, 99):.2f}"
+                                f" ms, in the client {percentile(client, 50):.2f}/"
+                                f"{percentile(client, 99):.2f} ms "
                                 f"complete={p.complete} in_order={p.in_order}")
             finally:
                 for fleet in fleets.values():
                     await fleet.close()
-        if not only or any("jupyter_push" in o or "kernel" in o for o in only):
-            results["kernel"] = await kernel_rounds(servers[0], profile)
         if profile.many_sse and (not only or any("SSE" in s.name for s in systems)):
             results["many_sse"] = await many_sse(systems[0], profile.many_sse, seq)
     finally:
@@ -150,12 +151,21 @@ async def run(profile: Profile, only: set[str] | None,
             await system.close()
         for server in servers:
             server.stop()
+        cores.unpin()
+    if not only or any("jupyter_push" in o or "kernel" in o for o in only):
+        server = await asyncio.to_thread(start_push_server, push_source, pinned=False)
+        try:
+            results["kernel"] = await kernel_rounds(server, profile)
+        finally:
+            server.stop()
     return results
 
 
 async def kernel_rounds(server: Server, profile: Profile) -> list[dict[str, Any]]:
     """`push()` in a separate process to one SSE subscriber: sustained rate, then latency.
-    Each round has its own subscriber, so a cut-off one cannot spoil the next."""
+    Each round has its own subscriber, so a cut-off one cannot spoil the next. Nothing is
+    pinned here: no load generator competes, and the stand-in kernel and its subscriber
+    sharing one core would make each wait for the other."""
     system = kernel_system(server)
     events, rate, reps = profile.kernel
     paced_rate, seconds = profile.kernel_paced
@@ -199,13 +209,18 @@ def main() -> int:
     parser.add_argument("--push-source", metavar="DIR",
                         help="import jupyter_push from this checkout (to compare two versions)")
     parser.add_argument("--no-report", action="store_true", help="do not write RESULTS.md")
+    parser.add_argument("--no-pin", action="store_true",
+                        help="let servers and clients share every core (BENCH_PIN=0)")
     args = parser.parse_args()
+    if args.no_pin:
+        os.environ["BENCH_PIN"] = "0"
     name = "smoke" if args.smoke else "quick" if args.quick else "full"
     profile = PROFILES[name]
     started = time.time()
     conditions: dict[str, Any] = {
         "load_before": load_average(),
         "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
+        "cores": cores.describe(),
     }
     results = asyncio.run(run(profile, set(args.only) if args.only else None, args.push_source))
     conditions.update(load_after=load_average(), seconds=round(time.time() - started))

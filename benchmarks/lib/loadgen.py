@@ -8,7 +8,9 @@ commands on stdin, one JSON per line:
          whether every event arrived in order (mode "check") and latency samples;
   {"cmd": "close"} -> closes everything and exits.
 Mode "count" only counts events (bytes.count); "check" parses every event, verifies that
-each connection saw consecutive `seq` values, and records `time.time() - t` latencies.
+each connection saw consecutive `seq` values, and records two latencies per event: from its
+`t` to the kernel's receive timestamp on the subscriber's socket (`latencies`), and to the
+moment this process read it (`client_latencies`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import socket
+import struct
 import sys
 import time
 from typing import Any
@@ -33,6 +37,9 @@ from wire import (
 )
 
 MAX_LATENCY_SAMPLES = 50_000
+SO_TIMESTAMPNS = 35  # Linux: SCM_TIMESTAMPNS carries the same number
+TIMESPEC = struct.Struct("@qq")
+ANC_SIZE = socket.CMSG_SPACE(TIMESPEC.size)
 
 
 class Round:
@@ -42,113 +49,150 @@ class Round:
         self.done_at: list[float | None] = [None] * conns
         self.last_seq: list[int | None] = [None] * conns
         self.in_order = True
+        # event `t` to its arrival at the socket / to this process reading it
         self.latencies: list[float] = []
+        self.client_latencies: list[float] = []
         self.last_at = 0.0  # when the latest event of this round arrived
+        self.unstamped = 0  # reads that came without a kernel receive timestamp
         self.remaining = conns if expect > 0 else 0
         self.finished = asyncio.Event()
         if self.remaining == 0:
             self.finished.set()
 
-    def got(self, i: int, n: int) -> None:
+    def got(self, i: int, n: int, now: float) -> None:
         if not n:
             return
         self.counts[i] += n
-        self.last_at = time.time()
+        self.last_at = now
         if self.done_at[i] is None and self.counts[i] >= self.expect:
-            self.done_at[i] = time.time()
+            self.done_at[i] = now
             self.remaining -= 1
             if self.remaining == 0:
                 self.finished.set()
 
-    def got_payloads(self, i: int, payloads: list[Any]) -> None:
-        now = time.time()
+    def got_payloads(self, i: int, payloads: list[Any], arrived: float, now: float) -> None:
         last = self.last_seq[i]
-        lat = self.latencies
+        lat, client = self.latencies, self.client_latencies
         for p in payloads:
             seq = p["seq"]
             if last is not None and seq != last + 1:
                 self.in_order = False
             last = seq
             if len(lat) < MAX_LATENCY_SAMPLES:
-                lat.append(now - p["t"])
+                lat.append(arrived - p["t"])
+                client.append(now - p["t"])
         self.last_seq[i] = last
-        self.got(i, len(payloads))
+        self.got(i, len(payloads), now)
 
 
-class Subscriber(asyncio.Protocol):
-    """One subscriber connection, handled in callbacks: no task wake-up per read, so one
-    process can follow many sockets and time each read closely."""
+class Subscriber:
+    """One subscriber connection on a raw non-blocking socket read straight from the loop's
+    selector (no transport or protocol layers), so one process can follow many sockets.
 
-    def __init__(self, gen: LoadGen, i: int, request: bytes, path: str, websocket: bool,
-                 subscribe: bytes | None):
-        self.gen, self.i, self.request, self.path = gen, i, request, path
-        self.websocket, self.subscribe = websocket, subscribe
+    Reads use `recvmsg` with SO_TIMESTAMPNS: the kernel stamps each segment when it reaches the
+    socket, so a latency can be measured where the server's delivery ends — independent of when
+    this process, sharing the cores with the server, gets round to the read."""
+
+    def __init__(self, gen: LoadGen, i: int, sock: socket.socket, websocket: bool):
+        self.gen, self.i, self.sock, self.websocket = gen, i, sock, websocket
         self.push = gen.proto == "push-ws"
-        self.head = b""
-        self.open: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.transport: asyncio.Transport | None = None
         self.body = Dechunker()
         self.buf = bytearray()
         self.tail = b""
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        transport.write(self.request)
+    @classmethod
+    async def open(cls, gen: LoadGen, i: int, host: str, port: int, request: bytes, path: str,
+                   websocket: bool, subscribe: bytes | None) -> Subscriber:
+        loop = asyncio.get_running_loop()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        await loop.sock_connect(sock, (host, port))
+        await loop.sock_sendall(sock, request)
+        head = b""
+        while HEADER_END not in head:
+            chunk = await loop.sock_recv(sock, 1 << 16)
+            if not chunk:
+                raise ConnectionError(f"{path}: closed during the handshake")
+            head += chunk
+        head, _, rest = head.partition(HEADER_END)
+        check_head(head, path, websocket)
+        self = cls(gen, i, sock, websocket)
+        if subscribe:
+            self.send(ws_frame(subscribe))
+        if rest:
+            self.feed(rest, time.time(), time.time())
+        loop.add_reader(sock.fileno(), self.readable)
+        return self
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self.open.done():
-            self.open.set_exception(ConnectionError(f"{self.path}: closed during the handshake"))
+    def send(self, data: bytes) -> None:
+        # small control frames into an idle send buffer: never partial in practice
+        if self.sock.send(data) != len(data):
+            self.gen.errors.append(f"{self.i}: a control frame was sent only in part")
 
-    def data_received(self, data: bytes) -> None:
-        if not self.open.done():
-            self.head += data
-            if HEADER_END not in self.head:
-                return
-            head, _, data = self.head.partition(HEADER_END)
-            try:
-                check_head(head, self.path, self.websocket)
-            except ConnectionError as e:
-                self.open.set_exception(e)
-                return
-            self.open.set_result(None)
-            if self.subscribe and self.transport is not None:
-                self.transport.write(ws_frame(self.subscribe))
-            if not data:
-                return
+    def readable(self) -> None:
+        try:
+            data, anc, _, _ = self.sock.recvmsg(1 << 18, ANC_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as e:
+            data, anc = b"", []
+            self.gen.errors.append(f"{self.i}: {e!r}")
+        now = time.time()
+        if not data:
+            asyncio.get_running_loop().remove_reader(self.sock.fileno())
+            return
+        arrived = 0.0
+        for level, kind, value in anc:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                sec, nsec = TIMESPEC.unpack(value[:TIMESPEC.size])
+                arrived = sec + nsec * 1e-9
+        if not arrived:  # no kernel timestamp (not Linux?): the read time stands in
+            arrived = now
+            self.gen.round.unstamped += 1
+        self.feed(data, arrived, now)
+
+    def feed(self, data: bytes, arrived: float, now: float) -> None:
         try:
             if self.websocket:
-                self.on_ws(data)
+                self.on_ws(data, arrived, now)
             else:
-                self.on_sse(self.body.feed(data))
+                self.on_sse(self.body.feed(data), arrived, now)
         except Exception as e:  # report, never hang the benchmark
             self.gen.errors.append(f"{self.i}: {e!r}")
 
-    def on_sse(self, chunk: bytes) -> None:
+    def on_sse(self, chunk: bytes, arrived: float, now: float) -> None:
         r = self.gen.round
         if r.check:
             self.buf += chunk
             payloads = [sse_data(m) for m in sse_messages(self.buf)]
-            r.got_payloads(self.i, [p for p in payloads if p is not None])
+            r.got_payloads(self.i, [p for p in payloads if p is not None], arrived, now)
         else:
-            r.got(self.i, (self.tail + chunk).count(b"\n\n"))
+            r.got(self.i, (self.tail + chunk).count(b"\n\n"), now)
             self.tail = chunk[-1:]
 
-    def on_ws(self, data: bytes) -> None:
+    def on_ws(self, data: bytes, arrived: float, now: float) -> None:
         r = self.gen.round
         self.buf += data
         for opcode, payload in ws_parse(self.buf):
-            if opcode == 9 and self.transport is not None:
-                self.transport.write(ws_frame(payload, 10))
+            if opcode == 9:
+                self.send(ws_frame(payload, 10))
             elif opcode in (8, 9, 10):
                 continue
             elif r.check:
                 r.got_payloads(self.i, push_payloads(payload) if self.push
-                               else [json.loads(payload)])
+                               else [json.loads(payload)], arrived, now)
             elif self.push:
-                r.got(self.i, payload.count(b'"channel":'))
+                r.got(self.i, payload.count(b'"channel":'), now)
             else:
-                r.got(self.i, 1)
+                r.got(self.i, 1, now)
+
+    def close(self) -> None:
+        try:
+            asyncio.get_running_loop().remove_reader(self.sock.fileno())
+        except ValueError:
+            pass
+        self.sock.close()
 
 
 class LoadGen:
@@ -175,10 +219,8 @@ class LoadGen:
         ws = self.proto != "push-sse"
         subscribe = s["subscribe"].encode() if s.get("subscribe") else None
         req = request(s["host"], s["port"], s["path"], s["headers"], ws)
-        _, sub = await asyncio.get_running_loop().create_connection(
-            lambda: Subscriber(self, i, req, s["path"], ws, subscribe), s["host"], s["port"])
-        await sub.open
-        self.connections.append(sub)
+        self.connections.append(await Subscriber.open(self, i, s["host"], s["port"], req,
+                                                      s["path"], ws, subscribe))
 
     async def run_round(self, expect: int, check: bool, timeout: float) -> dict[str, Any]:
         r = self.round = Round(len(self.connections), expect, check)
@@ -189,9 +231,10 @@ class LoadGen:
             pass
         await asyncio.sleep(0.05 if check else 0)  # catch duplicates / extras arriving late
         done = [t for t in r.done_at if t is not None]
-        lat = r.latencies
+        lat, client = r.latencies, r.client_latencies
         if len(lat) > 20_000:
-            lat = random.sample(lat, 20_000)
+            keep = sorted(random.sample(range(len(lat)), 20_000))
+            lat, client = [lat[k] for k in keep], [client[k] for k in keep]
         return {
             "done": True,
             "complete": len(done) == len(r.done_at),
@@ -203,6 +246,8 @@ class LoadGen:
             "last_done": max(done) if done else None,
             "last_at": r.last_at or None,
             "latencies": lat,
+            "client_latencies": client,
+            "unstamped": r.unstamped,
             "errors": self.errors[:5],
         }
 
@@ -233,8 +278,7 @@ async def main() -> None:
         if cmd["cmd"] == "arm":
             emit(await gen.run_round(cmd["expect"], cmd["mode"] == "check", cmd["timeout"]))
     for c in gen.connections:
-        if c.transport is not None:
-            c.transport.close()
+        c.close()
 
 
 if __name__ == "__main__":

@@ -44,7 +44,9 @@ class Paced:
     complete: bool
     in_order: bool
     cpu_seconds: float = 0.0
-    latencies_ms: list[float] = field(default_factory=list)
+    latencies_ms: list[float] = field(default_factory=list)  # to the subscriber's socket
+    client_latencies_ms: list[float] = field(default_factory=list)  # to the client's read
+    unstamped: int = 0  # reads without a kernel timestamp (the read time stood in)
 
     @property
     def cpu_us_per_delivery(self) -> float:
@@ -84,7 +86,8 @@ async def paced(system: System, fleet: Fleet, rate: float, seconds: float, seq: 
     r = await fleet.results(seconds + 60)
     cpu1 = cpu_seconds(system.server.pid)
     return Paced(system.name, fleet.conns, rate, events, r["complete"], r["in_order"],
-                 cpu1 - cpu0, [x * 1000 for x in r["latencies"]])
+                 cpu1 - cpu0, [x * 1000 for x in r["latencies"]],
+                 [x * 1000 for x in r["client_latencies"]], r["unstamped"])
 
 
 async def connect(system: System, conns: int, processes: int) -> tuple[Fleet, float]:
@@ -134,6 +137,8 @@ class KernelRun:
     in_order: bool
     received: int
     latencies_ms: list[float] = field(default_factory=list)
+    client_latencies_ms: list[float] = field(default_factory=list)
+    unstamped: int = 0
 
     @property
     def delivered_per_second(self) -> float:
@@ -148,4 +153,5 @@ async def kernel_stream(system: Any, fleet: Fleet, events: int, rate: float, *,
     r = await fleet.results(timeout)
     end = r["last_done"] if r["complete"] else (r["last_at"] or time.time())
     return KernelRun(system.name, events, rate, end - system.started, r["complete"],
-                     r["in_order"], r["received"], [x * 1000 for x in r["latencies"]])
+                     r["in_order"], r["received"], [x * 1000 for x in r["latencies"]],
+                     [x * 1000 for x in r["client_latencies"]], r["unstamped"])

@@ -15,6 +15,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cores
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 
@@ -83,9 +85,11 @@ def _wait_ready(server: Server, path: str, timeout: float = 60.0) -> Server:
 
 
 def start_jupyter(name: str, extensions: dict[str, bool], ready_path: str,
-                  extra_args: tuple[str, ...] = (), source: str | None = None) -> Server:
+                  extra_args: tuple[str, ...] = (), source: str | None = None,
+                  pinned: bool = True) -> Server:
     """A `jupyter_server` subprocess with its own root, runtime and config directories;
-    `source` is a checkout whose jupyter_push is imported instead of the installed one."""
+    `source` is a checkout whose jupyter_push is imported instead of the installed one;
+    `pinned`: on the servers' core (lib/cores.py)."""
     tmp = tempfile.mkdtemp(prefix=f"bench-{name}-")
     port, token = free_port(), secrets.token_hex(16)
     env = {
@@ -116,15 +120,18 @@ def start_jupyter(name: str, extensions: dict[str, bool], ready_path: str,
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     with open(os.path.join(tmp, "server.log"), "wb") as log:
-        proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=log)
+        proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=log,
+                                preexec_fn=cores.pin_server if pinned else None)
     return _wait_ready(Server(name, proc, port, token, tmp=tmp), ready_path)
 
 
-def start_push_server(source: str | None = None, extra_args: tuple[str, ...] = ()) -> Server:
+def start_push_server(source: str | None = None, extra_args: tuple[str, ...] = (),
+                      pinned: bool = True) -> Server:
     # One credential holds every benchmark connection: lift the connection limits. A load
     # generator on shared cores can stall for a moment while a kernel streams 250,000
     # events/s: a deeper subscriber queue keeps it from being cut off as too slow.
     return start_jupyter("jupyter_push", {"jupyter_push": True}, "push/status", source=source,
+                         pinned=pinned,
                          extra_args=("--PushApp.max_connections_per_credential=0",
                                      "--PushApp.max_connections=0",
                                      "--PushApp.queue_max_events=1000000",
@@ -138,5 +145,5 @@ def start_event_bus_server() -> Server:
 def start_tornado() -> Server:
     port = free_port()
     proc = subprocess.Popen([sys.executable, str(HERE / "tornado_baseline.py"), str(port)],
-                            stdout=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, preexec_fn=cores.pin_server)
     return _wait_ready(Server("tornado", proc, port, ""), "status")

@@ -186,6 +186,8 @@ class Fleet:
             "last_done": max(done) if done else None,
             "last_at": max((r["last_at"] for r in parts if r["last_at"]), default=None),
             "latencies": [x for r in parts for x in r["latencies"]],
+            "client_latencies": [x for r in parts for x in r["client_latencies"]],
+            "unstamped": sum(r["unstamped"] for r in parts),
             "errors": [e for r in parts for e in r["errors"]],
         }
 

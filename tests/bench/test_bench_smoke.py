@@ -55,6 +55,18 @@ def test_benchmark_delivers_every_event_in_order_for_every_system(smoke_run):
     assert summary["ok"] is True
 
 
+def test_latency_is_taken_from_kernel_receive_timestamps_before_the_client_reads(smoke_run):
+    run, _ = smoke_run
+    assert run.returncode == 0, run.stderr[-3000:]
+    timed = [r for r in json.loads(run.stdout.strip().splitlines()[-1])["rounds"]
+             if r["kind"] in ("paced", "kernel") and "samples" in r]
+    assert {r["system"] for r in timed} == SYSTEMS
+    for r in timed:
+        assert r["samples"] == r["events"] * r["subscribers"], r
+        assert r["unstamped"] == 0, r  # every read carried SO_TIMESTAMPNS
+        assert r["socket_first"], r  # arrival at the socket never after the client's read
+
+
 def test_benchmark_stops_every_process_it_started(smoke_run):
     _, marker = smoke_run
     assert _processes_with_env(marker) == []
