@@ -114,7 +114,7 @@ class Subscription:
         header = [f"Authorization: token {server.token}"] if server.token else []
         try:
             ws = websocket.create_connection(server.ws_url, timeout=CONNECT_TIMEOUT, header=header,
-                                             suppress_origin=True)
+                                             suppress_origin=True, enable_multithread=True)
         except websocket.WebSocketBadStatusException as e:
             if e.status_code in (400, 401, 403, 404):
                 raise SubscribeError(_http_message(e)) from e
@@ -125,7 +125,7 @@ class Subscription:
                 ws.close()
                 raise ConnectionError("closed")
             self._ws = ws
-        request: dict[str, Any] = {"op": "subscribe", "channels": self.patterns}
+            request: dict[str, Any] = {"op": "subscribe", "channels": self.patterns}
         if self.last_id is not None:
             request["since"] = self.last_id
         if not self._retained:
@@ -174,6 +174,37 @@ class Subscription:
         self._thread = threading.Thread(target=run, name="jupyter_push-subscriber", daemon=True)
         self._thread.start()
         return self
+
+    def add(self, patterns: list[str]) -> None:
+        """Also follow `patterns`, on the open connection and after reconnecting. The server
+        sends their retained values (when asked for at the start), even for a pattern already
+        followed."""
+        new = [check_pattern(p) for p in patterns]
+        with self._lock:
+            self.patterns = self.patterns + [p for p in new if p not in self.patterns]
+            ws = self._ws
+        request: dict[str, Any] = {"op": "subscribe", "channels": new}
+        if not self._retained:
+            request["retained"] = False
+        self._send(ws, request)
+
+    def remove(self, patterns: list[str]) -> None:
+        """Stop following `patterns` (exactly as they were given)."""
+        with self._lock:
+            gone = [p for p in patterns if p in self.patterns]
+            self.patterns = [p for p in self.patterns if p not in gone]
+            ws = self._ws
+        if gone:
+            self._send(ws, {"op": "unsubscribe", "channels": gone})
+
+    @staticmethod
+    def _send(ws: Any, request: dict[str, Any]) -> None:
+        if ws is None:
+            return  # not connected: the next connection subscribes to self.patterns
+        try:
+            ws.send(json.dumps(request))
+        except Exception as e:  # the reading thread reconnects with the current patterns
+            log.debug("jupyter_push: subscribe: cannot update the patterns now: %s", e)
 
     def close(self) -> None:
         """Stop: the iterator ends, the callback thread exits."""

@@ -1,6 +1,8 @@
 """Binding a widget to channels: pushes in this process arrive directly (local listener);
 pushes from elsewhere (another kernel, a script, the CLI, HTTP) arrive via a subscription to the
-server, minus the events this kernel published itself, which were already seen locally.
+server, minus the events this kernel published itself, which were already seen locally. Every
+widget of the process shares one subscription (one WebSocket, one thread): a widget adds its
+patterns as it binds and takes them away as it closes.
 
 Like the server's retained values, this process remembers the latest value of every channel it
 pushed since widgets were imported, so a widget made mid-run shows the current state at once,
@@ -40,20 +42,17 @@ class Binding:
         for channel, data in tuple(_latest.items()):  # pushed by another thread meanwhile
             if matches(channel) and before.get(channel, receive) is not data:
                 receive(channel, data)
-        self._subscription = subscribe_remote(patterns, receive) if remote else None
+        self._member = FEED.join(patterns, matches, receive) if remote else None
 
     @property
     def remote(self) -> bool:
-        return self._subscription is not None
+        return self._member is not None and FEED.following
 
     def close(self) -> None:
         self._remove_local()
-        if self._subscription is not None:
-            try:
-                self._subscription.close()
-            except Exception:
-                log.debug("closing the widget subscription failed", exc_info=True)
-            self._subscription = None
+        if self._member is not None:
+            FEED.leave(self._member)
+            self._member = None
 
 
 def own_kernel_id() -> str | None:
@@ -72,40 +71,116 @@ def event_fields(event: Any) -> tuple[str | None, Any, str | None]:
     return get("channel"), get("data"), kernel
 
 
-def foreign_events(receive: Receive, me: str | None) -> Callable[[Any], None]:
-    """A subscription callback passing on the events not published by kernel `me`."""
+class Member:
+    """One binding's place in the feed: what it matches, where its events go, and the id of
+    the last event it got per channel (a pattern added for another widget makes the server
+    send that channel's retained value again: this one has it already)."""
 
-    def on_event(event: Any) -> None:
-        channel, data, kernel = event_fields(event)
-        if channel is None or (me is not None and kernel == me):
+    __slots__ = ("last_ids", "matches", "patterns", "receive")
+
+    def __init__(self, patterns: list[str], matches: PatternSet, receive: Receive):
+        self.patterns, self.matches, self.receive = patterns, matches, receive
+        self.last_ids: dict[str, Any] = {}
+
+
+class Feed:
+    """The process's one subscription for widgets, opened with the first remote binding and
+    closed with the last. Patterns are counted: a pattern leaves the subscription when no
+    widget needs it any more."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._members: list[Member] = []
+        self._counts: dict[str, int] = {}
+        self._subscription: Any = None
+        self._me: str | None = None
+        self.following = False  # the subscription is open (a server was found)
+
+    def join(self, patterns: list[str], matches: PatternSet, receive: Receive) -> Member | None:
+        """Add a binding; None when no server can be followed (local pushes only)."""
+        member = Member(patterns, matches, receive)
+        with self._lock:
+            self._members = [*self._members, member]
+            for p in patterns:
+                self._counts[p] = self._counts.get(p, 0) + 1
+            subscription = self._subscription
+            if subscription is None:
+                subscription = self._subscription = self._open(list(self._counts))
+                if subscription is None:
+                    self._members = [m for m in self._members if m is not member]
+                    self._uncount(patterns)
+                    return None
+                return member
+        subscription.add(patterns)  # the server sends these patterns' retained values
+        return member
+
+    def leave(self, member: Member) -> None:
+        with self._lock:
+            self._members = [m for m in self._members if m is not member]
+            gone = self._uncount(member.patterns)
+            subscription, last = self._subscription, not self._members
+            if last:
+                self._subscription, self.following = None, False
+        if subscription is None:
             return
-        receive(channel, data)
+        if last:
+            subscription.close()
+        elif gone:
+            subscription.remove(gone)
 
-    return on_event
+    def _uncount(self, patterns: list[str]) -> list[str]:
+        gone = []
+        for p in patterns:
+            left = self._counts.get(p, 0) - 1
+            if left > 0:
+                self._counts[p] = left
+            else:
+                self._counts.pop(p, None)
+                gone.append(p)
+        return gone
 
-
-def subscribe_remote(patterns: list[str], receive: Receive) -> Any | None:
-    """A background subscription feeding `receive`, or None when none can be made (no server:
-    the widget then works from this process's pushes alone)."""
-    try:
-        from .. import subscribe
-    except ImportError:
-        return None
-    try:
-        subscription = subscribe(*patterns)
-    except Exception as e:
-        log.debug("widgets show local pushes only: %s", e)
-        return None
-    on_event = foreign_events(receive, own_kernel_id())
-
-    def follow() -> None:
-        # A server that cannot be reached is not the notebook's problem: no traceback in the
-        # cell's output, the widget just keeps showing local pushes.
+    def _open(self, patterns: list[str]) -> Any:
         try:
-            for event in subscription:
-                on_event(event)
+            from .. import subscribe
+        except ImportError:
+            return None
+        try:
+            subscription = subscribe(*patterns)
         except Exception as e:
             log.debug("widgets show local pushes only: %s", e)
+            return None
+        self._me = own_kernel_id()
+        self.following = True
+        threading.Thread(target=self._follow, args=(subscription,),
+                         name="jupyter_push-widget-feed", daemon=True).start()
+        return subscription
 
-    threading.Thread(target=follow, name="jupyter_push-widget-feed", daemon=True).start()
-    return subscription
+    def _follow(self, subscription: Any) -> None:
+        # A server that cannot be reached is not the notebook's problem: no traceback in the
+        # cell's output, the widgets just keep showing local pushes.
+        try:
+            for event in subscription:
+                self.dispatch(event)
+        except Exception as e:
+            log.debug("widgets show local pushes only: %s", e)
+        with self._lock:
+            if self._subscription is subscription:
+                self._subscription, self.following = None, False
+
+    def dispatch(self, event: Any) -> None:
+        """Hand an event from the server to every binding it matches, once each."""
+        channel, data, kernel = event_fields(event)
+        if channel is None or (self._me is not None and kernel == self._me):
+            return
+        event_id = event.get("id") if isinstance(event, dict) else getattr(event, "id", None)
+        for member in self._members:
+            if not member.matches(channel):
+                continue
+            if event_id is not None:
+                if member.last_ids.get(channel) == event_id:
+                    continue
+                member.last_ids[channel] = event_id
+            member.receive(channel, data)
+
+
+FEED = Feed()

@@ -9,8 +9,9 @@ import time
 import pytest
 
 from jupyter_push import push, track
+from jupyter_push.events import PatternSet
 from jupyter_push.widgets import Chart, Dashboard, Label, Log, Progress, flush
-from jupyter_push.widgets._binding import foreign_events
+from jupyter_push.widgets._binding import Feed, Member
 
 
 @pytest.fixture(autouse=True)
@@ -166,14 +167,19 @@ def test_track_reports_the_items_completed_when_the_loop_is_left_early(widgets):
     assert bar.value == 41  # like tqdm: the item the loop broke in did not complete
 
 
-def test_remote_events_from_this_kernel_are_skipped():
-    seen = []
-    on_event = foreign_events(lambda channel, data: seen.append((channel, data)), me="k-1")
-    on_event({"id": "1", "channel": "a", "data": 1, "source": {"kernel": "k-1"}})
-    on_event({"id": "2", "channel": "a", "data": 2, "source": {"kernel": "k-2"}})
-    on_event({"id": "3", "channel": "a", "data": 3})
-    on_event({"op": "gap", "since": "3"})
+def test_remote_events_from_this_kernel_are_skipped_and_repeats_reach_a_widget_once():
+    feed, seen, other = Feed(), [], []
+    feed._me = "k-1"
+    feed._members = [Member(["a"], PatternSet(["a"]), lambda c, d: seen.append((c, d))),
+                     Member(["b"], PatternSet(["b"]), lambda c, d: other.append((c, d)))]
+    feed.dispatch({"id": "1", "channel": "a", "data": 1, "source": {"kernel": "k-1"}})
+    feed.dispatch({"id": "2", "channel": "a", "data": 2, "source": {"kernel": "k-2"}})
+    feed.dispatch({"id": "3", "channel": "a", "data": 3})
+    feed.dispatch({"id": "3", "channel": "a", "data": 3})  # retained again for a new widget
+    feed.dispatch({"op": "gap", "since": "3"})
+    feed.dispatch({"id": "4", "channel": "b", "data": 4})
     assert seen == [("a", 2), ("a", 3)]
+    assert other == [("b", 4)]
 
 
 def test_a_widget_made_mid_run_shows_the_latest_value_at_once(widgets):
