@@ -44,6 +44,7 @@ log = logging.getLogger("jupyter_push")
 BACKOFF_FIRST, BACKOFF_MAX = 0.05, 2.0
 RECONNECT_DELAY = 0.05  # after a lost connection, before the first new attempt
 CONNECT_TIMEOUT = 5.0
+PATTERNS_PER_REQUEST = 100  # PushApp.max_patterns' default
 Event = dict[str, Any]
 
 
@@ -125,12 +126,9 @@ class Subscription:
                 ws.close()
                 raise ConnectionError("closed")
             self._ws = ws
-            request: dict[str, Any] = {"op": "subscribe", "channels": self.patterns}
-        if self.last_id is not None:
-            request["since"] = self.last_id
-        if not self._retained:
-            request["retained"] = False
-        ws.send(json.dumps(request))
+            patterns = self.patterns
+        for request in self._requests(patterns, self.last_id):
+            ws.send(json.dumps(request))
         return ws
 
     def _receive(self, ws: Any, asked_since: bool) -> Iterator[Event]:
@@ -183,10 +181,8 @@ class Subscription:
         with self._lock:
             self.patterns = self.patterns + [p for p in new if p not in self.patterns]
             ws = self._ws
-        request: dict[str, Any] = {"op": "subscribe", "channels": new}
-        if not self._retained:
-            request["retained"] = False
-        self._send(ws, request)
+        for request in self._requests(new, None):
+            self._send(ws, request)
 
     def remove(self, patterns: list[str]) -> None:
         """Stop following `patterns` (exactly as they were given)."""
@@ -196,6 +192,20 @@ class Subscription:
             ws = self._ws
         if gone:
             self._send(ws, {"op": "unsubscribe", "channels": gone})
+
+    def _requests(self, patterns: list[str], since: str | None) -> list[dict[str, Any]]:
+        """Subscribe requests for `patterns`, at most PATTERNS_PER_REQUEST each (the server's
+        default limit per request: a kernel's widgets may follow more)."""
+        requests = []
+        for i in range(0, max(1, len(patterns)), PATTERNS_PER_REQUEST):
+            request: dict[str, Any] = {"op": "subscribe",
+                                       "channels": patterns[i:i + PATTERNS_PER_REQUEST]}
+            if since is not None:
+                request["since"] = since
+            if not self._retained:
+                request["retained"] = False
+            requests.append(request)
+        return requests
 
     @staticmethod
     def _send(ws: Any, request: dict[str, Any]) -> None:

@@ -103,3 +103,16 @@ async def test_a_closed_binding_takes_its_pattern_out_of_the_shared_subscription
     assert {"feed3/keep", "feed3/also"} <= followed(push_app)  # still wanted by the other
     await publish(http, "feed3/keep", "still followed")
     assert await until(lambda: keep == [("feed3/keep", "still followed")])
+
+
+async def test_more_bindings_than_one_request_may_carry_are_all_followed_after_a_reconnect(
+        bind, http, push_app):
+    made = [bind(f"feed4/c{i}") for i in range(250)]  # the server takes 100 patterns a request
+    assert await until(lambda: {f"feed4/c{i}" for i in range(250)} <= followed(push_app))
+    for close in list(push_app.state.closers):  # the server drops every WebSocket
+        close()
+    assert await until(lambda: not {f"feed4/c{i}" for i in range(250)} <= followed(push_app))
+    assert await until(lambda: {f"feed4/c{i}" for i in range(250)} <= followed(push_app))
+    for i in (0, 120, 249):
+        await publish(http, f"feed4/c{i}", i)
+    assert await until(lambda: all(made[i][1] == [(f"feed4/c{i}", i)] for i in (0, 120, 249)))
