@@ -121,7 +121,7 @@ def start_jupyter(name: str, extensions: dict[str, bool], ready_path: str,
         cmd.append("--allow-root")
     with open(os.path.join(tmp, "server.log"), "wb") as log:
         proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=log,
-                                preexec_fn=cores.pin_server if pinned else None)
+                                preexec_fn=cores.pin_server if pinned else cores.unpin)
     return _wait_ready(Server(name, proc, port, token, tmp=tmp), ready_path)
 
 
