@@ -19,6 +19,7 @@ from .auth import PushAuth, new_token
 from .brokers.base import Broker
 from .brokers.memory import MemoryBroker
 from .handlers import default_handlers
+from .handlers.heartbeat import Heartbeats
 from .hub import Hub, Limits
 from .limits import ConnectionLimiter
 from .state import PushState
@@ -190,6 +191,7 @@ class PushApp(ExtensionApp):
             shares=shares,
             share_connections=share_connections,
             share_base_url=self.share_base_url,
+            ws_heartbeats=Heartbeats(self.heartbeat_interval),
         )
         # share tokens travel in ?access=: keep them out of the request log like ?token=
         scrub = self.settings.get("extra_log_scrub_param_keys") or []
@@ -219,6 +221,8 @@ class PushApp(ExtensionApp):
             for close in list(self.state.closers):
                 close()
             metrics.uninstall(self.state.hub)
+            if self.state.ws_heartbeats is not None:
+                self.state.ws_heartbeats.stop()
             await self.state.hub.stop()
             if self.state.share_connections is not None:
                 self.state.share_connections.stop()

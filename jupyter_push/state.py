@@ -11,6 +11,7 @@ from .hub import Hub
 from .limits import ConnectionLimiter, TokenBucket
 
 if TYPE_CHECKING:
+    from .handlers.heartbeat import Heartbeats
     from .handlers.share import ShareConnections
     from .tokens import ShareTokens
 
@@ -37,3 +38,5 @@ class PushState:
     shares: ShareTokens | None = None
     share_connections: ShareConnections | None = None
     share_base_url: str = ""
+    # pings every open WebSocket each heartbeat_interval (handlers/heartbeat.py)
+    ws_heartbeats: Heartbeats | None = None

@@ -66,6 +66,7 @@ class EventsHandler(PublishMixin):
         if gap is not None:
             self.write(sse_message(dumps({"since": gap}), event="gap"))
         await self._flush()
+        self.shed_request_state()  # the response has started: nothing reads the request again
         self._frame = frame
         # Chunked HTTP/1.1 with no output transform: the fast path may frame chunks itself.
         self._raw_chunks = not self._transforms and getattr(

@@ -7,7 +7,7 @@ from typing import Any
 
 from jupyter_server.auth.decorator import ws_authenticated
 from jupyter_server.base.websocket import WebSocketMixin
-from tornado import web
+from tornado import httputil, web
 from tornado.iostream import IOStream, StreamClosedError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
@@ -55,6 +55,12 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
     def get_compression_options(self) -> dict[str, Any] | None:
         return None
 
+    @property
+    def ping_interval(self) -> float:
+        # state.ws_heartbeats pings every socket from one timer, where tornado would run a task
+        # per socket (jupyter_server's setting, in ms, would even make that one ping per 8 h)
+        return 0
+
     def open(self, *args: Any, **kwargs: Any) -> None:
         state = self.state
         self._bucket = TokenBucket(state.publish_rate, state.publish_burst)
@@ -67,6 +73,22 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         self.set_nodelay(True)  # writes are already batched; Nagle would add up to 40 ms
         if self.ws_connection is not None:
             self.detect_dead_peer(getattr(self.ws_connection, "stream", None))
+        if state.ws_heartbeats is not None:
+            state.ws_heartbeats.add(self)
+        self.shed_request_state()  # the handshake is answered: nothing reads the request again
+        self._headers = _NO_RESPONSE_HEADERS  # sent with the 101; tornado refuses new ones now
+
+    def heartbeat(self) -> None:
+        """A ping, unless bytes are already on their way (they do the same job)."""
+        try:
+            stream = self._stream()
+        except WebSocketClosedError:
+            return
+        if not stream.writing():
+            try:
+                send_now(stream, PING_FRAME)
+            except StreamClosedError:
+                pass
 
     # ------------------------------------------------------------------ client → server
 
@@ -226,10 +248,12 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
                     continue
                 items = sub.take()
                 if not items:
-                    return  # idle: the fast path takes over
+                    break  # idle: the fast path takes over
                 await self._stream().write(self._frames(items))
         except (WebSocketClosedError, StreamClosedError):
             pass
+        if self._writer is asyncio.current_task():
+            self._writer = None  # an idle socket keeps no finished task
 
     def _write_now(self) -> bool:
         """The hub has queued events: when the socket is idle, write them at once rather
@@ -291,9 +315,15 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         self._closed = True
         self.release_connection()
         self.state.closers.discard(self._shutdown)
+        if self.state.ws_heartbeats is not None:
+            self.state.ws_heartbeats.discard(self)
         if self._sub is not None:
             self._sub.ready.set()
             self.state.hub.close(self._sub)
+
+
+_NO_RESPONSE_HEADERS = httputil.HTTPHeaders()
+PING_FRAME = b"\x89\x00"  # a ping with no payload, as a server sends it (unmasked)
 
 
 def _patterns(msg: dict[str, Any], limit: int) -> list[str]:

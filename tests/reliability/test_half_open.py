@@ -34,6 +34,16 @@ print("connected", flush=True)
 time.sleep(120)
 """
 
+WS_SUBSCRIBER = """
+import sys, time, websocket
+host, port, token = sys.argv[1], sys.argv[2], sys.argv[3]
+conn = websocket.create_connection("ws://%s:%s/push/ws" % (host, port),
+                                   header=["Authorization: token %s" % token])
+conn.send('{"op": "subscribe", "channels": ["x"]}')
+print("connected", flush=True)
+time.sleep(120)  # never reads: its kernel still acknowledges the server's pings
+"""
+
 
 def ip(*args: str) -> None:
     subprocess.run(["ip", *args], check=True, capture_output=True, timeout=10)
@@ -64,13 +74,16 @@ def subscribers(server: JupyterServer) -> int:
     return int(r.json()["subscribers"])
 
 
+@pytest.mark.parametrize("transport", ["sse", "ws"])
 @pytest.mark.parametrize("dead_peer_timeout", [2.0, 0.0])
-def test_a_vanished_subscriber_is_dropped_within_seconds(tmp_path, netns, dead_peer_timeout):
+def test_a_vanished_subscriber_is_dropped_within_seconds(tmp_path, netns, dead_peer_timeout,
+                                                         transport):
     server = JupyterServer(tmp_path, {"PushApp": {"heartbeat_interval": 0.5,
                                                   "dead_peer_timeout": dead_peer_timeout}},
                            host=SERVER_IP).start()
+    script = SUBSCRIBER if transport == "sse" else WS_SUBSCRIBER
     peer = subprocess.Popen(
-        ["ip", "netns", "exec", NS, sys.executable, "-c", SUBSCRIBER, SERVER_IP,
+        ["ip", "netns", "exec", NS, sys.executable, "-c", script, SERVER_IP,
          str(server.port), server.token], stdout=subprocess.PIPE,
     )
     try:

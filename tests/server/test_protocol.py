@@ -169,6 +169,33 @@ async def test_idle_stream_gets_heartbeat_comments(push_url, auth):
 # ---------------------------------------------------------------------- WebSocket
 
 
+async def test_idle_websocket_gets_pings_at_the_heartbeat_interval(push_url, auth):
+    # one sweep pings every socket each heartbeat_interval (0.2 s here); websocket-client
+    # shows control frames and answers each ping with a pong
+    import websocket
+
+    def client() -> int:
+        conn = websocket.create_connection(ws_url(push_url), timeout=5,
+                                           header=[f"{k}: {v}" for k, v in auth.items()])
+        try:
+            conn.send(json.dumps({"op": "subscribe", "channels": ["idle"], "retained": False}))
+            pings = 0
+            while pings < 3:
+                opcode, _ = conn.recv_data_frame(control_frame=True)
+                if opcode == websocket.ABNF.OPCODE_PING:
+                    pings += 1
+            conn.send(json.dumps({"op": "publish", "channel": "idle", "data": "still open"}))
+            while True:
+                opcode, frame = conn.recv_data_frame(control_frame=True)
+                if opcode == websocket.ABNF.OPCODE_TEXT:
+                    assert json.loads(frame.data)["data"] == "still open"
+                    return pings
+        finally:
+            conn.close()
+
+    assert await asyncio.to_thread(client) == 3
+
+
 async def test_two_websocket_clients_chat(push_url, auth):
     async with ws(push_url, auth) as alice, ws(push_url, auth) as bob:
         await bob.send(json.dumps({"op": "subscribe", "channels": ["chat/**"], "retained": False}))
