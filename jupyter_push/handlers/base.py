@@ -185,11 +185,15 @@ class PushHandler(APIHandler):
         Thousands of idle subscribers each kept several KB of these. Call only once nothing
         reads them again (credential and access are decided by then)."""
         request = self.request
-        keep = request.headers.get("Connection")  # tornado's keep-alive decision at the end
-        request.headers = _NO_HEADERS if keep is None else httputil.HTTPHeaders(Connection=keep)
-        connection = request.connection
-        if getattr(connection, "_request_headers", None) is not None:  # tornado's own reference
-            connection._request_headers = request.headers  # type: ignore[union-attr]
+        # Empty the request's and the response's headers in place: tornado's suspended frames
+        # hold them too (it decided keep-alive and the framing from them already), and a
+        # finishing response may still set a header on its own object.
+        for headers in (request.headers, self._headers):
+            for table in ("_as_list", "_combined_cache"):
+                parsed = getattr(headers, table, None)
+                if type(parsed) is dict:
+                    parsed.clear()
+        request.headers = _NO_HEADERS
         request.arguments = request.query_arguments = request.body_arguments = _NO_ARGUMENTS
         request.files = _NO_ARGUMENTS
         request.__dict__.pop("_cookies", None)

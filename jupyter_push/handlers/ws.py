@@ -7,7 +7,7 @@ from typing import Any
 
 from jupyter_server.auth.decorator import ws_authenticated
 from jupyter_server.base.websocket import WebSocketMixin
-from tornado import httputil, web
+from tornado import web
 from tornado.iostream import IOStream, StreamClosedError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
@@ -76,7 +76,6 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         if state.ws_heartbeats is not None:
             state.ws_heartbeats.add(self)
         self.shed_request_state()  # the handshake is answered: nothing reads the request again
-        self._headers = _NO_RESPONSE_HEADERS  # sent with the 101; tornado refuses new ones now
 
     def heartbeat(self) -> None:
         """A ping, unless bytes are already on their way (they do the same job)."""
@@ -322,7 +321,6 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             self.state.hub.close(self._sub)
 
 
-_NO_RESPONSE_HEADERS = httputil.HTTPHeaders()
 PING_FRAME = b"\x89\x00"  # a ping with no payload, as a server sends it (unmasked)
 
 
