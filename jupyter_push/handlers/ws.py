@@ -27,6 +27,7 @@ from ..events import (
 from ..hub import Subscriber
 from ..limits import TokenBucket
 from .base import PushHandler
+from .eager import eager
 from .rest import drafts_from
 from .sendnow import send_now
 
@@ -97,7 +98,14 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
 
     # ------------------------------------------------------------------ client → server
 
-    async def on_message(self, message: str | bytes) -> None:
+    def on_message(self, message: str | bytes) -> asyncio.Task[None] | None:
+        # Run at once: a publish to the memory broker never waits, so its events reach the
+        # subscribers in this turn of the loop rather than the next (tornado would make a Task
+        # of a coroutine on_message). Whatever must wait continues in a Task, which tornado
+        # awaits before it reads the next message, as before.
+        return eager(self._on_message(message))
+
+    async def _on_message(self, message: str | bytes) -> None:
         try:
             msg = loads(message)
         except InvalidInput as e:
@@ -213,7 +221,8 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         if session is not None and isinstance(ref, int):
             self._remember(session, ref)
         if "ref" in msg:
-            self._send(control("ack", ref=msg["ref"], ids=[e.id for e in events]))
+            self._send(control("ack", ref=msg["ref"], ids=[e.id for e in events]),
+                       after_queued=True)
 
     def _remember(self, session: str, ref: int) -> None:
         sessions = self.state.publish_sessions
@@ -303,10 +312,15 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
 
     _last_id: str | None = None
 
-    def _send(self, payload: bytes) -> None:
+    def _send(self, payload: bytes, after_queued: bool = False) -> None:
+        """A control message, at once; `after_queued`: after the events already queued for
+        this socket (an ack comes after the echo of its own publish)."""
+        sub = self._sub
         try:
+            if after_queued and sub is not None and sub.queue and not sub.overflowed:
+                self._stream().write(self._frames(sub.take()))
             self.write_message(payload)
-        except WebSocketClosedError:
+        except (WebSocketClosedError, StreamClosedError):
             pass
 
     def _error(self, message: str, ref: Any = None) -> None:
