@@ -6,7 +6,6 @@ import time
 from typing import Any
 
 from tornado import web
-from tornado.ioloop import IOLoop
 from tornado.iostream import IOStream, StreamClosedError
 
 from ..events import dumps, sse_comment, sse_message
@@ -72,9 +71,9 @@ class EventsHandler(PublishMixin):
         self._raw_chunks = not self._transforms and getattr(
             self.request.connection, "_chunking_output", False) is True
         sub.notify = self._write_now
-        interval = self.state.heartbeat_interval
-        loop = IOLoop.current()
-        beat = loop.call_later(interval, self._beat)
+        heartbeats = self.state.ws_heartbeats  # one sweep for every stream, no timer each
+        if heartbeats is not None:
+            heartbeats.add(self)
         try:
             while not self._closed:
                 await sub.ready.wait()
@@ -107,10 +106,9 @@ class EventsHandler(PublishMixin):
                     continue
                 self._beat_due = False
                 await self._flush()
-                loop.remove_timeout(beat)
-                beat = loop.call_later(interval, self._beat)
         finally:
-            loop.remove_timeout(beat)
+            if heartbeats is not None:
+                heartbeats.discard(self)
         stream = self._iostream()
         if not self._finished and stream is not None and not stream.closed():
             self.finish()
@@ -136,7 +134,8 @@ class EventsHandler(PublishMixin):
         await self.flush()
         self._writing_since = 0.0
 
-    def _beat(self) -> None:
+    def heartbeat(self) -> None:
+        """Each heartbeat_interval: a comment, unless events go out first (same job)."""
         self._beat_due = True
         if self._sub is not None:
             self._sub.ready.set()
