@@ -191,7 +191,7 @@ class PushApp(ExtensionApp):
             shares=shares,
             share_connections=share_connections,
             share_base_url=self.share_base_url,
-            ws_heartbeats=Heartbeats(self.heartbeat_interval),
+            heartbeats=Heartbeats(self.heartbeat_interval),
         )
         # share tokens travel in ?access=: keep them out of the request log like ?token=
         scrub = self.settings.get("extra_log_scrub_param_keys") or []
@@ -221,8 +221,8 @@ class PushApp(ExtensionApp):
             for close in list(self.state.closers):
                 close()
             metrics.uninstall(self.state.hub)
-            if self.state.ws_heartbeats is not None:
-                self.state.ws_heartbeats.stop()
+            if self.state.heartbeats is not None:
+                self.state.heartbeats.stop()
             await self.state.hub.stop()
             if self.state.share_connections is not None:
                 self.state.share_connections.stop()

@@ -38,5 +38,5 @@ class PushState:
     shares: ShareTokens | None = None
     share_connections: ShareConnections | None = None
     share_base_url: str = ""
-    # pings every open WebSocket each heartbeat_interval (handlers/heartbeat.py)
-    ws_heartbeats: Heartbeats | None = None
+    # beats every open stream and WebSocket each heartbeat_interval (handlers/heartbeat.py)
+    heartbeats: Heartbeats | None = None

@@ -1,8 +1,9 @@
-"""One timer for the heartbeats of every open WebSocket.
+"""One timer for the heartbeats of every open SSE stream and WebSocket.
 
-A ping every `interval` seconds keeps idle sockets alive through proxies and gives the
-dead-peer timeout (TCP_USER_TIMEOUT) bytes to wait on, so a client that vanished is noticed.
-tornado would run a task and a timer per socket for this; one sweep costs nothing per socket."""
+A heartbeat every `interval` seconds (a comment line on SSE, a ping on a WebSocket) keeps idle
+connections alive through proxies and gives the dead-peer timeout (TCP_USER_TIMEOUT) bytes to
+wait on, so a client that vanished is noticed. A timer per connection (tornado runs a task per
+WebSocket for its pings) costs memory on every idle connection; one sweep costs nothing each."""
 
 from __future__ import annotations
 

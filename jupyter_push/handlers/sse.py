@@ -71,7 +71,7 @@ class EventsHandler(PublishMixin):
         self._raw_chunks = not self._transforms and getattr(
             self.request.connection, "_chunking_output", False) is True
         sub.notify = self._write_now
-        heartbeats = self.state.ws_heartbeats  # one sweep for every stream, no timer each
+        heartbeats = self.state.heartbeats  # one sweep for every stream, no timer each
         if heartbeats is not None:
             heartbeats.add(self)
         try:

@@ -65,7 +65,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
 
     @property
     def ping_interval(self) -> float:
-        # state.ws_heartbeats pings every socket from one timer, where tornado would run a task
+        # state.heartbeats pings every socket from one timer, where tornado would run a task
         # per socket (jupyter_server's setting, in ms, would even make that one ping per 8 h)
         return 0
 
@@ -80,8 +80,8 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         self.set_nodelay(True)  # writes are already batched; Nagle would add up to 40 ms
         if self.ws_connection is not None:
             self.detect_dead_peer(getattr(self.ws_connection, "stream", None))
-        if state.ws_heartbeats is not None:
-            state.ws_heartbeats.add(self)
+        if state.heartbeats is not None:
+            state.heartbeats.add(self)
         self.shed_request_state()  # the handshake is answered: nothing reads the request again
 
     def heartbeat(self) -> None:
@@ -336,8 +336,8 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         self._closed = True
         self.release_connection()
         self.state.closers.discard(self._shutdown)
-        if self.state.ws_heartbeats is not None:
-            self.state.ws_heartbeats.discard(self)
+        if self.state.heartbeats is not None:
+            self.state.heartbeats.discard(self)
         if self._sub is not None:
             self._sub.ready.set()
             self.state.hub.close(self._sub)
