@@ -18,6 +18,7 @@ class EventsHandler(PublishMixin):
     _sub: Subscriber | None = None
     _closed = False
     _beat_due = False
+    _sent = False  # bytes went out since the last heartbeat turn
     _writing_since: float = 0.0
     _frame = "sse"
     _raw_chunks = False
@@ -105,6 +106,7 @@ class EventsHandler(PublishMixin):
                 else:
                     continue
                 self._beat_due = False
+                self._sent = True
                 await self._flush()
         finally:
             if heartbeats is not None:
@@ -122,6 +124,7 @@ class EventsHandler(PublishMixin):
             return False  # the task handles overflow, closing and a pending (slow) write
         events = sub.take()
         if events:
+            self._sent = True
             if self._raw_chunks:
                 send_now(stream, _shared_chunk(events, self._frame))
             else:
@@ -135,7 +138,10 @@ class EventsHandler(PublishMixin):
         self._writing_since = 0.0
 
     def heartbeat(self) -> None:
-        """Each heartbeat_interval: a comment, unless events go out first (same job)."""
+        """Each heartbeat_interval: a comment, unless events went out since the last one."""
+        if self._sent:
+            self._sent = False
+            return
         self._beat_due = True
         if self._sub is not None:
             self._sub.ready.set()

@@ -36,6 +36,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
     _sub: Subscriber | None = None
     _writer: asyncio.Task[None] | None = None
     _bucket: TokenBucket | None = None  # made by the first publish
+    _sent = False  # events went out since the last heartbeat turn
     _closed = False
 
     # tornado's get() itself, marked as authenticated; it runs for the socket's whole life,
@@ -85,7 +86,10 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         self.shed_request_state()  # the handshake is answered: nothing reads the request again
 
     def heartbeat(self) -> None:
-        """A ping, unless bytes are already on their way (they do the same job)."""
+        """A ping, unless events went out since the last one or bytes are on their way."""
+        if self._sent:
+            self._sent = False
+            return
         try:
             stream = self._stream()
         except WebSocketClosedError:
@@ -302,6 +306,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
     def _frames(self, items: list[Any]) -> bytes:
         """Pre-built text frames for queued items: a single event's frame is shared by every
         subscriber; several events become one array frame; a notice (gap) its own frame."""
+        self._sent = True
         if len(items) == 1 and items[0].id is not None:  # the common case when paced
             self._last_id = items[0].id
             return items[0].ws_frame
