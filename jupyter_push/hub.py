@@ -189,6 +189,9 @@ class Notice:
         self.size = len(self.json)
 
 
+_new_tuple = tuple.__new__
+
+
 class Hub:
     def __init__(self, broker: Broker, limits: Limits | None = None, *, retained: bool = True):
         self.broker = broker
@@ -229,7 +232,8 @@ class Hub:
                 f"event on {channel!r} is about {size} bytes encoded; the limit is "
                 f"{self.limits.max_event_bytes} (PushApp.max_event_bytes)"
             )
-        return Draft(channel, data_json, source_json)
+        # (tuple.__new__ directly: NamedTuple's generated __new__ is a Python call per event)
+        return _new_tuple(Draft, (channel, data_json, source_json))
 
     async def publish(self, drafts: list[Draft]) -> list[Event]:
         """Store and deliver validated drafts, in order; returns the events with their ids."""
