@@ -38,7 +38,8 @@ class PushApp(ExtensionApp):
         True, help="Send each channel's latest event to a fresh subscriber before live events."
     ).tag(config=True)
     heartbeat_interval = Float(
-        15.0, help="Seconds between SSE comment lines on an idle stream (detects dead peers)."
+        15.0, help="Seconds between heartbeats on an idle connection: an SSE comment line, a "
+        "WebSocket ping (keeps proxies from closing it; lets dead peers be detected)."
     ).tag(config=True)
     dead_peer_timeout = Float(
         30.0,
