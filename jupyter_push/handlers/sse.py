@@ -101,12 +101,12 @@ class EventsHandler(PublishMixin):
                 events = sub.take()
                 if events:
                     self.write(b"".join([getattr(e, frame) for e in events]))
+                    self._sent = True
                 elif self._beat_due:
                     self.write(b":\n")
                 else:
                     continue
                 self._beat_due = False
-                self._sent = True
                 await self._flush()
         finally:
             if heartbeats is not None:
