@@ -277,6 +277,28 @@ def no_server_errors(caplog) -> None:
     assert not errors, [r.getMessage() for r in errors[:5]]
 
 
+@pytest.fixture
+def campaign(driver, http, push_url, auth, push_app, caplog):
+    """Runs `check` on EXAMPLES[kind] generated values, in batches, while a healthy SSE and
+    WebSocket subscriber must keep being served; then (nearly) every example ran, no
+    subscription leaked and the server logged no error. `after` runs before the healthy
+    clients close (to close what the checks opened)."""
+
+    async def run(kind: str, strategy: st.SearchStrategy, check: Callable[[Any], Coroutine],
+                  after: Callable[[], Coroutine] | None = None) -> None:
+        async with healthy_clients(http, push_url, auth, push_app) as healthy:
+            for batch in range(BATCHES):
+                await driver.fuzz(strategy, check, EXAMPLES[kind], batch)
+                await healthy.check()
+            if after is not None:
+                await after()
+        print(f"{kind}:", driver.examples, "examples;", dict(driver.outcomes))
+        assert driver.examples >= 0.95 * EXAMPLES[kind]
+        no_server_errors(caplog)
+
+    return run
+
+
 def header_value(driver: Driver, value: str) -> bytes:
     """The generated value with real tokens for the JUPYTER / KERNEL placeholders, as bytes
     a client can send (HTTP allows Latin-1 but no surrounding whitespace)."""
@@ -352,18 +374,9 @@ def error_refs(reply: Any) -> list[Any]:
     return refs
 
 
-async def test_websocket_survives_generated_messages(
-    driver, http, push_url, auth, push_app, caplog
-):
+async def test_websocket_survives_generated_messages(driver, campaign):
     fuzz = FuzzSocket(driver)
-    async with healthy_clients(http, push_url, auth, push_app) as healthy:
-        for batch in range(BATCHES):
-            await driver.fuzz(ws_message, fuzz.check, EXAMPLES["ws"], batch)
-            await healthy.check()
-        await fuzz.close()
-    print("websocket:", driver.examples, "messages;", dict(driver.outcomes))
-    assert driver.examples >= 0.95 * EXAMPLES["ws"]
-    no_server_errors(caplog)
+    await campaign("ws", ws_message, fuzz.check, after=fuzz.close)
 
 
 # ---------------------------------------------------------------------- HTTP
@@ -390,24 +403,16 @@ async def get_once(http: httpx.AsyncClient, path: str, headers: dict[str, Any]) 
         return acceptable(r)
 
 
-async def test_generated_query_strings_get_only_2xx_or_4xx(
-    driver, http, push_url, auth, push_app, caplog
-):
+async def test_generated_query_strings_get_only_2xx_or_4xx(driver, http, campaign):
     async def check(case: tuple[str, str]) -> None:
         path, qs = case
         driver.outcomes[await get_once(http, f"{path}?{qs}", {})] += 1
 
-    async with healthy_clients(http, push_url, auth, push_app) as healthy:
-        for batch in range(BATCHES):
-            await driver.fuzz(st.tuples(route, query), check, EXAMPLES["query"], batch)
-            await healthy.check()
-    print("query strings:", driver.examples, "requests;", dict(driver.outcomes))
-    assert driver.examples >= 0.95 * EXAMPLES["query"]
-    no_server_errors(caplog)
+    await campaign("query", st.tuples(route, query), check)
 
 
 async def test_generated_headers_get_only_2xx_or_4xx_and_never_a_redirect(
-    driver, http, push_url, auth, push_app, caplog
+    driver, push_url, campaign
 ):
     async with httpx.AsyncClient(base_url=push_url, timeout=TIMEOUT) as bare:
 
@@ -425,20 +430,11 @@ async def test_generated_headers_get_only_2xx_or_4xx_and_never_a_redirect(
             signed_in = is_credential(driver, hdrs["Authorization"])
             assert (status != 401) if signed_in else (status == 401), (status, hdrs)
 
-        async with healthy_clients(http, push_url, auth, push_app) as healthy:
-            for batch in range(BATCHES):
-                await driver.fuzz(st.tuples(st.sampled_from(
-                    ["events", "channels", "history", "events-post", "status"]), headers),
-                    check, EXAMPLES["headers"], batch)
-                await healthy.check()
-    print("headers:", driver.examples, "requests;", dict(driver.outcomes))
-    assert driver.examples >= 0.95 * EXAMPLES["headers"]
-    no_server_errors(caplog)
+        routes = st.sampled_from(["events", "channels", "history", "events-post", "status"])
+        await campaign("headers", st.tuples(routes, headers), check)
 
 
-async def test_generated_publish_bodies_get_only_2xx_or_4xx(
-    driver, http, push_url, auth, push_app, caplog
-):
+async def test_generated_publish_bodies_get_only_2xx_or_4xx(driver, http, campaign):
     async def check(case: tuple[bytes, str]) -> None:
         content, ctype = case
         r = await http.post("events", content=content, headers={"Content-Type": ctype})
@@ -446,10 +442,4 @@ async def test_generated_publish_bodies_get_only_2xx_or_4xx(
         if r.status_code == 200:
             assert isinstance(r.json()["ids"], list)
 
-    async with healthy_clients(http, push_url, auth, push_app) as healthy:
-        for batch in range(BATCHES):
-            await driver.fuzz(st.tuples(body, content_type), check, EXAMPLES["body"], batch)
-            await healthy.check()
-    print("bodies:", driver.examples, "requests;", dict(driver.outcomes))
-    assert driver.examples >= 0.95 * EXAMPLES["body"]
-    no_server_errors(caplog)
+    await campaign("body", st.tuples(body, content_type), check)
