@@ -94,7 +94,11 @@ class Feed:
         self._counts: dict[str, int] = {}
         self._subscription: Any = None
         self._me: str | None = None
-        self.following = False  # the subscription is open (a server was found)
+
+    @property
+    def following(self) -> bool:
+        """The subscription is open (a server was found)."""
+        return self._subscription is not None
 
     def join(self, patterns: list[str], matches: PatternSet, receive: Receive) -> Member | None:
         """Add a binding; None when no server can be followed (local pushes only)."""
@@ -120,7 +124,7 @@ class Feed:
             gone = self._uncount(member.patterns)
             subscription, last = self._subscription, not self._members
             if last:
-                self._subscription, self.following = None, False
+                self._subscription = None
         if subscription is None:
             return
         if last:
@@ -150,7 +154,6 @@ class Feed:
             log.debug("widgets show local pushes only: %s", e)
             return None
         self._me = own_kernel_id()
-        self.following = True
         threading.Thread(target=self._follow, args=(subscription,),
                          name="jupyter_push-widget-feed", daemon=True).start()
         return subscription
@@ -165,7 +168,7 @@ class Feed:
             log.debug("widgets show local pushes only: %s", e)
         with self._lock:
             if self._subscription is subscription:
-                self._subscription, self.following = None, False
+                self._subscription = None
 
     def dispatch(self, event: Any) -> None:
         """Hand an event from the server to every binding it matches, once each."""
