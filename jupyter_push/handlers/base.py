@@ -10,7 +10,7 @@ from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import origin_matches_pat
-from tornado import httputil, web
+from tornado import web
 from tornado.util import ObjectDict
 from tornado.websocket import WebSocketHandler
 
@@ -193,7 +193,6 @@ class PushHandler(APIHandler):
                 parsed = getattr(headers, table, None)
                 if type(parsed) is dict:
                     parsed.clear()
-        request.headers = _NO_HEADERS
         request.arguments = request.query_arguments = request.body_arguments = _NO_ARGUMENTS
         request.files = _NO_ARGUMENTS
         request.__dict__.pop("_cookies", None)
@@ -264,7 +263,6 @@ class PushHandler(APIHandler):
         self.finish(dumps(obj))
 
 
-_NO_HEADERS = httputil.HTTPHeaders()
 _NO_ARGUMENTS: dict[str, Any] = {}
 _NO_UI = ObjectDict()
 
