@@ -2,28 +2,46 @@
 
     from jupyter_push import push
     push("progress", 40)
+
+The kernel-side API is imported on first use, so the server process (which imports this
+package to find its extension) never loads the kernel client.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from .client.discovery import NoServer
-from .client.publisher import flush, push
-from .client.subscriber import Subscription, subscribe
-from .sharing import share
-from .track import track
+from ._version import __version__
 
-__version__ = "0.1.0"
-__all__ = ["NoServer", "Subscription", "flush", "push", "share", "subscribe", "track", "widgets"]
+# public name -> the module that defines it
+_API = {
+    "NoServer": ".client.discovery",
+    "Subscription": ".client.subscriber",
+    "flush": ".client.publisher",
+    "push": ".client.publisher",
+    "share": ".sharing",
+    "subscribe": ".client.subscriber",
+    "track": ".track",
+}
+
+__all__ = ["NoServer", "Subscription", "__version__", "flush", "push", "share", "subscribe",
+           "track", "widgets"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "widgets":  # imported on first use: ipywidgets is slow to import
-        import importlib
-
         return importlib.import_module(".widgets", __name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 def _jupyter_server_extension_points() -> list[dict[str, Any]]:

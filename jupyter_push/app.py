@@ -8,21 +8,23 @@ import os
 from pathlib import Path
 from typing import Any
 
-from jupyter_core.paths import jupyter_runtime_dir
+from jupyter_core.paths import jupyter_data_dir, jupyter_runtime_dir
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
 from tornado.ioloop import IOLoop
 from traitlets import Bool, Float, Int, Unicode, default
 
-from . import metrics
 from .auth import PushAuth, new_token
-from .brokers.base import Broker
-from .brokers.memory import MemoryBroker
 from .handlers import default_handlers
-from .handlers.heartbeat import Heartbeats
-from .hub import Hub, Limits
-from .limits import ConnectionLimiter
-from .state import PushState
+from .server import metrics
+from .server.admission import ConnectionLimiter
+from .server.brokers.base import Broker
+from .server.brokers.memory import MemoryBroker
+from .server.heartbeats import Heartbeats
+from .server.hub import Hub, QueueLimits
+from .server.share_sessions import ShareConnections
+from .server.state import PushState
+from .tokens import KeyFile, ShareTokens
 
 
 class PushApp(ExtensionApp):
@@ -131,11 +133,6 @@ class PushApp(ExtensionApp):
     ).tag(config=True)
 
     def make_shares(self) -> Any:
-        from jupyter_core.paths import jupyter_data_dir
-
-        from .handlers.share import ShareConnections
-        from .tokens import KeyFile, ShareTokens
-
         if not self.share_links:
             return None, None
         path = Path(self.share_secret_file or Path(jupyter_data_dir()) / "jupyter_push_share.json")
@@ -157,7 +154,7 @@ class PushApp(ExtensionApp):
         if url.startswith("memory:"):
             return MemoryBroker(self.history_size)
         if url.startswith(("redis://", "rediss://", "unix://")):
-            from .brokers.redis import RedisBroker
+            from .server.brokers.redis import RedisBroker
 
             return RedisBroker(
                 url,
@@ -170,7 +167,7 @@ class PushApp(ExtensionApp):
         raise ValueError(f"PushApp.broker_url {url!r}: use memory:// or redis://host:port/db")
 
     def initialize_settings(self) -> None:
-        limits = Limits(
+        limits = QueueLimits(
             max_event_bytes=self.max_event_bytes,
             queue_max_events=self.queue_max_events,
             queue_max_bytes=self.queue_max_bytes,

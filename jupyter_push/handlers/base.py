@@ -15,9 +15,9 @@ from tornado.util import ObjectDict
 from tornado.websocket import WebSocketHandler
 
 from ..auth import USER, Access, AuthError
-from ..brokers.base import BrokerUnavailable
 from ..events import InvalidInput, PatternSet, check_pattern, dumps, loads
-from ..state import PushState
+from ..server.brokers.base import BrokerUnavailable
+from ..server.state import PushState
 from ..tokens import uncovered
 
 

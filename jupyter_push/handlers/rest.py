@@ -6,11 +6,11 @@ from typing import Any
 
 from tornado import web
 
-from .. import __version__
-from ..brokers.base import BrokerUnavailable, Draft
+from .._version import __version__
 from ..events import EventTooLarge, InvalidInput
-from ..hub import Hub
-from ..limits import TokenBucket
+from ..server.admission import TokenBucket
+from ..server.brokers.base import BrokerUnavailable, Draft
+from ..server.hub import Hub
 from .base import PushHandler
 
 
@@ -34,7 +34,7 @@ def drafts_from(hub: Hub, body: Any, source_json: bytes | None = None) -> list[D
     return drafts
 
 
-class PublishMixin(PushHandler):
+class PublishHandler(PushHandler):
     @web.authenticated
     async def post(self) -> None:
         self.require_publish()

@@ -9,12 +9,12 @@ from tornado import web
 from tornado.iostream import IOStream, StreamClosedError
 
 from ..events import dumps, sse_comment, sse_message
-from ..hub import Subscriber
-from .rest import PublishMixin
+from ..server.hub import Subscriber
+from .rest import PublishHandler
 from .sendnow import http_chunk, send_now
 
 
-class EventsHandler(PublishMixin):
+class EventsHandler(PublishHandler):
     _sub: Subscriber | None = None
     _closed = False
     _beat_due = False

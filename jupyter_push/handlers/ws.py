@@ -11,7 +11,6 @@ from tornado import web
 from tornado.iostream import IOStream, StreamClosedError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from ..brokers.base import BrokerUnavailable
 from ..events import (
     EventTooLarge,
     InvalidInput,
@@ -24,10 +23,11 @@ from ..events import (
     ws_batch,
     ws_text_frame,
 )
-from ..hub import Subscriber
-from ..limits import TokenBucket
+from ..server.admission import TokenBucket
+from ..server.brokers.base import BrokerUnavailable
+from ..server.hub import Subscriber
+from ._eager_start import eager
 from .base import PushHandler
-from .eager import eager
 from .rest import drafts_from
 from .sendnow import send_now
 
@@ -245,7 +245,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         hub = self.state.hub
         for channel, count in dropped.items():
             check_channel(channel)
-            latest = await hub.broker.latest(PatternSet([channel]))
+            latest = await hub.latest(PatternSet([channel]))
             hub.notify_dropped(channel, count, since=latest[-1].id if latest else None)
 
     # ------------------------------------------------------------------ server → client

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from jupyter_push.brokers.base import BrokerUnavailable, Draft
-from jupyter_push.brokers.redis import (
+from jupyter_push.events import Event, PatternSet
+from jupyter_push.server.brokers.base import BrokerUnavailable, Draft
+from jupyter_push.server.brokers.redis import (
     RedisBroker,
     event_from_retained,
     redact,
     stream_position,
 )
-from jupyter_push.events import Event, PatternSet
 
 from .conftest import NEEDS_REDIS
 from .servers import free_port

@@ -179,8 +179,8 @@ def test_latency_buckets_are_cumulative_and_notices_are_not_measured():
     import time
 
     from jupyter_push.events import Event
-    from jupyter_push.hub import Notice
-    from jupyter_push.metrics import LATENCY_BUCKETS, Stats
+    from jupyter_push.server.hub import Notice
+    from jupyter_push.server.metrics import LATENCY_BUCKETS, Stats
 
     stats = Stats()
     stats.wrote(Event("e-1", "a", b"1", time.time() + 60))  # a clock step back counts as 0 s

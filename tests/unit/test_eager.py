@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from jupyter_push.handlers.eager import eager
+from jupyter_push.handlers._eager_start import eager
 
 
 async def test_a_coroutine_that_never_waits_finishes_inside_the_call():

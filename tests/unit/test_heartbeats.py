@@ -3,7 +3,7 @@ that has gone."""
 
 from __future__ import annotations
 
-from jupyter_push.handlers.heartbeat import SLICES, Heartbeats
+from jupyter_push.server.heartbeats import SLICES, Heartbeats
 
 
 class Conn:

@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 
-from jupyter_push.brokers.memory import MemoryBroker
 from jupyter_push.events import PatternSet
-from jupyter_push.hub import Hub, Limits
+from jupyter_push.server.brokers.memory import MemoryBroker
+from jupyter_push.server.hub import Hub, QueueLimits
 
 
 def run(coro):
@@ -15,7 +15,7 @@ def run(coro):
 
 def make_hub(**kw) -> Hub:
     history = kw.pop("history", 100)
-    return Hub(MemoryBroker(history, epoch="t"), Limits(**kw))
+    return Hub(MemoryBroker(history, epoch="t"), QueueLimits(**kw))
 
 
 async def publish(hub: Hub, *items):

@@ -1,4 +1,4 @@
-from jupyter_push.limits import ConnectionLimiter, TokenBucket
+from jupyter_push.server.admission import ConnectionLimiter, TokenBucket
 
 
 def test_connection_limiter_counts_total_and_per_credential():

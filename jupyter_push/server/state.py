@@ -6,14 +6,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from .auth import PushAuth
+from ..auth import PushAuth
+from .admission import ConnectionLimiter, TokenBucket
 from .hub import Hub
-from .limits import ConnectionLimiter, TokenBucket
 
 if TYPE_CHECKING:
-    from .handlers.heartbeat import Heartbeats
-    from .handlers.share import ShareConnections
-    from .tokens import ShareTokens
+    from ..tokens import ShareTokens
+    from .heartbeats import Heartbeats
+    from .share_sessions import ShareConnections
 
 
 @dataclass

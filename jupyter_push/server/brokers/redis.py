@@ -26,7 +26,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from ..events import Event
+from ...events import Event
 from .base import Broker, BrokerUnavailable, Draft, Matcher
 
 RELAY_MIN = 1000

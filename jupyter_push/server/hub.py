@@ -11,8 +11,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from .brokers.base import Broker, Draft
-from .events import (
+from ..events import (
     Event,
     EventTooLarge,
     InvalidInput,
@@ -22,17 +21,18 @@ from .events import (
     dumps,
     sse_message,
 )
+from .brokers.base import Broker, Draft
 from .metrics import Stats
 
 
 @dataclass
-class Limits:
+class QueueLimits:
     max_event_bytes: int = 1 << 20
     queue_max_events: int = 10_000
     queue_max_bytes: int = 16 << 20
 
 
-class Ready:
+class Wakeup:
     """`asyncio.Event` for one consumer, without its per-instance deque of waiters: a
     subscriber's idle cost is paid once per connection, tens of thousands of times."""
 
@@ -95,7 +95,7 @@ class Subscriber:
     def __init__(
         self,
         patterns: PatternSet,
-        limits: Limits,
+        limits: QueueLimits,
         allowed: PatternSet | None = None,
         stats: Stats | None = None,
     ):
@@ -110,7 +110,7 @@ class Subscriber:
         # Set by a transport that can write at once when its socket is idle; returns False
         # to fall back to waking its writer task (`ready`).
         self.notify: Callable[[], bool] | None = None
-        self.ready = Ready()
+        self.ready = Wakeup()
         self.stats = stats
         self.transport = ""  # "sse" or "ws", set by the transport (for metrics)
         self.primed = False  # a replay or retained values are queued: not live latency
@@ -193,9 +193,9 @@ _new_tuple = tuple.__new__
 
 
 class Hub:
-    def __init__(self, broker: Broker, limits: Limits | None = None, *, retained: bool = True):
+    def __init__(self, broker: Broker, limits: QueueLimits | None = None, *, retained: bool = True):
         self.broker = broker
-        self.limits = limits or Limits()
+        self.limits = limits or QueueLimits()
         self.retained_enabled = retained
         self._exact: dict[str, set[Subscriber]] = {}
         self._wild: set[Subscriber] = set()
@@ -373,6 +373,10 @@ class Hub:
 
     # ------------------------------------------------------------------ state
 
+    async def latest(self, patterns: PatternSet) -> list[Event]:
+        """The retained (latest) event of each channel matching `patterns`, in id order."""
+        return await self.broker.latest(patterns)
+
     async def history(
         self, patterns: PatternSet, since: str | None, limit: int | None
     ) -> tuple[list[Event], bool]:
@@ -401,4 +405,4 @@ class _Both:
         return self.a(name) and self.b(name)
 
 
-__all__ = ["Hub", "InvalidInput", "Limits", "Subscriber"]
+__all__ = ["Hub", "InvalidInput", "QueueLimits", "Subscriber"]

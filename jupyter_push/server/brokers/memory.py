@@ -6,7 +6,7 @@ import itertools
 import time
 from collections import deque
 
-from ..events import Event, IdSequence
+from ...events import Event, IdSequence
 from .base import Broker, Draft, Matcher
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 from typing import Callable, Iterable, NamedTuple
 
-from ..events import Event
+from ...events import Event
 
 Deliver = Callable[[Iterable[Event]], None]
 NotifyGap = Callable[[str], None]
