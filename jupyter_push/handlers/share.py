@@ -52,8 +52,14 @@ class TokensHandler(PushHandler):
         """`{base}push/` as the requester reached it, or on the configured public address."""
         if self.state.share_base_url:
             return url_path_join(self.state.share_base_url, "push/")
-        origin = f"{self.request.protocol}://{self.request.host}"
-        return origin + url_path_join(self.base_url, "push/")
+        scheme, host = self.request.protocol, self.request.host
+        serverapp = self.settings.get("serverapp")
+        if getattr(serverapp, "trust_xheaders", False):
+            # behind proxies, the first value is what the outermost one (the public side) got
+            headers = self.request.headers
+            scheme = first_value(headers.get("X-Forwarded-Proto")) or scheme
+            host = first_value(headers.get("X-Forwarded-Host")) or host
+        return f"{scheme}://{host}" + url_path_join(self.base_url, "push/")
 
 
 class RevokeHandler(TokensHandler):
@@ -121,6 +127,11 @@ class EventsOrViewerHandler(EventsHandler):
 
     def end_share_connection(self) -> None:
         self._close()  # ends the stream cleanly; the browser's reconnect then gets a 401
+
+
+def first_value(header: str | None) -> str:
+    """The first entry of a comma-separated forwarded header ("" when absent)."""
+    return (header or "").split(",")[0].strip()
 
 
 def wants_page(accept: str) -> bool:

@@ -228,6 +228,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             events = await hub.publish(drafts)
         except BrokerUnavailable as e:
             raise InvalidInput(str(e)) from e
+        self.note_publish_activity()
         if session is not None and isinstance(ref, int):
             self._remember(session, ref)
         if "ref" in msg:
