@@ -63,6 +63,7 @@ class PublishHandler(PushHandler):
             events = await hub.publish(drafts)
         except BrokerUnavailable as e:
             raise web.HTTPError(503, str(e)) from e
+        self.note_publish_activity()
         self.write_json({"ids": [e.id for e in events]})
 
 
