@@ -10,7 +10,7 @@ from typing import Any
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from ..events import InvalidInput
+from ..exceptions import InvalidInput
 from ..tiles_bundle import tiles_script
 from ..tokens import ShareTokens, share_url
 from .base import PushHandler
