@@ -7,7 +7,7 @@ nobody else may, so a subscriber can trust them. Notebooks and scripts publish n
 
 from __future__ import annotations
 
-from .events import compile_pattern
+from .channels import compile_pattern
 
 NOTIFY = "$notify"
 KERNELS = "$kernels"

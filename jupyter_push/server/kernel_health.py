@@ -17,7 +17,7 @@ import logging
 import time
 from typing import Any, Callable
 
-from ..events import dumps
+from .._json import dumps
 from ..reserved import KERNELS, kernel_channel
 from .hub import Hub
 from .kernel_states import KernelRecord, State, death_reason, state_after_status
