@@ -11,7 +11,7 @@ CHP := tests/hub/node_modules/.bin/configurable-http-proxy
 
 .PHONY: demo test bench lint system-deps clean
 
-$(STAMP): pyproject.toml labextension/package.json $(wildcard labextension/src/*.ts labextension/style/*)
+$(STAMP): pyproject.toml labextension/package.json $(wildcard labextension/src/*.ts labextension/style/* jupyter_push/static/tiles/*.js)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,bench]'

@@ -18,8 +18,10 @@ from tornado import web
 from tornado.util import ObjectDict
 from tornado.websocket import WebSocketHandler
 
+from .._json import dumps, loads
 from ..auth import USER, Access, AuthError
-from ..events import InvalidInput, PatternSet, check_pattern, dumps, loads
+from ..channels import PatternSet, check_pattern
+from ..exceptions import InvalidInput
 from ..server.brokers.base import BrokerUnavailable
 from ..server.state import PushState
 from ..tokens import uncovered

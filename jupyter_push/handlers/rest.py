@@ -7,7 +7,7 @@ from typing import Any
 from tornado import web
 
 from .._version import __version__
-from ..events import EventTooLarge, InvalidInput
+from ..exceptions import EventTooLarge, InvalidInput
 from ..server.admission import TokenBucket
 from ..server.brokers.base import BrokerUnavailable, Draft
 from ..server.hub import Hub

@@ -10,7 +10,8 @@ from typing import Any
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from ..events import InvalidInput
+from ..exceptions import InvalidInput
+from ..tiles_bundle import tiles_script
 from ..tokens import ShareTokens, share_url
 from .base import PushHandler
 from .sse import EventsHandler
@@ -87,6 +88,16 @@ class ClientScriptHandler(PushHandler):
                     set_content_type="text/javascript; charset=utf-8")
 
 
+class TilesScriptHandler(PushHandler):
+    """`GET push/tiles.js`: the tile library (one ES module) the viewer draws with, offered to
+    external pages next to client.js, with any credential (`?access=TOKEN`)."""
+
+    @web.authenticated
+    def get(self) -> None:
+        self.set_header("Cache-Control", "no-cache")
+        self.finish(tiles_script(), set_content_type="text/javascript; charset=utf-8")
+
+
 class EventsOrViewerHandler(EventsHandler):
     """`GET push/events`: the SSE stream, or for a browser navigating to a share link
     (`Accept: text/html`, while EventSource sends `text/event-stream`) the live viewer page."""
@@ -132,4 +143,5 @@ default_handlers: list[tuple[str, Any]] = [
     (r"/push/tokens", TokensHandler),
     (r"/push/tokens/revoke", RevokeHandler),
     (r"/push/client\.js", ClientScriptHandler),
+    (r"/push/tiles\.js", TilesScriptHandler),
 ]
