@@ -71,6 +71,7 @@ class Hub:
 
     def config(self) -> str:
         operator = OPERATOR_CONFIG.format(public_url=self.public_url, redis_url=self.redis_url)
+        homes = str(self.workdir / "home" / "{username}")
         return textwrap.dedent(f"""
             c.JupyterHub.ip = "127.0.0.1"
             c.JupyterHub.port = {self.port}
@@ -86,7 +87,7 @@ class Hub:
             c.Authenticator.allowed_users = {{"alice", "bob", "carol", "dave"}}
             c.Authenticator.admin_users = {{"admin"}}
             c.JupyterHub.spawner_class = "simple"
-            c.SimpleLocalProcessSpawner.home_dir_template = {str(self.workdir / "home" / "{username}")!r}
+            c.SimpleLocalProcessSpawner.home_dir_template = {homes!r}
             c.Spawner.cmd = [{str(BIN / "jupyterhub-singleuser")!r}]
             c.Spawner.env_keep = ["PATH", "LANG", "LC_ALL"]
             c.Spawner.start_timeout = 120
