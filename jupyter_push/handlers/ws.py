@@ -26,6 +26,7 @@ from ..events import (
 from ..server.admission import TokenBucket
 from ..server.brokers.base import BrokerUnavailable
 from ..server.hub import Subscriber
+from ..server.publish_policy import PublishPolicy, WriteRefused
 from ._eager_start import eager
 from .base import PushHandler
 from .rest import drafts_from
@@ -36,6 +37,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
     _sub: Subscriber | None = None
     _writer: asyncio.Task[None] | None = None
     _bucket: TokenBucket | None = None  # made by the first publish
+    _policy: PublishPolicy | None = None  # made by the first publish
     _sent = False  # events went out since the last heartbeat turn
     _closed = False
 
@@ -119,9 +121,10 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             try:
                 await self._handle(op)
             except EventTooLarge as e:
-                self._error(str(e), ref=_ref(op))
+                self._error(str(e), ref=_ref(op), status=413)
             except InvalidInput as e:
-                self._error(str(e), ref=_ref(op))
+                self._error(str(e), ref=_ref(op), status=_status(e),
+                            retry_after=getattr(e, "retry_after", None))
 
     async def _handle(self, msg: Any) -> None:
         if not isinstance(msg, dict) or not isinstance(msg.get("op"), str):
@@ -181,7 +184,10 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
 
     async def _publish(self, msg: dict[str, Any]) -> None:
         if not self.access.can_publish:
-            raise InvalidInput("a share token is read-only: it cannot publish")
+            raise WriteRefused(403, "this share link is read-only: it cannot publish")
+        policy = self._policy
+        if policy is None:
+            policy = self._policy = self.publish_policy()
         session, ref = msg.get("session"), msg.get("ref")
         if not (isinstance(session, str) and isinstance(ref, int)):
             session = None
@@ -204,12 +210,14 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             drafts = []
             for i, item in enumerate(items):
                 try:
-                    drafts.extend(drafts_from(hub, item, source_json))
+                    drafts.extend(drafts_from(hub, item, source_json, policy))
                 except InvalidInput as e:
-                    self._error(f"event {i}: {e}", ref=_ref(msg))
+                    self._error(f"event {i}: {e}", ref=_ref(msg), status=_status(e),
+                                retry_after=getattr(e, "retry_after", None))
         else:
             drafts = drafts_from(hub, {"channel": msg.get("channel"), "data": msg.get("data")},
-                                 source_json)
+                                 source_json, policy)
+        policy.admit(len(drafts))
         if self._bucket is None:
             self._bucket = TokenBucket(self.state.publish_rate, self.state.publish_burst)
         if not self._bucket.take(len(drafts)):
@@ -222,6 +230,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             events = await hub.publish(drafts)
         except BrokerUnavailable as e:
             raise InvalidInput(str(e)) from e
+        policy.record(events)
         if session is not None and isinstance(ref, int):
             self._remember(session, ref)
         if "ref" in msg:
@@ -328,10 +337,15 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         except (WebSocketClosedError, StreamClosedError):
             pass
 
-    def _error(self, message: str, ref: Any = None) -> None:
+    def _error(self, message: str, ref: Any = None, status: int | None = None,
+               retry_after: float | None = None) -> None:
         fields: dict[str, Any] = {"message": message}
         if ref is not None:
             fields["ref"] = ref
+        if status is not None:  # as the same refusal over HTTP: 400, 403, 413, 429
+            fields["status"] = status
+        if retry_after is not None:
+            fields["retry_after"] = round(retry_after, 3)
         self._send(control("error", **fields))
 
     def _shutdown(self) -> None:
@@ -398,6 +412,10 @@ def _runs(items: list[Any]) -> list[list[Any]]:
         else:
             runs.append([item])
     return runs
+
+
+def _status(error: InvalidInput) -> int:
+    return error.status if isinstance(error, WriteRefused) else 400
 
 
 def _ref(msg: Any) -> Any:

@@ -205,6 +205,7 @@ class Hub:
         self.delivered = 0
         self.publisher_drops = 0
         self._valid_channels: set[str] = set()
+        self._watchers: tuple[Subscriber, ...] = ()
         self.stats = Stats()
         broker.bind(self.deliver, self.notify_gap)
 
@@ -216,11 +217,13 @@ class Hub:
 
     # ------------------------------------------------------------------ publishing
 
-    def draft(self, channel: Any, data: Any, source_json: bytes | None = None) -> Draft:
+    def draft(self, channel: Any, data: Any, source_json: bytes | None = None,
+              reserved: bool = False) -> Draft:
         """Validate one event and encode its data once. Raises InvalidInput / EventTooLarge.
-        `source_json` is the encoded `source` object, shared by the events of one request."""
+        `source_json` is the encoded `source` object, shared by the events of one request.
+        `reserved`: the caller has decided this publisher may use a `$` channel."""
         if type(channel) is not str or channel not in self._valid_channels:
-            check_channel(channel)
+            check_channel(channel, allow_reserved=reserved)
             if len(self._valid_channels) > 100_000:
                 self._valid_channels.clear()
             self._valid_channels.add(channel)
@@ -287,12 +290,27 @@ class Hub:
             s for s in self._wild if s.patterns(channel)
         )
         subs = tuple(s for s in subs if s.allowed is None or s.allowed(channel))
+        subs += tuple(w for w in self._watchers if w.patterns(channel))
         if len(self._targets) > 50_000:
             self._targets.clear()
         self._targets[channel] = subs
         return subs
 
     # ------------------------------------------------------------------ subscribing
+
+    def watch(self, patterns: PatternSet, receive: Callable[[list[Event]], None]) -> None:
+        """Have the server itself follow `patterns`: `receive(events)` is called with each
+        batch as it is delivered. Not a client: not counted among the subscribers, and the
+        cost is found once per channel like any subscriber's (no check per event)."""
+        sub = Subscriber(patterns, self.limits)
+
+        def drain() -> bool:
+            receive([e for e in sub.take() if e.id is not None])  # (no notices)
+            return True
+
+        sub.notify = drain
+        self._watchers = (*self._watchers, sub)
+        self._targets.clear()
 
     async def open(
         self,

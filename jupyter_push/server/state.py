@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..auth import PushAuth
 from .admission import ConnectionLimiter, TokenBucket
+from .controls import Controls
 from .hub import Hub
+from .publish_policy import ShareWriteLimits
 
 if TYPE_CHECKING:
     from ..tokens import ShareTokens
@@ -38,5 +40,8 @@ class PushState:
     shares: ShareTokens | None = None
     share_connections: ShareConnections | None = None
     share_base_url: str = ""
+    # declared controls (from `$controls/...`) and what share links may write
+    controls: Controls = field(default_factory=Controls)
+    share_writes: ShareWriteLimits = field(default_factory=ShareWriteLimits)
     # beats every open stream and WebSocket each heartbeat_interval (handlers/heartbeat.py)
     heartbeats: Heartbeats | None = None
