@@ -6,6 +6,7 @@ import hashlib
 import socket
 from typing import Any
 
+from jupyter_core.utils import ensure_async
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import APIHandler
@@ -21,15 +22,23 @@ from ..server.publish_policy import PublishPolicy
 from ..server.state import PushState
 from ..tokens import uncovered
 
+# The resource jupyter_server's Authorizer is asked about for a Jupyter user's push requests,
+# beside its own ("contents", "kernels", "events", …): "read" to subscribe and read state,
+# "write" to publish and to mint or revoke share links.
+AUTH_RESOURCE = "push"
+
 
 class PushHandler(APIHandler):
     """Base for the routes under `{base}push/`.
 
     A kernel token or share token is checked here, before jupyter_server's identity provider
     (which knows only the Jupyter user). Missing credentials get 401, never a login redirect.
+    A Jupyter user's request then goes through the server's Authorizer, as jupyter_server's
+    own services do, so custom authorizers and JupyterHub's permissions apply to it.
     """
 
     access: Access = USER
+    auth_resource = AUTH_RESOURCE
 
     @property
     def state(self) -> PushState:
@@ -53,6 +62,8 @@ class PushHandler(APIHandler):
                     self.get_login_url()  # no credential: 401 with a message, for every method
                 raise
             self.access = USER
+            if self.current_user is not None and self.request.method != "OPTIONS":
+                await self.authorize("read" if self.request.method in ("GET", "HEAD") else "write")
             return
         if not self.check_host():
             raise web.HTTPError(403, "Host header not allowed")
@@ -135,6 +146,29 @@ class PushHandler(APIHandler):
             return super().write_error(status_code, **kwargs)
         self.set_header("Content-Type", "application/json")
         self.finish(dumps({"message": message}))
+
+    # ------------------------------------------------------------------ authorization
+
+    async def authorize(self, action: str) -> None:
+        """403 unless the server's Authorizer lets this Jupyter user `action` ("read" or
+        "write") on the push resource. Kernel and share tokens keep their own rules."""
+        if self.access.role == "user" and not await self.may(action):
+            raise web.HTTPError(403, self.refusal(action))
+
+    async def may(self, action: str) -> bool:
+        """Whether the server's Authorizer lets this Jupyter user `action` push events."""
+        user = self.current_user
+        allowed = await ensure_async(
+            self.authorizer.is_authorized(self, user, action, AUTH_RESOURCE)
+        )
+        return bool(allowed)
+
+    def refusal(self, action: str) -> str:
+        who = getattr(self.current_user, "username", None) or "this user"
+        doing = "subscribe or read push events" if action == "read" else \
+            "publish push events or manage share links"
+        return (f"{who} may not {doing}: the server's authorizer refused {action!r} on "
+                f"resource {AUTH_RESOURCE!r}")
 
     # ------------------------------------------------------------------ helpers
 

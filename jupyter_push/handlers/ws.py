@@ -40,6 +40,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
     _policy: PublishPolicy | None = None  # made by the first publish
     _sent = False  # events went out since the last heartbeat turn
     _closed = False
+    _may_publish = True  # for a Jupyter user: what the server's authorizer said at connect
 
     # tornado's get() itself, marked as authenticated; it runs for the socket's whole life,
     # so the checks are in prepare() rather than in a get() of ours awaiting it (one coroutine
@@ -55,6 +56,9 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         refusal = self.state.connections.refusal(self.credential)
         if refusal is not None:
             raise web.HTTPError(429, refusal)
+        if self.access.role == "user":
+            # asked now, while the handshake request is whole (it is shed once open)
+            self._may_publish = await self.may("write")
 
     def check_origin(self, origin: str | None = None) -> bool:
         # A token or share token sent with the request is not a cross-site forgery; only a
@@ -185,6 +189,8 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
     async def _publish(self, msg: dict[str, Any]) -> None:
         if not self.access.can_publish:
             raise WriteRefused(403, "this share link is read-only: it cannot publish")
+        if not self._may_publish:
+            raise WriteRefused(403, self.refusal("write"))
         policy = self._policy
         if policy is None:
             policy = self._policy = self.publish_policy()

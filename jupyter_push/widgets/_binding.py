@@ -57,7 +57,7 @@ class Binding:
 
 def own_kernel_id() -> str | None:
     """This kernel's id as push() reports it in `source.kernel`, or None outside a kernel."""
-    from ..client.publisher import kernel_source
+    from ..client.identity import kernel_source
 
     kernel = kernel_source().get("kernel")
     return kernel if isinstance(kernel, str) else None

@@ -16,16 +16,9 @@ import warnings
 import pytest
 
 from jupyter_push import events
-from jupyter_push.client.publisher import (
-    DIRECT_GAP,
-    Encoded,
-    Publisher,
-    client_frame,
-    encode_events,
-    encoded,
-    event_json,
-    publish_frame,
-)
+from jupyter_push.client.encoding import Encoded, encode_events, encoded
+from jupyter_push.client.publisher import DIRECT_GAP, Publisher
+from jupyter_push.wire import client_frame, event_json, publish_frame
 
 
 @pytest.fixture
