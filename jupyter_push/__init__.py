@@ -18,15 +18,18 @@ from ._version import __version__
 _API = {
     "NoServer": ".client.discovery",
     "Subscription": ".client.subscriber",
+    "ask": ".client.controls",
+    "control": ".client.controls",
     "flush": ".client.api",
+    "on": ".client.controls",
     "push": ".client.api",
     "share": ".sharing",
     "subscribe": ".client.subscriber",
     "track": ".tracking",
 }
 
-__all__ = ["NoServer", "Subscription", "__version__", "flush", "push", "share", "subscribe",
-           "track", "widgets"]
+__all__ = ["NoServer", "Subscription", "__version__", "ask", "control", "flush", "on", "push",
+           "share", "subscribe", "track", "widgets"]
 
 
 def __getattr__(name: str) -> Any:

@@ -49,7 +49,7 @@ class PublishHandler(PushHandler):
         hub = self.state.hub
         policy = self.publish_policy()
         try:
-            drafts = drafts_from(hub, body, policy=policy)
+            drafts = drafts_from(hub, body, policy.source_json, policy)
             policy.admit(len(drafts))
         except WriteRefused as e:
             error = web.HTTPError(e.status, str(e))

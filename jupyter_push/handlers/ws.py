@@ -195,6 +195,10 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         if policy is None:
             policy = self._policy = self.publish_policy()
         session, ref = msg.get("session"), msg.get("ref")
+        source_json = policy.source_json  # a share link's events: the server says who sent them
+        if source_json is not None:
+            session = None  # nor may it touch a publisher's session or report drops
+            msg = {k: v for k, v in msg.items() if k not in ("session", "source", "dropped")}
         if not (isinstance(session, str) and isinstance(ref, int)):
             session = None
         elif ref <= self.state.publish_sessions.get(session, -1):
@@ -203,7 +207,8 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         source = msg.get("source")
         if source is not None and not isinstance(source, dict):
             raise InvalidInput('"source" must be an object')
-        source_json = dumps(source) if source else None
+        if source:
+            source_json = dumps(source)
         hub = self.state.hub
         dropped = msg.get("dropped")
         if dropped is not None:

@@ -70,10 +70,13 @@ def share_write_refusal(access: Access, channel: str, declared: Any) -> str | No
 class PublishPolicy:
     """The checks for one publisher (a request or a socket)."""
 
-    __slots__ = ("access", "controls", "limits")
+    __slots__ = ("access", "controls", "limits", "source_json")
 
     def __init__(self, access: Access, controls: Controls, limits: ShareWriteLimits):
         self.access, self.controls, self.limits = access, controls, limits
+        # A share link's events carry `"source": {"link": ID}`, set by the server: a page
+        # cannot pass itself off as a kernel.
+        self.source_json = dumps({"link": access.link}) if access.role == "share" else None
 
     def check(self, channel: Any, data: Any) -> bool:
         """Raise InvalidInput / WriteRefused if `data` may not go to `channel`; returns True

@@ -235,3 +235,21 @@ async def test_a_write_link_answers_the_cors_preflight_for_post(anonymous, http)
     assert r.status_code == 204
     assert "POST" in r.headers["access-control-allow-methods"]
     assert "content-type" in r.headers["access-control-allow-headers"]
+
+
+async def test_a_write_link_cannot_pose_as_a_kernel_or_touch_a_publisher_session(
+    http, push_url, push_app, controls
+):
+    link = await write_link(http, ["chat/**"], ["chat/**"])
+    async with websockets.connect(ws_url(push_url) + f"?access={link['token']}") as ws:
+        await ws.send(json.dumps({"op": "subscribe", "channels": ["chat/lobby"],
+                                  "retained": False}))
+        await ws.send(json.dumps({
+            "op": "publish", "channel": "chat/lobby", "data": "hi", "ref": 10**9,
+            "session": "a-kernels-session", "source": {"kernel": "k1"},
+            "dropped": {"chat/lobby": 5}}))
+        echo = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
+    assert echo["source"] == {"link": link["id"]}
+    assert "a-kernels-session" not in push_app.state.publish_sessions
+    r = await http.get("history", params={"channel": "chat/lobby"})
+    assert [e["data"] for e in r.json()["events"]] == ["hi"]  # no gap notice, one event
