@@ -12,8 +12,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Protocol
 
+from .channels import PatternSet
 from .declarations import PREFIX as CONTROLS_PREFIX
-from .events import PatternSet
 
 
 class AuthError(Exception):

@@ -7,7 +7,7 @@ from typing import Any
 from tornado import web
 
 from .._version import __version__
-from ..events import EventTooLarge, InvalidInput
+from ..exceptions import EventTooLarge, InvalidInput
 from ..server.admission import TokenBucket
 from ..server.brokers.base import BrokerUnavailable, Draft
 from ..server.hub import Hub
@@ -30,8 +30,9 @@ def drafts_from(hub: Hub, body: Any, source_json: bytes | None = None,
             raise InvalidInput(f'{where}expected an object {{"channel": NAME, "data": ANY}}')
         try:
             channel, data = item["channel"], item.get("data")
-            reserved = policy.check(channel, data) if policy is not None else False
-            drafts.append(hub.draft(channel, data, source_json, reserved))
+            if policy is not None:
+                policy.check(channel, data)
+            drafts.append(hub.draft(channel, data, source_json))
         except WriteRefused as e:
             raise WriteRefused(e.status, where + str(e), e.retry_after) from e
         except EventTooLarge as e:
@@ -77,6 +78,7 @@ class PublishHandler(PushHandler):
         except BrokerUnavailable as e:
             raise web.HTTPError(503, str(e)) from e
         policy.record(events)
+        self.note_publish_activity()
         self.write_json({"ids": [e.id for e in events]})
 
 

@@ -2,7 +2,8 @@
 
 - Every publisher: a value sent to a declared control must be one the control accepts
   (`400` / an error op naming the problem); `$controls/C` takes only a declaration of `C`.
-- The Jupyter user and the kernel token may publish everywhere else, except other `$` channels.
+- The Jupyter user and the kernel token may publish everywhere else (of the `$` channels, only
+  those `reserved.CLIENT_PUBLISHABLE` names).
 - A share link may publish only when it was minted with write patterns, only to channels they
   match, only to declared controls (a chat room is a control of kind "chat"), never to a `$`
   channel; each of its events within `share_write_max_bytes`; at most `share_write_rate`
@@ -78,11 +79,11 @@ class PublishPolicy:
         # cannot pass itself off as a kernel.
         self.source_json = dumps({"link": access.link}) if access.role == "share" else None
 
-    def check(self, channel: Any, data: Any) -> bool:
-        """Raise InvalidInput / WriteRefused if `data` may not go to `channel`; returns True
-        when `channel` is a `$` channel this publisher may use."""
+    def check(self, channel: Any, data: Any) -> None:
+        """Raise InvalidInput / WriteRefused if `data` may not go to `channel` (the hub's
+        draft then checks the name, and which `$` channels clients may use)."""
         if type(channel) is not str:
-            return False  # the hub's draft reports a bad name
+            return  # the hub's draft reports a bad name
         if self.access.role == "share":
             refusal = share_write_refusal(self.access, channel, self.controls.declared)
             if refusal is not None:
@@ -93,13 +94,10 @@ class PublishPolicy:
                                         f"{self.limits.max_bytes} bytes of data, this one is "
                                         f"{size} (PushApp.share_write_max_bytes)")
         if channel[:1] == "$":
-            if not channel.startswith(PREFIX):
-                raise InvalidInput(f"channel {channel!r}: names starting with '$' are reserved")
-            self.controls.check_declaration_event(channel, data)
-            return True
-        if self.controls.declared:
+            if channel.startswith(PREFIX):
+                self.controls.check_declaration_event(channel, data)
+        elif self.controls.declared:
             self.controls.check_value(channel, data)
-        return False
 
     def admit(self, count: int) -> None:
         """Charge a share link's rate for `count` events, or raise WriteRefused(429)."""

@@ -43,5 +43,8 @@ class PushState:
     # declared controls (from `$controls/...`) and what share links may write
     controls: Controls = field(default_factory=Controls)
     share_writes: ShareWriteLimits = field(default_factory=ShareWriteLimits)
+    # publishes count as server activity (JupyterHub's idle culler); when it was last noted
+    publishing_is_activity: bool = False
+    last_activity_noted: float = float("-inf")
     # beats every open stream and WebSocket each heartbeat_interval (handlers/heartbeat.py)
     heartbeats: Heartbeats | None = None
