@@ -202,7 +202,7 @@ def _follow(patterns: list[str]) -> None:
 
     publisher = get_publisher()
     if publisher.inbox is None:
-        me = publisher.source
+        me = publisher.base_source  # (without the cell, which changes)
         publisher.inbox = lambda events: receive(events, me)
     publisher.follow(patterns)
 

@@ -73,6 +73,16 @@ class FlushMarker:
         self.done = threading.Event()
 
 
+class SourceChange:
+    """Put in the buffer when a new notebook cell starts: the events after it carry `source`
+    (the cell's id and execution count beside the kernel and notebook)."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, source: dict[str, Any]) -> None:
+        self.source = source
+
+
 class Publisher:
     """One buffer, one thread, one WebSocket. `put` is the hot path."""
 
@@ -85,6 +95,7 @@ class Publisher:
             if "kernel" not in source:  # a script: a random origin tells its own events apart
                 source["origin"] = secrets.token_hex(6)
         self.source = source
+        self.base_source = dict(self.source)
         self._buffer: collections.deque[Any] = collections.deque()
         self._dropped: dict[str, int] = {}  # per channel, since the start
         self._reported_drops: dict[str, int] = {}
@@ -131,6 +142,18 @@ class Publisher:
         buffer.append((channel, data))
         if self._idle and not self._send_now():
             self._wake()
+
+    def set_cell(self, cell: dict[str, Any]) -> None:
+        """The events put from now on come from this cell (`{"cell", "execution_count"}`)."""
+        change = SourceChange({**self.base_source, **cell})
+        buffer = self._buffer
+        try:
+            if buffer and type(buffer[-1]) is SourceChange:  # cells that pushed nothing
+                buffer[-1] = change
+                return
+        except IndexError:  # the thread took it meanwhile
+            pass
+        buffer.append(change)
 
     def _send_now(self) -> bool:
         """Send what is buffered from the caller's thread; False to leave it to the thread."""
@@ -223,6 +246,8 @@ class Publisher:
                 return
             if type(item) is tuple:
                 dropped[item[0]] = dropped.get(item[0], 0) + 1
+            elif type(item) is SourceChange:
+                self.source = item.source
             else:
                 item.done.set()
 
@@ -351,7 +376,8 @@ class Publisher:
         markers: list[FlushMarker] = []
         size = 0
         popleft = buffer.popleft
-        while buffer and size < FRAME_BYTES:
+        new_source = False
+        while buffer and size < FRAME_BYTES and not new_source:
             chunk = []
             for _ in range(min(CHUNK_EVENTS, len(buffer))):
                 try:
@@ -360,6 +386,12 @@ class Publisher:
                     break
                 if type(item) is tuple:
                     chunk.append(item)
+                elif type(item) is SourceChange:
+                    if chunk or parts:  # one source per frame: the next frame starts with it
+                        buffer.appendleft(item)
+                        new_source = True
+                        break
+                    self.source = item.source
                 else:
                     markers.append(item)
             for part in encode_events(chunk):
