@@ -13,10 +13,20 @@ import importlib
 from typing import Any
 
 from ._version import __version__
+from .exceptions import (
+    AuthError,
+    BrokerUnavailable,
+    EventTooLarge,
+    HTTPFailure,
+    InvalidChannel,
+    InvalidInput,
+    NoServer,
+    PushError,
+    SubscribeError,
+)
 
-# public name -> the module that defines it
+# public name -> the module that defines it, imported on first use
 _API = {
-    "NoServer": ".client.discovery",
     "Subscription": ".client.subscriber",
     "flush": ".client.api",
     "push": ".client.api",
@@ -25,8 +35,11 @@ _API = {
     "track": ".tracking",
 }
 
-__all__ = ["NoServer", "Subscription", "__version__", "flush", "push", "share", "subscribe",
-           "track", "widgets"]
+__all__ = [
+    "AuthError", "BrokerUnavailable", "EventTooLarge", "HTTPFailure", "InvalidChannel",
+    "InvalidInput", "NoServer", "PushError", "SubscribeError", "Subscription", "__version__",
+    "flush", "push", "share", "subscribe", "track", "widgets",
+]
 
 
 def __getattr__(name: str) -> Any:

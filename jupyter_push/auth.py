@@ -12,14 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .channels import PatternSet
-
-
-class AuthError(Exception):
-    """A credential was presented but cannot be accepted. `status` is 401 or 403."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
+from .exceptions import AuthError
 
 
 @dataclass(frozen=True)
