@@ -24,3 +24,5 @@ export { drawDirty, requestDraw } from './schedule.js';
 export { ensureStyles, CSS } from './style.js';
 export { patternMatches, isPattern } from './pattern.js';
 export { formatNumber, formatDuration } from './format.js';
+export { fetchHistory, HistoryThenLive } from './history.js';
+export { snapshotPage, bootSnapshot, download, scriptSafe } from './snapshot.js';
