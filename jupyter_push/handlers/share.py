@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import secrets
 import time
 from pathlib import Path
@@ -73,6 +74,8 @@ class RevokeHandler(TokensHandler):
         if self.access.role != "user":
             raise web.HTTPError(403, "only the Jupyter user can revoke share links")
         generation = self.tokens.revoke_all()
+        if inspect.isawaitable(generation):  # keys shared through Redis: every server revokes
+            generation = await generation
         if self.state.share_connections is not None:
             self.state.share_connections.close_all()
         self.log.info("jupyter_push: every share link revoked")
