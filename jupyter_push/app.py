@@ -26,7 +26,7 @@ from .server.kernel_health import KernelHealth
 from .server.publish_policy import ShareWriteLimits
 from .server.share_sessions import ShareConnections
 from .server.state import PushState
-from .tokens import KeyFile, ShareTokens
+from .tokens import KeyFile, KeyStore, ShareTokens
 
 
 class PushApp(ExtensionApp):
@@ -170,17 +170,29 @@ class PushApp(ExtensionApp):
         if not self.share_links:
             return None, None
         path = Path(self.share_secret_file or Path(jupyter_data_dir()) / "jupyter_push_share.json")
-        keys = KeyFile(path, self.share_secret)
-        if keys.write_error:
+        local = KeyFile(path, self.share_secret)
+        if local.write_error:
             self.log.warning("jupyter_push: share links will not survive a restart (%s); "
-                             "set PushApp.share_secret or share_secret_file", keys.write_error)
-        return ShareTokens(keys, self.share_max_ttl), ShareConnections()
+                             "set PushApp.share_secret or share_secret_file", local.write_error)
+        connections = ShareConnections()
+        keys: KeyStore = local
+        if self.broker_url.startswith(("redis://", "rediss://", "unix://")):
+            # the servers on this prefix sign with one secret and revoke together
+            from .server.shared_keys import RedisShareKeys
+
+            keys = self.shared_keys = RedisShareKeys(
+                self.broker_url, self.redis_prefix, local,
+                configured_secret=bool(self.share_secret), on_revoke=connections.close_all,
+                log=self.log,
+            )
+        return ShareTokens(keys, self.share_max_ttl), connections
 
     @default("kernel_token")
     def _default_kernel_token(self) -> str:
         return os.environ.get("JUPYTER_PUSH_SERVER_TOKEN") or new_token()
 
     state: PushState | None = None
+    shared_keys: Any = None  # RedisShareKeys when the broker is Redis
     kernel_health: KernelHealth | None = None
     runtime_file: Path | None = None
 
@@ -238,6 +250,8 @@ class PushApp(ExtensionApp):
         self._advertise()
         # Under some launchers _start_jupyter_server_extension never runs; start on the loop.
         IOLoop.current().add_callback(self._start_hub)
+        if self.shared_keys is not None:
+            IOLoop.current().add_callback(self.shared_keys.start)
         IOLoop.current().add_callback(self._start_health, self.serverapp)
 
     def initialize_handlers(self) -> None:
@@ -284,6 +298,9 @@ class PushApp(ExtensionApp):
             await self.state.hub.stop()
             if self.state.share_connections is not None:
                 self.state.share_connections.stop()
+        if self.shared_keys is not None:
+            await self.shared_keys.stop()
+            self.shared_keys = None
         if self.runtime_file is not None:
             self.runtime_file.unlink(missing_ok=True)
             self.runtime_file = None

@@ -10,6 +10,7 @@ import re
 from typing import Any, Literal
 
 TileKind = Literal["control", "image", "progress", "number", "chart", "table", "log", "json"]
+TILE_KINDS = ("control", "image", "progress", "number", "chart", "table", "log", "json")
 CONTROLS_PREFIX = "$controls/"  # a control's declaration (declarations.py): a control tile
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 

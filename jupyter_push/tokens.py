@@ -12,10 +12,10 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import jwt
@@ -165,6 +165,17 @@ class KeyFile:
 # --------------------------------------------------------------------------- tokens
 
 
+class KeyStore(Protocol):
+    """Where the signing secret and the revocation generation live: a KeyFile, or Redis
+    (server/shared_keys.py) for servers that share a key prefix."""
+
+    write_error: str | None
+
+    def current(self) -> Keys: ...
+
+    def bump_generation(self) -> int | Awaitable[int]: ...
+
+
 @dataclass(frozen=True)
 class MintedLink:
     token: str
@@ -177,7 +188,7 @@ class MintedLink:
 class ShareTokens:
     """Mints and verifies share tokens (the `ShareVerifier` that `PushAuth` uses)."""
 
-    def __init__(self, keys: KeyFile, max_ttl: float):
+    def __init__(self, keys: KeyStore, max_ttl: float):
         self.keys = keys
         self.max_ttl = max_ttl
 
@@ -257,8 +268,8 @@ class ShareTokens:
         return ShareGrant(PatternSet(patterns), float(claims["exp"]), write,
                           link if isinstance(link, str) else None)
 
-    def revoke_all(self) -> int:
-        """Invalidate every token issued so far; returns the new generation."""
+    def revoke_all(self) -> int | Awaitable[int]:
+        """Invalidate every token issued so far; returns (or resolves to) the new generation."""
         return self.keys.bump_generation()
 
 

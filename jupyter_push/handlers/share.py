@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import inspect
 import json
 import secrets
 import time
@@ -75,6 +76,8 @@ class RevokeHandler(TokensHandler):
         if self.access.role != "user":
             raise web.HTTPError(403, "only the Jupyter user can revoke share links")
         generation = self.tokens.revoke_all()
+        if inspect.isawaitable(generation):  # keys shared through Redis: every server revokes
+            generation = await generation
         if self.state.share_connections is not None:
             self.state.share_connections.close_all()
         self.log.info("jupyter_push: every share link revoked")
