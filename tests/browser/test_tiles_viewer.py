@@ -76,8 +76,9 @@ async def test_the_browser_decides_every_fixture_case(http, push_url, browser): 
 async def test_every_tile_in_the_viewer(http, browser, scheme, tmp_path):  # noqa: F811
     await publish_every_kind(http)
     link = await mint(http, "t/**")
-    context = await browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 1100},
-                                        accept_downloads=True)
+    context = await browser.new_context(
+        color_scheme=scheme, viewport={"width": 1280, "height": 1100}, accept_downloads=True
+    )
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -139,7 +140,8 @@ async def test_every_tile_in_the_viewer(http, browser, scheme, tmp_path):  # noq
     assert await results.locator("tbody tr td:nth-child(3)").all_inner_texts() == ["0.9", "0.7"]
 
     image = card("t/sample").locator("img.jpt-imageView")
-    await page.wait_for_function("(img) => img.naturalWidth === 2", arg=await image.element_handle())
+    handle = await image.element_handle()
+    await page.wait_for_function("(img) => img.naturalWidth === 2", arg=handle)
     config = card("t/config")
     assert await config.get_attribute("data-kind") == "json"
     assert "relu" in await config.locator(".jpt-json").inner_text()
