@@ -7,6 +7,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { FrameBatcher } from './frames';
 import { ChannelSummary, ChannelsReply, PushEvent } from './protocol';
 import { mergeRecent } from './recent';
+import { PANEL_CHANNELS, withChannels } from './resume';
 import { ConnectionStatus, EventStream, StreamResponse } from './stream';
 import { ChannelRecord, IPushConnection } from './tokens';
 
@@ -75,7 +76,7 @@ export class PushConnection implements IPushConnection {
 
   private async openStream(query: string, signal: AbortSignal): Promise<StreamResponse> {
     const response = await ServerConnection.makeRequest(
-      this.url('events') + query,
+      this.url('events') + withChannels(query, PANEL_CHANNELS),
       { signal, headers: { Accept: 'text/event-stream' } },
       this.settings
     );

@@ -25,9 +25,25 @@ export function backoffDelay(
   return Math.round(base * (1 - backoff.jitter + 2 * backoff.jitter * random()));
 }
 
+/**
+ * What the panel follows: every ordinary channel, and of the reserved ones the kernels' states,
+ * notifications and watchdog alerts (host metrics, `$system/...`, are sampled only while someone
+ * asks for them, so the panel does not by default).
+ */
+export const PANEL_CHANNELS = ['**', '$kernels/*', '$notify', '$alerts/**'];
+
 /** The query of `push/events`: resume after the last id, or start with retained values. */
 export function eventsQuery(lastId: string | null): string {
   return lastId === null ? '' : `?since=${encodeURIComponent(lastId)}`;
+}
+
+/** `query` (from eventsQuery) asking for `channels` too. */
+export function withChannels(query: string, channels: readonly string[]): string {
+  const params = channels.map(c => `channel=${encodeURIComponent(c)}`).join('&');
+  if (!params) {
+    return query;
+  }
+  return query ? `?${params}&${query.slice(1)}` : `?${params}`;
 }
 
 /**
