@@ -30,11 +30,28 @@ export function sourceLabel(source: PushSource | undefined): string | null {
   return typeof source.execution_count === 'number' ? `[${source.execution_count}]` : 'cell';
 }
 
+/**
+ * The notebook's path as the contents API names it: the session of the kernel that pushed
+ * (a kernel's own idea of its path may be a path on the server's disk).
+ */
+export function notebookPath(
+  source: PushSource,
+  sessions: Iterable<{ path: string; kernel?: { id: string } | null }>
+): string | null {
+  for (const session of sessions) {
+    if (source.kernel && session.kernel?.id === source.kernel) {
+      return session.path;
+    }
+  }
+  return source.path ?? null;
+}
+
 export async function openSource(app: JupyterFrontEnd, source: PushSource): Promise<boolean> {
-  if (!source.path) {
+  const path = notebookPath(source, app.serviceManager.sessions.running());
+  if (!path) {
     return false;
   }
-  const widget = (await app.commands.execute('docmanager:open', { path: source.path })) as DocumentLike | undefined;
+  const widget = (await app.commands.execute('docmanager:open', { path })) as DocumentLike | undefined;
   await widget?.context?.ready;
   await widget?.revealed;
   const notebook = widget?.content as NotebookLike | undefined;
