@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Union
 
 from ..events import (
     Event,
@@ -101,7 +101,7 @@ class Subscriber:
     ):
         self.patterns = patterns
         self.allowed = allowed
-        self.queue: list[Event] = []  # a list: an empty deque costs ~600 bytes per subscriber
+        self.queue: list[Queued] = []  # a list: an empty deque costs ~600 bytes per subscriber
         self.queued_bytes = 0
         self.max_events = limits.queue_max_events
         self.max_bytes = limits.queue_max_bytes
@@ -147,7 +147,7 @@ class Subscriber:
         if self.notify is None or not self.notify():
             self.ready.set()
 
-    def take(self) -> list[Event]:
+    def take(self) -> list[Queued]:
         """Everything queued, oldest first, emptying the queue."""
         events = self.queue
         self.queue = []
@@ -160,7 +160,7 @@ class Subscriber:
                 self.stats.wrote(events[0])
         return events
 
-    def put_front(self, events: list[Event]) -> None:
+    def put_front(self, events: list[Queued]) -> None:
         """Queue `events` (a replay or retained values) before the live ones, dropping live
         events that duplicate them. Not bounded: a replay is bounded by the history."""
         if not events:
@@ -189,6 +189,32 @@ class Notice:
         self.size = len(self.json)
 
 
+Queued = Union[Event, Notice]
+"""What a subscriber's queue holds: events, and notices (a gap) in order with them."""
+
+
+class BatchBytes:
+    """The wire bytes of the batch encoded last, per framing. The hub hands one batch to the
+    subscribers of the same channels one after another, so the bytes built for the first
+    are usually those the next ones need: they then share one bytes object, also in the
+    write buffers of the slow ones."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[tuple[Queued, ...], bytes]] = {}
+
+    def get(self, framing: str, items: list[Queued],
+            build: Callable[[list[Queued]], bytes]) -> bytes:
+        key = tuple(items)  # compared by identity: the same objects in the same order
+        last = self._last.get(framing)
+        if last is not None and last[0] == key:
+            return last[1]
+        data = build(items)
+        self._last[framing] = (key, data)
+        return data
+
+
 _new_tuple = tuple.__new__
 
 
@@ -206,6 +232,7 @@ class Hub:
         self.publisher_drops = 0
         self._valid_channels: set[str] = set()
         self.stats = Stats()
+        self.batch_bytes = BatchBytes()
         broker.bind(self.deliver, self.notify_gap)
 
     async def start(self) -> None:
@@ -405,4 +432,4 @@ class _Both:
         return self.a(name) and self.b(name)
 
 
-__all__ = ["Hub", "InvalidInput", "QueueLimits", "Subscriber"]
+__all__ = ["BatchBytes", "Hub", "InvalidInput", "QueueLimits", "Queued", "Subscriber"]
