@@ -60,7 +60,7 @@ def measure(calls: int) -> dict[str, float]:
     flushed = flush(60)
 
     ordered = sorted(samples)
-    from jupyter_push.client.publisher import get_publisher
+    from jupyter_push.client.api import get_publisher
 
     publisher = get_publisher()
     return {

@@ -18,11 +18,11 @@ from ._version import __version__
 _API = {
     "NoServer": ".client.discovery",
     "Subscription": ".client.subscriber",
-    "flush": ".client.publisher",
-    "push": ".client.publisher",
+    "flush": ".client.api",
+    "push": ".client.api",
     "share": ".sharing",
     "subscribe": ".client.subscriber",
-    "track": ".track",
+    "track": ".tracking",
 }
 
 __all__ = ["NoServer", "Subscription", "__version__", "flush", "push", "share", "subscribe",

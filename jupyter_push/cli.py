@@ -1,4 +1,4 @@
-"""`jupyter push …`: publish, tail, share and status from a shell.
+"""`jupyter push …`: publish, tail, share and status from a shell; `serve` runs a push server.
 
 Exit codes: 0 ok, 1 the server refused (its message is printed), 2 bad arguments,
 3 no server found or reachable.
@@ -52,10 +52,21 @@ def build_parser() -> argparse.ArgumentParser:
     share.add_argument("--ttl", type=float, default=3600, help="seconds (default 3600)")
 
     commands.add_parser("status", parents=[common], help="print the server's status")
+
+    serve = commands.add_parser(
+        "serve", help="run a standalone push server (--port N, --broker-url URL; --help-all)"
+    )
+    serve.add_argument("options", nargs=argparse.REMAINDER, help="Jupyter server options")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"]:  # its options are the Jupyter server's (traitlets), not ours
+        from .serve import main as serve
+
+        serve(argv[1:])
+        return 0
     args = build_parser().parse_args(argv)
     try:
         return int(COMMANDS[args.command](args) or 0)

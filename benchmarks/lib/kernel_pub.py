@@ -13,7 +13,7 @@ import sys
 import time
 
 from jupyter_push import push
-from jupyter_push.client.publisher import flush, get_publisher
+from jupyter_push.client.api import flush, get_publisher
 
 
 def main() -> None:

@@ -1,64 +1,60 @@
-"""The kernel side of push(): a bounded buffer drained by one background thread that owns
+"""The kernel's publisher: a bounded buffer drained by one background thread that owns
 one WebSocket to `{url}ws`.
 
-push() only appends to the buffer (and wakes the thread when it sleeps); it never blocks and
+put() only appends to the buffer (and wakes the thread when it sleeps); it never blocks and
 never raises for transport reasons. The thread sends whatever has accumulated as one
 `publish` frame as soon as it is idle, so events batch by themselves under load. A sparse event
-(the thread idle, nothing sent for DIRECT_GAP) is sent by push() itself with one non-blocking
+(the thread idle, nothing sent for DIRECT_GAP) is sent by put() itself with one non-blocking
 send: waking the thread would add a thread switch (~0.1–0.2 ms) to its latency. Each frame
 carries a `ref`; the server's ack completes it. Frames not acknowledged when the socket drops
 are sent again after reconnecting (at least once). On overflow the oldest events are dropped,
 counted per channel, and the next frame reports them as `"dropped": {channel: n}`.
 
-Scalars (str, int, float, bool, None) are encoded on the thread; other values are encoded in
-push() itself, so mutating a list or dict after pushing it does not change what is sent.
+The link to the server is one of the `Link` states; `_idle` is the hand-off flag between the
+thread and put() (who sends next), and `_closed` the request to stop.
 """
 
 from __future__ import annotations
 
-import atexit
 import collections
+import enum
 import logging
 import os
-import re
 import secrets
 import select
 import socket
-import sys
 import threading
 import time
 import warnings
 from typing import Any
 
-from ..events import InvalidInput, check_channel, dumps
-from . import local
+from .._json import loads
+from ..exceptions import InvalidInput
+from ..wire import client_frame, publish_frame
 from .discovery import NoServer, Server, find_server
+from .encoding import CHUNK_EVENTS, FRAME_BYTES, encode_events
+from .identity import kernel_source
 
 log = logging.getLogger("jupyter_push")
 
 DEFAULT_BUFFER = 100_000
-FRAME_BYTES = 1 << 20  # soft cap on one publish frame
-CHUNK_EVENTS = 512  # events encoded per orjson call
-MAX_EVENT_BYTES = 8 << 20  # under tornado's 10 MiB WebSocket message limit
 MAX_IN_FLIGHT = 64  # unacknowledged frames before the thread waits for acks
 BACKOFF_FIRST, BACKOFF_MAX = 0.05, 2.0
 CONNECT_TIMEOUT = 5.0
 PING_INTERVAL = 30.0
-DIRECT_GAP = 0.001  # push() sends itself only if nothing went out this recently: else batch
+DIRECT_GAP = 0.001  # put() sends itself only if nothing went out this recently: else batch
 
 
-try:
-    from orjson import Fragment as _Fragment
-    from orjson import dumps as _orjson_dumps
-except ImportError:  # orjson missing or older than 3.10: encode one event at a time
-    _Fragment = None  # type: ignore[assignment,misc]
+class Link(enum.Enum):
+    """Where the publisher stands with its server."""
+
+    CONNECTING = "connecting"  # looking for the server or (re)connecting; events wait
+    CONNECTED = "connected"  # a WebSocket is open
+    UNREACHABLE = "unreachable"  # the last attempt failed; retrying with backoff, events wait
+    DISCARDING = "discarding"  # no server at all: events only reach in-process listeners
 
 
-class Encoded(bytes):
-    """An event's data, already JSON-encoded."""
-
-
-_LAZY = frozenset({str, int, float, bool, type(None)})
+CONNECTING, CONNECTED, UNREACHABLE, DISCARDING = Link  # module names: cheaper on hot paths
 
 
 def buffer_size() -> int:
@@ -99,9 +95,7 @@ class Publisher:
         os.set_blocking(self._wake_w, False)
         self._idle = False
         self._closed = False
-        self.connected = False
-        self.reachable = True  # until a connection attempt fails
-        self.discarding = False  # no server: events only reach in-process listeners
+        self.link = CONNECTING
         self.server: Server | None = None
         self._next_ref = 1
         self.session = secrets.token_hex(8)  # frames resent after a lost ack are dropped
@@ -161,12 +155,25 @@ class Publisher:
     def flush(self, timeout: float | None = 2.0) -> bool:
         """Wait until everything put so far is acknowledged by the server. False on timeout,
         or at once when there is no server."""
-        if self.discarding or self._closed:
+        if self.link is DISCARDING or self._closed:
             return False
         marker = FlushMarker()
         self._buffer.append(marker)
         self._wake()
-        return marker.done.wait(timeout) and not self.discarding
+        return marker.done.wait(timeout) and self.link is not DISCARDING
+
+    @property
+    def connected(self) -> bool:
+        return self.link is CONNECTED
+
+    @property
+    def reachable(self) -> bool:
+        """False while retrying after a failed connection attempt."""
+        return self.link is not UNREACHABLE
+
+    @property
+    def discarding(self) -> bool:
+        return self.link is DISCARDING
 
     def pending(self) -> bool:
         return bool(self._buffer or self._unacked)
@@ -210,10 +217,10 @@ class Publisher:
             try:
                 ws = self._connect(self.server)
             except Exception as e:
-                if self.reachable:  # once per outage; retries are quiet
+                if self.link is not UNREACHABLE:  # once per outage; retries are quiet
                     log.warning("jupyter_push: cannot reach %s (%s); keeping events and retrying",
                                 self.server.url, _connect_problem(e))
-                self.reachable = False
+                self.link = UNREACHABLE
                 self._sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX)
                 continue
@@ -223,7 +230,7 @@ class Publisher:
             except Exception as e:
                 log.debug("jupyter_push: connection lost: %s", e)
             finally:
-                self.connected = False
+                self.link = CONNECTING
                 try:
                     ws.close(timeout=0.1)
                 except Exception:
@@ -240,7 +247,7 @@ class Publisher:
             skip_utf8_validation=True, enable_multithread=False,
         )
         ws.settimeout(CONNECT_TIMEOUT)
-        self.connected = self.reachable = True
+        self.link = CONNECTED
         self.connections += 1
         self._partial = b""
         for frame, _ in self._unacked.values():  # sent before the drop, never acknowledged
@@ -366,8 +373,6 @@ class Publisher:
         if opcode != websocket.ABNF.OPCODE_TEXT:
             return
         try:
-            from ..events import loads
-
             message = loads(frame.data if hasattr(frame, "data") else frame)
         except InvalidInput:
             return
@@ -400,88 +405,13 @@ class Publisher:
         self._drain_wake()
 
     def _discard(self, reason: str) -> None:
-        self.discarding = True
+        self.link = DISCARDING
         self._idle = False
         warnings.warn(f"jupyter_push: events stay in this process: {reason}", stacklevel=1)
         while self._buffer:
             item = self._buffer.popleft()
             if isinstance(item, FlushMarker):
                 item.done.set()
-
-
-def encode_events(items: list[tuple[str, Any]]) -> list[bytes]:
-    """`{"channel", "data"}` JSON for each (channel, data), comma-joined in as few pieces as
-    possible. An event that cannot be encoded, or too large for any frame, is left out with a
-    warning; the others are kept."""
-    if not items:
-        return []
-    if _Fragment is not None:
-        try:
-            encoded = _orjson_dumps([{"channel": c, "data": d} for c, d in items])
-        except TypeError:
-            pass
-        else:
-            if len(encoded) <= FRAME_BYTES:
-                return [encoded[1:-1]]
-    parts = []
-    for channel, data in items:
-        try:
-            part = event_json(channel, _encoded_bytes(data))
-        except InvalidInput as e:
-            warnings.warn(f"jupyter_push: event on {channel!r} not sent: {e}", stacklevel=1)
-            continue
-        if len(part) > MAX_EVENT_BYTES:
-            warnings.warn(f"jupyter_push: event on {channel!r} not sent: {len(part)} bytes is "
-                          f"more than the {MAX_EVENT_BYTES} a frame may carry", stacklevel=1)
-            continue
-        parts.append(part)
-    return parts
-
-
-def encoded(data: Any) -> Any:
-    """`data` encoded now, in a form encode_events embeds as is (an orjson Fragment if
-    available)."""
-    raw = dumps(data)
-    return _Fragment(raw) if _Fragment is not None else Encoded(raw)
-
-
-def _encoded_bytes(data: Any) -> bytes:
-    return data if type(data) is Encoded else dumps(data)  # orjson passes a Fragment through
-
-
-def client_frame(payload: bytes) -> bytes:
-    """`payload` as one masked WebSocket text frame, as a client must send it."""
-    n = len(payload)
-    if n < 126:
-        head = bytes((0x81, 0x80 | n))
-    elif n < 65536:
-        head = bytes((0x81, 0xFE)) + n.to_bytes(2, "big")
-    else:
-        head = bytes((0x81, 0xFF)) + n.to_bytes(8, "big")
-    key = os.urandom(4)
-    mask = (key * (n // 4 + 1))[:n]
-    masked = (int.from_bytes(payload, "little") ^ int.from_bytes(mask, "little")).to_bytes(
-        n, "little")
-    return head + key + masked
-
-
-def event_json(channel: str, encoded_data: bytes) -> bytes:
-    """`{"channel", "data"}` for a publish frame; `channel` is already a valid name, which
-    never needs JSON escaping."""
-    return b'{"channel":"%b","data":%b}' % (channel.encode(), encoded_data)
-
-
-def publish_frame(ref: int, events: list[bytes], source: dict[str, Any] | None,
-                  dropped: dict[str, int] | None, session: str | None = None) -> bytes:
-    """One `publish` op: the events, who sent them, and how many were dropped per channel.
-    `session` + `ref` let the server recognise a frame resent after a lost ack."""
-    return b'{"op":"publish","ref":%d,"events":[%b]%b%b%b}' % (
-        ref,
-        b",".join(events),
-        b',"source":' + dumps(source) if source else b"",
-        b',"dropped":' + dumps(dropped) if dropped else b"",
-        b',"session":"' + session.encode() + b'"' if session else b"",
-    )
 
 
 def _connect_problem(error: Exception) -> str:
@@ -494,130 +424,3 @@ def _connect_problem(error: Exception) -> str:
 def _ssl_pending(sock: Any) -> bool:
     pending = getattr(sock, "pending", None)
     return bool(pending and pending())
-
-
-# --------------------------------------------------------------------------- source
-
-
-_KERNEL_FILE = re.compile(r"kernel-(.+)\.json\Z")
-
-
-def kernel_source() -> dict[str, Any]:
-    """What the server should record as the publisher: kernel id and notebook path, if known."""
-    source: dict[str, Any] = {}
-    kernel = _kernel_id()
-    if kernel:
-        source["kernel"] = kernel
-    path = os.environ.get("JPY_SESSION_NAME")
-    if path:
-        source["path"] = path
-    return source
-
-
-def _kernel_id() -> str | None:
-    candidates = []
-    if "ipykernel" in sys.modules:
-        try:
-            from ipykernel.kernelapp import IPKernelApp
-
-            if IPKernelApp.initialized():
-                candidates.append(IPKernelApp.instance().connection_file)
-        except Exception:
-            pass
-    argv = sys.argv
-    candidates += [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg in ("-f", "--f")]
-    candidates += [arg.split("=", 1)[1] for arg in argv if arg.startswith(("-f=", "--f="))]
-    for candidate in candidates:
-        match = _KERNEL_FILE.match(os.path.basename(candidate or ""))
-        if match:
-            return match.group(1)
-    return None
-
-
-# --------------------------------------------------------------------------- module API
-
-
-_publisher: Publisher | None = None
-_start_lock = threading.Lock()
-_valid_channels: set[str] = set()
-_warned_discard = False
-
-
-def get_publisher() -> Publisher:
-    """The process's publisher, started on first use (also after a fork)."""
-    global _publisher
-    publisher = _publisher
-    if publisher is not None:
-        return publisher
-    with _start_lock:
-        if _publisher is None:
-            _publisher = Publisher()
-            _install_hooks()
-        return _publisher
-
-
-def push(channel: str, data: Any) -> None:
-    """Publish `data` (any JSON value) on `channel`. Returns at once; never blocks; never
-    raises for transport reasons. In-process listeners (widgets) see it first."""
-    if channel not in _valid_channels:
-        _validate(channel)
-    local.dispatch(channel, data)
-    if type(data) not in _LAZY:
-        data = encoded(data)
-    publisher = _publisher or get_publisher()
-    if not publisher.discarding:
-        publisher.put(channel, data)
-
-
-def flush(timeout: float | None = 2.0) -> bool:
-    """Wait until everything pushed so far has reached the server. True if it has; False on
-    timeout or when no server was found. Never raises for transport reasons."""
-    publisher = _publisher
-    if publisher is None:
-        return True
-    return publisher.flush(timeout)
-
-
-def _validate(channel: str) -> None:
-    check_channel(channel)  # InvalidChannel (a ValueError) tells the user what is wrong
-    if len(_valid_channels) > 10_000:
-        _valid_channels.clear()
-    _valid_channels.add(channel)
-
-
-CELL_FLUSH_TIMEOUT = 1.0
-EXIT_FLUSH_TIMEOUT = 2.0
-
-
-def _flush_after_cell(*_: Any) -> None:
-    publisher = _publisher
-    if publisher is not None and publisher.reachable and publisher.pending():
-        publisher.flush(CELL_FLUSH_TIMEOUT)
-
-
-def _flush_at_exit() -> None:
-    publisher = _publisher
-    if publisher is not None and publisher.pending():
-        publisher.flush(EXIT_FLUSH_TIMEOUT)
-
-
-def _install_hooks() -> None:
-    atexit.register(_flush_at_exit)
-    if "IPython" in sys.modules:
-        try:
-            from IPython import get_ipython
-
-            shell = get_ipython()
-            if shell is not None:
-                shell.events.register("post_run_cell", _flush_after_cell)
-        except Exception:
-            log.debug("jupyter_push: no IPython cell hook", exc_info=True)
-
-
-def _forget_after_fork() -> None:
-    global _publisher
-    _publisher = None
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_after_fork)

@@ -19,8 +19,9 @@ from tornado.iostream import IOStream, StreamClosedError
 from tornado.web import RequestHandler
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
+from ..wire import PING_FRAME
+
 TESTED = ((6, 5), (7, 0))  # Tornado versions these paths were measured and tested on: [from, to)
-PING_FRAME = b"\x89\x00"  # an unmasked WebSocket ping with no payload, as a server sends it
 
 # What each function below touches, for check() and the test that guards it.
 REQUIRED: dict[str, tuple[type, str]] = {

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import socket
+import time
 from typing import Any
 
+from jupyter_core.utils import ensure_async
+from jupyter_server._tz import utcnow
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import APIHandler
@@ -14,12 +17,19 @@ from tornado import web
 from tornado.util import ObjectDict
 from tornado.websocket import WebSocketHandler
 
+from .._json import dumps, loads
 from ..auth import USER, Access, AuthError
-from ..events import InvalidInput, PatternSet, check_pattern, dumps, loads
+from ..channels import PatternSet, check_pattern
+from ..exceptions import InvalidInput
 from ..server.brokers.base import BrokerUnavailable
 from ..server.state import PushState
 from ..tokens import uncovered
 from . import _tornado_fastpath as fastpath
+
+# The resource jupyter_server's Authorizer is asked about for a Jupyter user's push requests,
+# beside its own ("contents", "kernels", "events", …): "read" to subscribe and read state,
+# "write" to publish and to mint or revoke share links.
+AUTH_RESOURCE = "push"
 
 
 class PushHandler(APIHandler):
@@ -27,9 +37,15 @@ class PushHandler(APIHandler):
 
     A kernel token or share token is checked here, before jupyter_server's identity provider
     (which knows only the Jupyter user). Missing credentials get 401, never a login redirect.
+    A Jupyter user's request then goes through the server's Authorizer, as jupyter_server's
+    own services do, so custom authorizers and JupyterHub's permissions apply to it.
     """
 
     access: Access = USER
+    # Subscribing, reading and (unless PushApp.publishing_is_activity) publishing are not
+    # "activity" for JupyterHub's idle culler: an open dashboard must not keep a server alive.
+    _track_activity = False
+    auth_resource = AUTH_RESOURCE
 
     @property
     def state(self) -> PushState:
@@ -53,6 +69,8 @@ class PushHandler(APIHandler):
                     self.get_login_url()  # no credential: 401 with a message, for every method
                 raise
             self.access = USER
+            if self.current_user is not None and self.request.method != "OPTIONS":
+                await self.authorize("read" if self.request.method in ("GET", "HEAD") else "write")
             return
         if not self.check_host():
             raise web.HTTPError(403, "Host header not allowed")
@@ -131,11 +149,45 @@ class PushHandler(APIHandler):
         self.set_header("Content-Type", "application/json")
         self.finish(dumps({"message": message}))
 
+    # ------------------------------------------------------------------ authorization
+
+    async def authorize(self, action: str) -> None:
+        """403 unless the server's Authorizer lets this Jupyter user `action` ("read" or
+        "write") on the push resource. Kernel and share tokens keep their own rules."""
+        if self.access.role == "user" and not await self.may(action):
+            raise web.HTTPError(403, self.refusal(action))
+
+    async def may(self, action: str) -> bool:
+        """Whether the server's Authorizer lets this Jupyter user `action` push events."""
+        user = self.current_user
+        allowed = await ensure_async(
+            self.authorizer.is_authorized(self, user, action, AUTH_RESOURCE)
+        )
+        return bool(allowed)
+
+    def refusal(self, action: str) -> str:
+        who = getattr(self.current_user, "username", None) or "this user"
+        doing = "subscribe or read push events" if action == "read" else \
+            "publish push events or manage share links"
+        return (f"{who} may not {doing}: the server's authorizer refused {action!r} on "
+                f"resource {AUTH_RESOURCE!r}")
+
     # ------------------------------------------------------------------ helpers
 
     def require_publish(self) -> None:
         if not self.access.can_publish:
             raise web.HTTPError(403, "a share token is read-only: it cannot publish")
+
+    def note_publish_activity(self) -> None:
+        """Count a publish as activity of this server (jupyter_server's `last_activity`, which
+        JupyterHub's idle culler reads) when the operator wants it; at most once a second."""
+        state = self.state
+        if not state.publishing_is_activity:
+            return
+        now = time.monotonic()
+        if now - state.last_activity_noted >= 1.0:
+            state.last_activity_noted = now
+            self.settings["api_last_activity"] = utcnow()
 
     def detect_dead_peer(self, stream: Any) -> None:
         """Have the OS abort this connection when sent bytes (a heartbeat at least) go

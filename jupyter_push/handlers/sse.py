@@ -8,12 +8,12 @@ from __future__ import annotations
 from tornado import web
 from tornado.iostream import IOStream, StreamClosedError
 
-from ..events import dumps, sse_comment, sse_message
+from .._json import dumps
 from ..server.hub import Queued
+from ..wire import http_chunk, sse_comment, sse_message
 from . import _tornado_fastpath as fastpath
 from ._delivery import Delivery, refuse_when_stopping
 from .rest import PublishHandler
-from .sendnow import http_chunk
 
 TOO_SLOW = sse_comment("too slow: reconnect to resume")
 

@@ -11,21 +11,13 @@ from tornado import web
 from tornado.iostream import IOStream, StreamClosedError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from ..events import (
-    EventTooLarge,
-    InvalidInput,
-    PatternSet,
-    check_channel,
-    check_pattern,
-    control,
-    dumps,
-    loads,
-    ws_batch,
-    ws_text_frame,
-)
+from .._json import dumps, loads
+from ..channels import PatternSet, check_channel, check_pattern
+from ..exceptions import EventTooLarge, InvalidInput
 from ..server.admission import TokenBucket
 from ..server.brokers.base import BrokerUnavailable
 from ..server.hub import Queued
+from ..wire import control, ws_batch, ws_text_frame
 from . import _tornado_fastpath as fastpath
 from ._delivery import Delivery, refuse_when_stopping
 from ._eager_start import eager
@@ -36,6 +28,7 @@ from .rest import drafts_from
 class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
     _delivery: Delivery | None = None
     _bucket: TokenBucket | None = None  # made by the first publish
+    _may_publish = True  # for a Jupyter user: what the server's authorizer said at connect
 
     # tornado's get() itself, marked as authenticated; it runs for the socket's whole life,
     # so the checks are in prepare() rather than in a get() of ours awaiting it (one coroutine
@@ -50,6 +43,9 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         refusal = self.state.connections.refusal(self.credential)
         if refusal is not None:
             raise web.HTTPError(429, refusal)
+        if self.access.role == "user":
+            # asked now, while the handshake request is whole (it is shed once open)
+            self._may_publish = await self.may("write")
 
     def check_origin(self, origin: str | None = None) -> bool:
         # A token or share token sent with the request is not a cross-site forgery; only a
@@ -163,6 +159,8 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
     async def _publish(self, msg: dict[str, Any]) -> None:
         if not self.access.can_publish:
             raise InvalidInput("a share token is read-only: it cannot publish")
+        if not self._may_publish:
+            raise InvalidInput(self.refusal("write"))
         session, ref = msg.get("session"), msg.get("ref")
         if not (isinstance(session, str) and isinstance(ref, int)):
             session = None
@@ -203,6 +201,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             events = await hub.publish(drafts)
         except BrokerUnavailable as e:
             raise InvalidInput(str(e)) from e
+        self.note_publish_activity()
         if session is not None and isinstance(ref, int):
             self._remember(session, ref)
         if "ref" in msg:

@@ -14,8 +14,8 @@ import logging
 import threading
 from typing import Any, Callable
 
+from ..channels import PatternSet
 from ..client import local
-from ..events import PatternSet
 
 log = logging.getLogger("jupyter_push")
 Receive = Callable[[str, Any], None]
@@ -57,7 +57,7 @@ class Binding:
 
 def own_kernel_id() -> str | None:
     """This kernel's id as push() reports it in `source.kernel`, or None outside a kernel."""
-    from ..client.publisher import kernel_source
+    from ..client.identity import kernel_source
 
     kernel = kernel_source().get("kernel")
     return kernel if isinstance(kernel, str) else None

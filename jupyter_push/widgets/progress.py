@@ -6,7 +6,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from ..track import RateMeter, eta
+from ..tracking import RateMeter, eta
 from ._base import ChannelSink, static
 from ._kinds import progress_fields
 

@@ -1,0 +1,106 @@
+"""push() and flush(): the kernel's module API over one process-wide Publisher.
+
+The publisher starts on first use, and again in a forked child (which must not share its
+parent's socket). Events still pending are flushed after each IPython cell (so a cell's
+events have reached the server when it finishes) and at interpreter exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import sys
+import threading
+from typing import Any
+
+from ..channels import check_channel
+from . import local
+from .encoding import LAZY, encoded
+from .publisher import DISCARDING, Publisher
+
+log = logging.getLogger("jupyter_push")
+
+CELL_FLUSH_TIMEOUT = 1.0
+EXIT_FLUSH_TIMEOUT = 2.0
+MAX_CACHED_CHANNELS = 10_000
+
+_publisher: Publisher | None = None
+_start_lock = threading.Lock()
+_valid_channels: set[str] = set()
+
+
+def get_publisher() -> Publisher:
+    """The process's publisher, started on first use (also after a fork)."""
+    global _publisher
+    publisher = _publisher
+    if publisher is not None:
+        return publisher
+    with _start_lock:
+        if _publisher is None:
+            _publisher = Publisher()
+            _install_hooks()
+        return _publisher
+
+
+def push(channel: str, data: Any) -> None:
+    """Publish `data` (any JSON value) on `channel`. Returns at once; never blocks; never
+    raises for transport reasons. In-process listeners (widgets) see it first."""
+    if channel not in _valid_channels:
+        _validate(channel)
+    local.dispatch(channel, data)
+    if type(data) not in LAZY:
+        data = encoded(data)
+    publisher = _publisher or get_publisher()
+    if publisher.link is not DISCARDING:
+        publisher.put(channel, data)
+
+
+def flush(timeout: float | None = 2.0) -> bool:
+    """Wait until everything pushed so far has reached the server. True if it has; False on
+    timeout or when no server was found. Never raises for transport reasons."""
+    publisher = _publisher
+    if publisher is None:
+        return True
+    return publisher.flush(timeout)
+
+
+def _validate(channel: str) -> None:
+    check_channel(channel)  # InvalidChannel (a ValueError) tells the user what is wrong
+    if len(_valid_channels) > MAX_CACHED_CHANNELS:
+        _valid_channels.clear()
+    _valid_channels.add(channel)
+
+
+def _flush_after_cell(*_: Any) -> None:
+    publisher = _publisher
+    if publisher is not None and publisher.reachable and publisher.pending():
+        publisher.flush(CELL_FLUSH_TIMEOUT)
+
+
+def _flush_at_exit() -> None:
+    publisher = _publisher
+    if publisher is not None and publisher.pending():
+        publisher.flush(EXIT_FLUSH_TIMEOUT)
+
+
+def _install_hooks() -> None:
+    atexit.register(_flush_at_exit)
+    if "IPython" in sys.modules:
+        try:
+            from IPython import get_ipython
+
+            shell = get_ipython()
+            if shell is not None:
+                shell.events.register("post_run_cell", _flush_after_cell)
+        except Exception:
+            log.debug("jupyter_push: no IPython cell hook", exc_info=True)
+
+
+def _forget_after_fork() -> None:
+    global _publisher
+    _publisher = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)

@@ -1,0 +1,47 @@
+"""Who is publishing: the kernel id and notebook path the server records as an event's source.
+
+Read from the running ipykernel, else from the kernel's `-f kernel-<id>.json` argument, and
+from `JPY_SESSION_NAME`. Used by the publisher and by the widgets (to tell their own kernel's
+events apart).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from typing import Any
+
+_KERNEL_FILE = re.compile(r"kernel-(.+)\.json\Z")
+
+
+def kernel_source() -> dict[str, Any]:
+    """What the server should record as the publisher: kernel id and notebook path, if known."""
+    source: dict[str, Any] = {}
+    kernel = _kernel_id()
+    if kernel:
+        source["kernel"] = kernel
+    path = os.environ.get("JPY_SESSION_NAME")
+    if path:
+        source["path"] = path
+    return source
+
+
+def _kernel_id() -> str | None:
+    candidates = []
+    if "ipykernel" in sys.modules:
+        try:
+            from ipykernel.kernelapp import IPKernelApp
+
+            if IPKernelApp.initialized():
+                candidates.append(IPKernelApp.instance().connection_file)
+        except Exception:
+            pass
+    argv = sys.argv
+    candidates += [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg in ("-f", "--f")]
+    candidates += [arg.split("=", 1)[1] for arg in argv if arg.startswith(("-f=", "--f="))]
+    for candidate in candidates:
+        match = _KERNEL_FILE.match(os.path.basename(candidate or ""))
+        if match:
+            return match.group(1)
+    return None

@@ -1,0 +1,41 @@
+"""CI runs lint: `.ci/run` on a copy of the repository with one lint error fails, and says why.
+
+The copy uses this test's own virtual environment (`VENV=`), and the Makefile's install stamp
+is kept newer than its inputs, so nothing is installed; `PYTEST_ARGS` narrows `make test` to
+one small module in case CI reaches it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SKIP = shutil.ignore_patterns(".git", ".venv", "node_modules", "__pycache__", "artifacts",
+                              ".yarn", "*_cache", "dist", "build")
+
+
+def copy_of_repository(dest: Path) -> Path:
+    shutil.copytree(ROOT, dest, ignore=SKIP, symlinks=True)
+    # the install stamp's inputs look old, so make does not reinstall into this venv
+    for path in [dest / "pyproject.toml", *(dest / "labextension").rglob("*")]:
+        if path.is_file():
+            os.utime(path, (0, 0))
+    return dest
+
+
+def test_ci_fails_when_lint_fails(tmp_path):
+    repo = copy_of_repository(tmp_path / "repo")
+    module = repo / "jupyter_push" / "_version.py"
+    module.write_text(module.read_text() + "\nimport os  # unused: ruff's F401\n")
+    env = {**os.environ, "VENV": sys.prefix, "PYTEST_ARGS": "-q tests/unit/test_events.py"}
+    env.pop("MAKEFLAGS", None)
+    env.pop("MAKELEVEL", None)
+    run = subprocess.run(["bash", ".ci/run"], cwd=repo, env=env, capture_output=True,
+                         text=True, timeout=600, stdin=subprocess.DEVNULL)
+    output = run.stdout + run.stderr
+    assert run.returncode != 0, output
+    assert "F401" in output and "_version.py" in output, output
