@@ -1,4 +1,4 @@
-"""`jupyter push …`: publish, tail, share and status from a shell; `serve` runs a push server.
+"""`jupyter push …`: publish, tail, share, status, notify; `serve` runs a push server.
 
 Exit codes: 0 ok, 1 the server refused (its message is printed), 2 bad arguments,
 3 no server found or reachable.
@@ -15,6 +15,8 @@ from typing import Any
 from .client.discovery import NoServer, find_server
 from .client.rest import HTTPFailure, call
 from .client.subscriber import SubscribeError, Subscription
+from .notify import LEVELS, notification
+from .reserved import NOTIFY
 
 EXIT_REFUSED, EXIT_USAGE, EXIT_NO_SERVER = 1, 2, 3
 
@@ -47,11 +49,21 @@ def build_parser() -> argparse.ArgumentParser:
                       help="skip the channels' latest values; only new events")
     tail.add_argument("--count", type=int, help="stop after N events")
 
-    share = commands.add_parser("share", parents=[common], help="print a read-only share URL")
+    share = commands.add_parser("share", parents=[common],
+                                help="print a share URL (read-only unless --write)")
     share.add_argument("patterns", nargs="+", metavar="PATTERN")
     share.add_argument("--ttl", type=float, default=3600, help="seconds (default 3600)")
+    share.add_argument("--write", action="append", default=[], metavar="PATTERN",
+                       help="the link may also send values to the controls matching PATTERN "
+                       "(repeatable; each within the link's channels)")
 
     commands.add_parser("status", parents=[common], help="print the server's status")
+
+    notify = commands.add_parser("notify", parents=[common],
+                                 help="send a notification ($notify): a toast in JupyterLab")
+    notify.add_argument("message")
+    notify.add_argument("--level", default="info", choices=LEVELS)
+    notify.add_argument("--channel", default=NOTIFY, help=f"default {NOTIFY}")
 
     serve = commands.add_parser(
         "serve", help="run a standalone push server (--port N, --broker-url URL; --help-all)"
@@ -111,8 +123,10 @@ def tail(args: argparse.Namespace) -> int:
 
 
 def share(args: argparse.Namespace) -> int:
-    answer = call(find_server(args.url, args.token), "POST", "tokens",
-                  {"channels": args.patterns, "ttl": args.ttl})
+    body: dict[str, Any] = {"channels": args.patterns, "ttl": args.ttl}
+    if args.write:
+        body["write"] = args.write
+    answer = call(find_server(args.url, args.token), "POST", "tokens", body)
     print(answer["url"])
     return 0
 
@@ -122,7 +136,19 @@ def status(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: dict[str, Any] = {"publish": publish, "tail": tail, "share": share, "status": status}
+def notify(args: argparse.Namespace) -> int:
+    try:
+        data = notification(args.message, args.level)
+    except ValueError as e:
+        return fail(EXIT_USAGE, str(e))
+    answer = call(find_server(args.url, args.token), "POST", "events",
+                  {"channel": args.channel, "data": data})
+    print(answer["ids"][0])
+    return 0
+
+
+COMMANDS: dict[str, Any] = {"publish": publish, "tail": tail, "share": share, "status": status,
+                            "notify": notify}
 
 
 def run() -> None:
