@@ -21,8 +21,8 @@ from tornado import web
 from tornado.iostream import IOStream, StreamClosedError
 from tornado.websocket import WebSocketClosedError
 
-from ..events import PatternSet
-from ..server.hub import Queued, Subscriber
+from ..events import PatternSet, Queued
+from ..server.hub import Subscriber
 
 if TYPE_CHECKING:
     from .base import PushHandler

@@ -9,7 +9,7 @@ from tornado import web
 from tornado.iostream import IOStream, StreamClosedError
 
 from .._json import dumps
-from ..server.hub import Queued
+from ..events import Queued
 from ..wire import http_chunk, sse_comment, sse_message
 from . import _tornado_fastpath as fastpath
 from ._delivery import Delivery, refuse_when_stopping
