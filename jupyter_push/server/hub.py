@@ -193,6 +193,7 @@ class BatchBytes:
 
 
 _new_tuple = tuple.__new__
+INTERNAL = "internal"  # the transport of the server's own subscribers
 
 
 class Hub:
@@ -281,8 +282,9 @@ class Hub:
             self.stats.gaps_sent += 1
 
     def subscriber_set(self) -> set[Subscriber]:
-        """Every subscriber listening to at least one pattern."""
-        return {*self._wild, *(s for subs in self._exact.values() for s in subs)}
+        """Every subscriber listening to at least one pattern (not the server's own)."""
+        return {s for s in (*self._wild, *(s for subs in self._exact.values() for s in subs))
+                if s.transport != INTERNAL}
 
     def notify_dropped(self, channel: str, dropped: int, since: str | None) -> None:
         """A publisher dropped `dropped` events on `channel` before they reached the hub
@@ -337,11 +339,15 @@ class Hub:
         since: str | None = None,
         retained: bool = True,
         allowed: PatternSet | None = None,
+        internal: bool = False,
     ) -> tuple[Subscriber, str | None]:
         """Register a subscriber and queue what it must see first: the events after `since`
         (resume), or the retained values. Returns the subscriber and, when `since` could not
-        be honoured, the id of the gap."""
+        be honoured, the id of the gap. An `internal` subscriber (the server's own, e.g. the
+        watchdog) is not counted among the subscribers."""
         sub = Subscriber(patterns, self.limits, allowed, self.stats)
+        if internal:
+            sub.transport = INTERNAL
         self._add(sub)
         try:
             gap = await self.prime(sub, patterns, since=since, retained=retained)
@@ -391,7 +397,8 @@ class Hub:
         else:
             self._wild.add(sub)
             self._targets.clear()
-        self.subscribers += 1
+        if sub.transport != INTERNAL:
+            self.subscribers += 1
         if self.reserved_listeners and any(p[0] == "$" for p in sub.patterns.patterns):
             for listener in self.reserved_listeners:
                 listener()
@@ -408,7 +415,8 @@ class Hub:
                     if not subs:
                         del self._exact[name]
                     self._targets.pop(name, None)
-        self.subscribers -= 1
+        if sub.transport != INTERNAL:
+            self.subscribers -= 1
 
     # ------------------------------------------------------------------ state
 
