@@ -2,8 +2,9 @@
 `while not stop.value`; the viewer of a write-scoped share link, opened on another origin with
 no Jupyter login, moves a slider the running cell reads and presses the button that ends it.
 A read-only link's viewer shows no controls. notebooks/chat.html, served from another origin,
-is a room for everyone holding a write link, where the notebook answers with on() and push(). How long the cell took to end after the click is
-measured and printed (never asserted: the machine is shared)."""
+is a room for everyone holding a write link, where the notebook answers with on() and push().
+How long the cell took to end after the click is measured and printed (never asserted: the
+machine is shared)."""
 
 from __future__ import annotations
 
