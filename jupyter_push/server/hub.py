@@ -155,7 +155,7 @@ class Subscriber:
                 self.stats.wrote(events[0])
         return events
 
-    def put_front(self, events: list[Event]) -> None:
+    def put_front(self, events: list[Queued]) -> None:
         """Queue `events` (a replay or retained values) before the live ones, dropping live
         events that duplicate them. Not bounded: a replay is bounded by the history."""
         if not events:
@@ -168,6 +168,28 @@ class Subscriber:
         self.queued_bytes = sum(e.size for e in self.queue)
         self.primed = True
         self.ready.set()
+
+
+class BatchBytes:
+    """The wire bytes of the batch encoded last, per framing. The hub hands one batch to the
+    subscribers of the same channels one after another, so the bytes built for the first
+    are usually those the next ones need: they then share one bytes object, also in the
+    write buffers of the slow ones."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[tuple[Queued, ...], bytes]] = {}
+
+    def get(self, framing: str, items: list[Queued],
+            build: Callable[[list[Queued]], bytes]) -> bytes:
+        key = tuple(items)  # compared by identity: the same objects in the same order
+        last = self._last.get(framing)
+        if last is not None and last[0] == key:
+            return last[1]
+        data = build(items)
+        self._last[framing] = (key, data)
+        return data
 
 
 _new_tuple = tuple.__new__
@@ -189,6 +211,7 @@ class Hub:
         self._valid_channels: set[str] = set()
         self._watchers: tuple[Subscriber, ...] = ()
         self.stats = Stats()
+        self.batch_bytes = BatchBytes()
         # called when a subscriber with a `$` pattern arrives: the server's own publishers
         # of reserved channels (kernel states, system metrics) start sampling then
         self.reserved_listeners: list[Callable[[], None]] = []
@@ -429,4 +452,4 @@ class _Both:
         return self.a(name) and self.b(name)
 
 
-__all__ = ["Hub", "InvalidInput", "QueueLimits", "Subscriber"]
+__all__ = ["BatchBytes", "Hub", "InvalidInput", "QueueLimits", "Queued", "Subscriber"]

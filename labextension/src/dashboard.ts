@@ -148,6 +148,7 @@ export class Dashboard extends Widget {
       this.store.layout.kinds[channel] ?? null,
       (c, a) => this.act(c, a),
       (c, k) => this.store.update(l => setKind(l, c, k)),
+      (c, data) => this.connection.send(c, data),
       source => this.openSource(source)
     );
     view.replace(recent);

@@ -26,11 +26,11 @@ export function backoffDelay(
 }
 
 /**
- * What the panel follows: every ordinary channel, and of the reserved ones the kernels' states,
- * notifications and watchdog alerts (host metrics, `$system/...`, are sampled only while someone
- * asks for them, so the panel does not by default).
+ * What the panel follows: every ordinary channel, and of the reserved ones the controls'
+ * declarations, the kernels' states, notifications and watchdog alerts (host metrics,
+ * `$system/...`, are sampled only while someone asks for them, so the panel does not).
  */
-export const PANEL_CHANNELS = ['**', '$kernels/*', '$notify', '$alerts/**'];
+export const PANEL_CHANNELS = ['**', '$controls/**', '$kernels/*', '$notify', '$alerts/**'];
 
 /** The query of `push/events`: resume after the last id, or start with retained values. */
 export function eventsQuery(lastId: string | null): string {

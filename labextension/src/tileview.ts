@@ -6,6 +6,7 @@
 import { sourceLabel } from './jump';
 import { PushEvent, PushSource } from './protocol';
 import { Card } from './tiles/card.js';
+import type { Send } from './tiles/types.js';
 
 export type TileAction = 'pin' | 'unpin' | 'left' | 'right' | 'hide';
 
@@ -20,9 +21,10 @@ export class TileView {
     kind: string | null,
     onAction: (channel: string, action: TileAction) => void,
     onKindChosen: (channel: string, kind: string | null) => void,
+    send?: (channel: string, data: unknown) => Promise<unknown>,
     onSource: (source: PushSource) => void = () => undefined
   ) {
-    this.card = new Card({ channel, kind, onKindChosen });
+    this.card = new Card({ channel, kind, onKindChosen, send: send as Send | undefined });
     // the source badge: the cell (execution count) that pushed the latest value; opens it
     this.sourceButton = this.card.addAction({
       name: 'source',

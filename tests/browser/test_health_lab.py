@@ -60,7 +60,8 @@ def test_toast_kernel_death_and_the_jump_to_the_cell(page: Any, lab: LabServer) 
 
     page.goto(f"{lab.url}lab/tree/{NOTEBOOK}?token={lab.token}")
     page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-    page.evaluate("async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }")
+    page.evaluate("async () => { await window.jupyterapp.started; "
+                  "await window.jupyterapp.restored; }")
     page.locator(".jp-Notebook").first.wait_for(state="visible")
     page.wait_for_function(
         """() => {
@@ -71,7 +72,8 @@ def test_toast_kernel_death_and_the_jump_to_the_cell(page: Any, lab: LabServer) 
         }""",
         timeout=90_000,
     )
-    page.evaluate("async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.evaluate("async () => { await window.jupyterapp.commands.execute("
+                  "'notebook:run-all-cells'); }")
 
     # notify("done", level="success") in the notebook → a JupyterLab toast linking back
     toast = page.locator(".Toastify__toast", has_text="done")
