@@ -160,6 +160,14 @@ class Subscriber:
                 self.stats.wrote(events[0])
         return events
 
+    def start(self) -> None:
+        """What it must see first is queued: live delivery begins (a hook for conflation)."""
+
+    def close(self) -> None:
+        """The hub has let it go: drop what is queued."""
+        self.queue.clear()
+        self.queued_bytes = 0
+
     def put_front(self, events: list[Event]) -> None:
         """Queue `events` (a replay or retained values) before the live ones, dropping live
         events that duplicate them. Not bounded: a replay is bounded by the history."""
@@ -301,17 +309,26 @@ class Hub:
         since: str | None = None,
         retained: bool = True,
         allowed: PatternSet | None = None,
+        max_rate: float | None = None,
     ) -> tuple[Subscriber, str | None]:
         """Register a subscriber and queue what it must see first: the events after `since`
         (resume), or the retained values. Returns the subscriber and, when `since` could not
-        be honoured, the id of the gap."""
-        sub = Subscriber(patterns, self.limits, allowed, self.stats)
+        be honoured, the id of the gap. With `max_rate` the live events after that are
+        conflated (conflation.py); without, the subscriber is a plain one."""
+        sub: Subscriber
+        if max_rate is None:
+            sub = Subscriber(patterns, self.limits, allowed, self.stats)
+        else:
+            from .conflation import ConflatingSubscriber  # only for those who ask
+
+            sub = ConflatingSubscriber(patterns, self.limits, max_rate, allowed, self.stats)
         self._add(sub)
         try:
             gap = await self.prime(sub, patterns, since=since, retained=retained)
         except BaseException:
             self.close(sub)
             raise
+        sub.start()
         return sub, gap
 
     async def prime(
@@ -344,8 +361,7 @@ class Hub:
 
     def close(self, sub: Subscriber) -> None:
         self._remove(sub)
-        sub.queue.clear()
-        sub.queued_bytes = 0
+        sub.close()
 
     def _add(self, sub: Subscriber) -> None:
         if sub.patterns.exact_only:

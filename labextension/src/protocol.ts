@@ -20,6 +20,8 @@ export interface PushEvent {
   data: JSONValue;
   time: number;
   source?: PushSource;
+  /** With `max_rate`: events of this channel the server skipped since the last one sent. */
+  skipped?: number;
 }
 
 /** One entry of `GET {base}push/channels`. */
