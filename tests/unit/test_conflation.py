@@ -5,6 +5,7 @@ positive number."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import defaultdict
 from itertools import pairwise
@@ -13,8 +14,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jupyter_push.events import Event, IdSequence, InvalidInput
-from jupyter_push.server.conflation import Conflation, parse_max_rate, with_skipped
+from jupyter_push.events import Event, IdSequence, InvalidInput, PatternSet
+from jupyter_push.server.brokers.memory import MemoryBroker
+from jupyter_push.server.conflation import (
+    ConflatingSubscriber,
+    Conflation,
+    parse_max_rate,
+    with_skipped,
+)
+from jupyter_push.server.hub import Hub, Subscriber
 
 IDS = IdSequence("test")
 
@@ -156,3 +164,28 @@ def test_every_event_is_delivered_or_counted_in_order_at_the_rate(arrivals, rate
         assert got[-1][1].id == events[-1].id  # the latest value always arrives
         times = [at for at, _ in got]
         assert all(b - a >= 1.0 / rate - 1e-6 for a, b in pairwise(times))
+
+
+# ---------------------------------------------------------------------- on a hub, on a loop
+
+
+def test_a_hub_subscription_with_max_rate_conflates_and_one_without_does_not():
+    async def main():
+        hub = Hub(MemoryBroker(100, epoch="t"))
+        plain, _ = await hub.open(PatternSet(["c/*"]), retained=False)
+        slow, _ = await hub.open(PatternSet(["c/*"]), retained=False, max_rate=50)
+        assert type(plain) is Subscriber and isinstance(slow, ConflatingSubscriber)
+        for i in range(100):
+            await hub.publish([hub.draft("c/x", i), hub.draft("c/y", -i)])
+        every = plain.take()
+        now = slow.take()  # the first of each channel went out at once
+        await slow.ready.wait()  # the timer released the latest, ~1/50 s later
+        later = slow.take()
+        hub.close(slow)
+        return every, now, later
+
+    every, now, later = asyncio.run(main())
+    assert len(every) == 200
+    assert [(e.channel, e.data) for e in now] == [("c/x", 0), ("c/y", 0)]
+    assert [(e.channel, e.data, json.loads(e.json)["skipped"]) for e in later] == [
+        ("c/x", 99, 98), ("c/y", -99, 98)]
