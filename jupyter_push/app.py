@@ -127,10 +127,21 @@ class PushApp(ExtensionApp):
         7 * 24 * 3600.0, help="Longest lifetime of a share link, in seconds."
     ).tag(config=True)
     share_base_url = Unicode(
-        "",
         help="Public address of this server for share links, e.g. https://hub.example.org/user/"
-        "alice/ (default: the address the minting request came to).",
+        "alice/. Default: JUPYTERHUB_PUBLIC_URL under JupyterHub (set c.JupyterHub.public_url), "
+        "else the address the minting request came to (with ServerApp.trust_xheaders, the "
+        "scheme and host the outermost proxy received: X-Forwarded-Proto/-Host).",
     ).tag(config=True)
+    publishing_is_activity = Bool(
+        False,
+        help="Publishing (push() in a kernel, POST push/events) counts as activity of this "
+        "server, so JupyterHub's idle culler keeps a server that is still pushing. Open "
+        "subscriptions (dashboards, share links) never count.",
+    ).tag(config=True)
+
+    @default("share_base_url")
+    def _default_share_base_url(self) -> str:
+        return os.environ.get("JUPYTERHUB_PUBLIC_URL", "")
 
     def make_shares(self) -> Any:
         if not self.share_links:
@@ -189,6 +200,7 @@ class PushApp(ExtensionApp):
             shares=shares,
             share_connections=share_connections,
             share_base_url=self.share_base_url,
+            publishing_is_activity=self.publishing_is_activity,
             heartbeats=Heartbeats(self.heartbeat_interval),
         )
         # share tokens travel in ?access=: keep them out of the request log like ?token=

@@ -14,7 +14,7 @@ import sys
 import threading
 from typing import Any
 
-from ..events import check_channel
+from ..channels import check_channel
 from . import local
 from .encoding import LAZY, encoded
 from .publisher import DISCARDING, Publisher

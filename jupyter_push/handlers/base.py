@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import socket
+import time
 from typing import Any
 
 from jupyter_core.utils import ensure_async
+from jupyter_server._tz import utcnow
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import APIHandler
@@ -15,8 +17,10 @@ from tornado import web
 from tornado.util import ObjectDict
 from tornado.websocket import WebSocketHandler
 
+from .._json import dumps, loads
 from ..auth import USER, Access, AuthError
-from ..events import InvalidInput, PatternSet, check_pattern, dumps, loads
+from ..channels import PatternSet, check_pattern
+from ..exceptions import InvalidInput
 from ..server.brokers.base import BrokerUnavailable
 from ..server.state import PushState
 from ..tokens import uncovered
@@ -37,6 +41,9 @@ class PushHandler(APIHandler):
     """
 
     access: Access = USER
+    # Subscribing, reading and (unless PushApp.publishing_is_activity) publishing are not
+    # "activity" for JupyterHub's idle culler: an open dashboard must not keep a server alive.
+    _track_activity = False
     auth_resource = AUTH_RESOURCE
 
     @property
@@ -171,6 +178,17 @@ class PushHandler(APIHandler):
     def require_publish(self) -> None:
         if not self.access.can_publish:
             raise web.HTTPError(403, "a share token is read-only: it cannot publish")
+
+    def note_publish_activity(self) -> None:
+        """Count a publish as activity of this server (jupyter_server's `last_activity`, which
+        JupyterHub's idle culler reads) when the operator wants it; at most once a second."""
+        state = self.state
+        if not state.publishing_is_activity:
+            return
+        now = time.monotonic()
+        if now - state.last_activity_noted >= 1.0:
+            state.last_activity_noted = now
+            self.settings["api_last_activity"] = utcnow()
 
     def detect_dead_peer(self, stream: Any) -> None:
         """Have the OS abort this connection when sent bytes (a heartbeat at least) go

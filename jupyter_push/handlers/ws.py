@@ -11,21 +11,13 @@ from tornado import web
 from tornado.iostream import IOStream, StreamClosedError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from ..events import (
-    EventTooLarge,
-    InvalidInput,
-    PatternSet,
-    check_channel,
-    check_pattern,
-    control,
-    dumps,
-    loads,
-    ws_batch,
-    ws_text_frame,
-)
+from .._json import dumps, loads
+from ..channels import PatternSet, check_channel, check_pattern
+from ..exceptions import EventTooLarge, InvalidInput
 from ..server.admission import TokenBucket
 from ..server.brokers.base import BrokerUnavailable
 from ..server.hub import Subscriber
+from ..wire import PING_FRAME, control, ws_batch, ws_text_frame
 from ._eager_start import eager
 from .base import PushHandler
 from .rest import drafts_from
@@ -228,6 +220,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             events = await hub.publish(drafts)
         except BrokerUnavailable as e:
             raise InvalidInput(str(e)) from e
+        self.note_publish_activity()
         if session is not None and isinstance(ref, int):
             self._remember(session, ref)
         if "ref" in msg:
@@ -352,9 +345,6 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         if self._sub is not None:
             self._sub.ready.set()
             self.state.hub.close(self._sub)
-
-
-PING_FRAME = b"\x89\x00"  # a ping with no payload, as a server sends it (unmasked)
 
 
 def _patterns(msg: dict[str, Any], limit: int) -> list[str]:

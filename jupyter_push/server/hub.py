@@ -11,16 +11,11 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from ..events import (
-    Event,
-    EventTooLarge,
-    InvalidInput,
-    PatternSet,
-    check_channel,
-    control,
-    dumps,
-    sse_message,
-)
+from .._json import dumps
+from ..channels import PatternSet, check_channel
+from ..events import Event
+from ..exceptions import EventTooLarge, InvalidInput
+from ..wire import control, sse_message
 from .brokers.base import Broker, Draft
 from .metrics import Stats
 
