@@ -6,14 +6,16 @@ A page that only draws the latest value does not need 50,000 events/s. The subsc
 subscription that does not ask pays nothing (it is a plain `Subscriber`).
 
 Rules, per subscription:
-- per channel, at most one event per `1 / max_rate` seconds; an event that comes sooner is
-  held back, and a later one on the same channel replaces it (counted as skipped);
+- per channel, at most `max_rate` events per second, in bursts of at most one second's worth
+  (a token bucket per channel: a few events at once, such as a cell printing five lines, pass
+  whole; a flood is cut down to the rate); an event over the rate is held back, and a later
+  one on the same channel replaces it (counted as skipped);
 - a delivered event that replaced others carries `"skipped": N`, the number of events of its
   channel dropped since the previous delivered one (an added optional field: the event object
   is otherwise unchanged). Over a stream, delivered + the sum of `skipped` = published;
 - events go out in publish order (ids increasing): nothing overtakes an event held back, so
   the last delivered id is a real id and a resume with `Last-Event-ID` misses nothing that was
-  still due; every event waits at most `1 / max_rate` seconds;
+  still due; an event waits at most `1 / max_rate` seconds;
 - what a subscription sees first (a replay after `since`/`Last-Event-ID`, or the retained
   values) is delivered as it is; conflation starts with the live events after it;
 - a notice (a `gap`) releases whatever is held back first, so it stays in order.
@@ -78,13 +80,19 @@ def with_skipped(event: Event, skipped: int) -> Event:
 
 
 class Conflation:
-    """The rule, without a clock of its own: `offer` and `due` are given the time."""
+    """The rule, without a clock of its own: `offer` and `due` are given the time.
 
-    __slots__ = ("_held", "_sent_at", "_skipped", "interval")
+    Each channel has a token bucket of `max_rate` tokens per second holding at most `burst`
+    (one second's worth), kept as one number: its theoretical arrival time (the generic cell
+    rate algorithm). An event may go out when its channel has a token and nothing is held."""
+
+    __slots__ = ("_held", "_skipped", "_tat", "interval", "tolerance")
 
     def __init__(self, max_rate: float):
         self.interval = 1.0 / max_rate
-        self._sent_at: dict[str, float] = {}  # channel -> when its last event went out
+        burst = max(1.0, math.floor(max_rate))
+        self.tolerance = (burst - 1) * self.interval  # how far ahead a full bucket may run
+        self._tat: dict[str, float] = {}  # channel -> when its bucket has refilled one token
         self._held: dict[str, Event] = {}  # channel -> latest held back, oldest first
         self._skipped: dict[str, int] = {}  # channel -> events replaced since its last one
 
@@ -101,8 +109,8 @@ class Conflation:
             held[channel] = event
             self._skipped[channel] += 1
             return None
-        if not held and now - self._sent_at.get(channel, -math.inf) >= self.interval:
-            self._sent_at[channel] = now
+        if not held and self._may_send(channel, now):
+            self._spend(channel, now)
             return event
         held[channel] = event
         self._skipped[channel] = 0
@@ -111,7 +119,7 @@ class Conflation:
     def next_due(self) -> float | None:
         """When the oldest held event may go out (None: nothing held)."""
         for channel in self._held:
-            return self._sent_at.get(channel, -math.inf) + self.interval
+            return self._tat.get(channel, -math.inf) - self.tolerance
         return None
 
     def due(self, now: float) -> list[Event]:
@@ -121,10 +129,16 @@ class Conflation:
         held = self._held
         while held:
             channel = next(iter(held))
-            if now + _EARLY - self._sent_at.get(channel, -math.inf) < self.interval:
+            if not self._may_send(channel, now):
                 break
             out.append(self._release(channel, now))
         return out
+
+    def _may_send(self, channel: str, now: float) -> bool:
+        return now + _EARLY >= self._tat.get(channel, -math.inf) - self.tolerance
+
+    def _spend(self, channel: str, now: float) -> None:
+        self._tat[channel] = max(self._tat.get(channel, now), now) + self.interval
 
     def release_all(self, now: float) -> list[Event]:
         """Every held event at once, oldest first (before a notice, or at the end)."""
@@ -133,7 +147,7 @@ class Conflation:
     def _release(self, channel: str, now: float) -> Event:
         event = self._held.pop(channel)
         skipped = self._skipped.pop(channel)
-        self._sent_at[channel] = now
+        self._spend(channel, now)
         return with_skipped(event, skipped) if skipped else event
 
 
