@@ -86,9 +86,10 @@ class Conflation:
     (one second's worth), kept as one number: its theoretical arrival time (the generic cell
     rate algorithm). An event may go out when its channel has a token and nothing is held."""
 
-    __slots__ = ("_held", "_skipped", "_tat", "interval", "tolerance")
+    __slots__ = ("_held", "_skipped", "_tat", "interval", "max_rate", "tolerance")
 
     def __init__(self, max_rate: float):
+        self.max_rate = max_rate
         self.interval = 1.0 / max_rate
         burst = max(1.0, math.floor(max_rate))
         self.tolerance = (burst - 1) * self.interval  # how far ahead a full bucket may run
@@ -175,7 +176,10 @@ class ConflatingSubscriber(Subscriber):
         now = asyncio.get_running_loop().time()
         if event.id is None:  # a notice: what is held goes first
             woke = self._queue(conflation.release_all(now), wake=False)
-            return super().offer(event, wake) or woke
+            woke = super().offer(event, False) or woke
+            if woke and wake:
+                self.wake()
+            return woke
         ready = conflation.offer(event, now)
         if ready is not None:
             return super().offer(ready, wake)

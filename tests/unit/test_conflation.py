@@ -205,3 +205,18 @@ def test_a_hub_subscription_with_max_rate_conflates_and_one_without_does_not():
         (ch, sign * i) for i in range(50) for ch, sign in (("c/x", 1), ("c/y", -1))]
     assert [(e.channel, e.data, json.loads(e.json)["skipped"]) for e in later] == [
         ("c/x", 99, 49), ("c/y", -99, 49)]
+
+
+def test_a_gap_notice_follows_the_events_held_back_before_it():
+    async def main():
+        hub = Hub(MemoryBroker(100, epoch="t"))
+        sub, _ = await hub.open(PatternSet(["c"]), retained=False, max_rate=1)
+        await hub.publish([hub.draft("c", i) for i in range(3)])
+        hub.notify_gap("t-1")
+        items = sub.take()
+        hub.close(sub)
+        return items
+
+    first, held, notice = asyncio.run(main())
+    assert (first.data, held.data, json.loads(held.json)["skipped"]) == (0, 2, 1)
+    assert notice.id is None and json.loads(notice.json)["op"] == "gap"
