@@ -22,6 +22,7 @@ from .server.brokers.base import Broker
 from .server.brokers.memory import MemoryBroker
 from .server.heartbeats import Heartbeats
 from .server.hub import Hub, QueueLimits
+from .server.kernel_health import KernelHealth
 from .server.share_sessions import ShareConnections
 from .server.state import PushState
 from .tokens import KeyFile, ShareTokens
@@ -143,6 +144,15 @@ class PushApp(ExtensionApp):
     def _default_share_base_url(self) -> str:
         return os.environ.get("JUPYTERHUB_PUBLIC_URL", "")
 
+    kernel_states = Bool(
+        True, help="Publish each kernel's lifecycle on $kernels/<kernel_id> (retained): "
+        "starting, idle, busy, restarting, dead with the reason."
+    ).tag(config=True)
+    kernel_poll_interval = Float(
+        0.25, help="Seconds between checks that a watched kernel's process lives, only while "
+        "someone subscribes to its $kernels/<kernel_id> channel."
+    ).tag(config=True)
+
     def make_shares(self) -> Any:
         if not self.share_links:
             return None, None
@@ -158,6 +168,7 @@ class PushApp(ExtensionApp):
         return os.environ.get("JUPYTER_PUSH_SERVER_TOKEN") or new_token()
 
     state: PushState | None = None
+    kernel_health: KernelHealth | None = None
     runtime_file: Path | None = None
 
     def make_broker(self) -> Broker:
@@ -211,6 +222,7 @@ class PushApp(ExtensionApp):
         self._advertise()
         # Under some launchers _start_jupyter_server_extension never runs; start on the loop.
         IOLoop.current().add_callback(hub.start)
+        IOLoop.current().add_callback(self._start_health, self.serverapp)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(default_handlers)
@@ -225,7 +237,22 @@ class PushApp(ExtensionApp):
         gc.collect()
         gc.freeze()
 
+    async def _start_health(self, serverapp: Any) -> None:
+        """The server's own reserved channels: kernel lifecycle."""
+        assert self.state is not None
+        kernels = getattr(serverapp, "kernel_manager", None)
+        if self.kernel_health is None and self.kernel_states and kernels is not None:
+            self.kernel_health = KernelHealth(
+                self.state.hub, serverapp.kernel_manager,
+                getattr(serverapp, "session_manager", None),
+                getattr(serverapp, "event_logger", None),
+                poll_interval=self.kernel_poll_interval, log=self.log)
+            await self.kernel_health.start()
+
     async def stop_extension(self) -> None:
+        if self.kernel_health is not None:
+            await self.kernel_health.stop()
+            self.kernel_health = None
         if self.state is not None:
             self.state.stopping = True
             for close in list(self.state.closers):
