@@ -1,4 +1,5 @@
-"""`jupyter push …`: publish, tail, share, status, notify; `serve` runs a push server.
+"""`jupyter push …`: publish, tail, share, status, notify, snapshot; `serve` runs a push
+server.
 
 Exit codes: 0 ok, 1 the server refused (its message is printed), 2 bad arguments,
 3 no server found or reachable.
@@ -12,9 +13,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .client.discovery import NoServer, find_server
-from .client.rest import HTTPFailure, call
-from .client.subscriber import SubscribeError, Subscription
+from .client.discovery import find_server
+from .client.rest import call
+from .client.subscriber import Subscription
+from .exceptions import HTTPFailure, NoServer, SubscribeError
 from .notify import LEVELS, notification
 from .reserved import NOTIFY
 
@@ -49,9 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="skip the channels' latest values; only new events")
     tail.add_argument("--count", type=int, help="stop after N events")
 
-    share = commands.add_parser("share", parents=[common], help="print a read-only share URL")
+    share = commands.add_parser("share", parents=[common],
+                                help="print a share URL (read-only unless --write)")
     share.add_argument("patterns", nargs="+", metavar="PATTERN")
     share.add_argument("--ttl", type=float, default=3600, help="seconds (default 3600)")
+    share.add_argument("--write", action="append", default=[], metavar="PATTERN",
+                       help="the link may also send values to the controls matching PATTERN "
+                       "(repeatable; each within the link's channels)")
 
     commands.add_parser("status", parents=[common], help="print the server's status")
 
@@ -60,6 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
     notify.add_argument("message")
     notify.add_argument("--level", default="info", choices=LEVELS)
     notify.add_argument("--channel", default=NOTIFY, help=f"default {NOTIFY}")
+
+    snapshot = commands.add_parser(
+        "snapshot", parents=[common],
+        help="save channels' tiles and history as one offline HTML file",
+    )
+    snapshot.add_argument("patterns", nargs="+", metavar="PATTERN")
+    snapshot.add_argument("-o", "--output", default="run.html", help="default run.html")
+    snapshot.add_argument("--limit", type=int, default=1000,
+                          help="events per channel (default 1000)")
+    snapshot.add_argument("--title", default="", help="the page's title")
 
     serve = commands.add_parser(
         "serve", help="run a standalone push server (--port N, --broker-url URL; --help-all)"
@@ -119,8 +135,10 @@ def tail(args: argparse.Namespace) -> int:
 
 
 def share(args: argparse.Namespace) -> int:
-    answer = call(find_server(args.url, args.token), "POST", "tokens",
-                  {"channels": args.patterns, "ttl": args.ttl})
+    body: dict[str, Any] = {"channels": args.patterns, "ttl": args.ttl}
+    if args.write:
+        body["write"] = args.write
+    answer = call(find_server(args.url, args.token), "POST", "tokens", body)
     print(answer["url"])
     return 0
 
@@ -141,8 +159,24 @@ def notify(args: argparse.Namespace) -> int:
     return 0
 
 
+def snapshot(args: argparse.Namespace) -> int:
+    from .snapshot import fetch_snapshot, snapshot_page
+
+    if args.limit <= 0:
+        return fail(EXIT_USAGE, "--limit must be a positive number of events")
+    board = fetch_snapshot(find_server(args.url, args.token), args.patterns, limit=args.limit,
+                           title=args.title)
+    if not board["cards"]:
+        return fail(EXIT_REFUSED, f"no channel matches {' '.join(args.patterns)}")
+    with open(args.output, "w", encoding="utf-8") as out:
+        out.write(snapshot_page(board))
+    events = sum(len(c["events"]) for c in board["cards"])
+    print(f"{args.output}: {len(board['cards'])} channels, {events} events")
+    return 0
+
+
 COMMANDS: dict[str, Any] = {"publish": publish, "tail": tail, "share": share, "status": status,
-                            "notify": notify}
+                            "notify": notify, "snapshot": snapshot}
 
 
 def run() -> None:

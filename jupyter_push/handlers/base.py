@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
 import time
 from typing import Any
@@ -18,12 +19,14 @@ from tornado.util import ObjectDict
 from tornado.websocket import WebSocketHandler
 
 from .._json import dumps, loads
-from ..auth import USER, Access, AuthError
+from .._protocol import CloseCode
+from ..auth import USER, Access
 from ..channels import PatternSet, check_pattern
-from ..exceptions import InvalidInput
-from ..server.brokers.base import BrokerUnavailable
+from ..exceptions import AuthError, BrokerUnavailable, InvalidInput
+from ..server.publish_policy import PublishPolicy
 from ..server.state import PushState
 from ..tokens import uncovered
+from . import _tornado_fastpath as fastpath
 
 # The resource jupyter_server's Authorizer is asked about for a Jupyter user's push requests,
 # beside its own ("contents", "kernels", "events", …): "read" to subscribe and read state,
@@ -65,9 +68,13 @@ class PushHandler(APIHandler):
                 await super().prepare()
             except web.HTTPError as e:
                 if e.status_code == 403 and getattr(self, "_jupyter_current_user", None) is None:
-                    self.get_login_url()  # no credential: 401 with a message, for every method
+                    # (our own: JupyterHub replaces get_login_url on the instance)
+                    PushHandler.get_login_url(self)  # no credential: 401, for every method
                 raise
             self.access = USER
+            if self.current_user is None and self.request.method != "OPTIONS":
+                # also where ServerApp.allow_unauthenticated_access is on (JupyterHub's default)
+                PushHandler.get_login_url(self)
             if self.current_user is not None and self.request.method != "OPTIONS":
                 await self.authorize("read" if self.request.method in ("GET", "HEAD") else "write")
             return
@@ -77,25 +84,26 @@ class PushHandler(APIHandler):
         user = User(username=f"jupyter_push-{access.role}")
         self.current_user = self._jupyter_current_user = user
         self._set_token_cors_headers()
-        if access.expires is not None and self.state.share_connections is not None:
-            self.state.share_connections.add(self, access.expires)
 
     def end_share_connection(self) -> None:
         """Close this request's stream or socket: its share token expired or was revoked."""
         if isinstance(self, WebSocketHandler):
-            self.close(1008, "share link expired or revoked")
+            self.close(CloseCode.POLICY_VIOLATION, "share link expired or revoked")
             return
-        stream = getattr(self.request.connection, "stream", None)
-        if not self._finished and stream is not None:
+        stream = fastpath.iostream(self)
+        if not fastpath.finished(self) and stream is not None:
             stream.close()
 
     @allow_unauthenticated  # a CORS preflight never carries credentials (as in APIHandler)
     def options(self, *args: Any, **kwargs: Any) -> None:
         if self.access.role != "share":
             return super().options(*args, **kwargs)
-        # A cross-origin EventSource reconnects with Last-Event-ID, which needs a preflight.
-        self.set_header("Access-Control-Allow-Methods", "GET, OPTIONS")
-        self.set_header("Access-Control-Allow-Headers", "last-event-id, accept, cache-control")
+        # A cross-origin EventSource reconnects with Last-Event-ID, which needs a preflight;
+        # a link that may write POSTs JSON to its controls.
+        methods = "GET, POST, OPTIONS" if self.access.can_publish else "GET, OPTIONS"
+        self.set_header("Access-Control-Allow-Methods", methods)
+        self.set_header("Access-Control-Allow-Headers",
+                        "last-event-id, accept, cache-control, content-type")
         self.set_header("Access-Control-Max-Age", "600")
         self.set_status(204)
         self.finish()
@@ -123,10 +131,24 @@ class PushHandler(APIHandler):
             return None
         if hasattr(self, "_jupyter_current_user") and self._jupyter_current_user is None:
             return None  # no credential at all: refused with 401 right after this
+        request = self.request
+        if not (request.cookies or request.headers.get("Authorization")
+                or "token" in request.query_arguments):
+            return None  # nothing to forge with (JupyterHub checks before identifying): 401
 
         return super().check_xsrf_cookie()
 
     def get_login_url(self) -> str:
+        # JupyterHub's identity provider knows who sent a token it refused (a user without
+        # access to this server): a credential without the right gets 403, not 401.
+        hub_user = getattr(self, "_cached_hub_user", None)
+        if isinstance(hub_user, dict) and hub_user.get("name"):
+            server = os.environ.get("JUPYTERHUB_USER", "")
+            raise web.HTTPError(
+                403,
+                f"{hub_user['name']} has no access to this server; JupyterHub grants it with "
+                f"the scope access:servers!user={server} (a role, or being an admin)",
+            )
         raise web.HTTPError(
             401,
             "authentication required: send the Jupyter token (Authorization: token ...), "
@@ -177,7 +199,13 @@ class PushHandler(APIHandler):
 
     def require_publish(self) -> None:
         if not self.access.can_publish:
-            raise web.HTTPError(403, "a share token is read-only: it cannot publish")
+            raise web.HTTPError(403, "this share link is read-only: it cannot publish")
+
+    def publish_policy(self) -> PublishPolicy:
+        """What this request's credential may publish (controls checked, share links' writes
+        limited)."""
+        state = self.state
+        return PublishPolicy(self.access, state.controls, state.share_writes)
 
     def note_publish_activity(self) -> None:
         """Count a publish as activity of this server (jupyter_server's `last_activity`, which
@@ -237,14 +265,7 @@ class PushHandler(APIHandler):
         Thousands of idle subscribers each kept several KB of these. Call only once nothing
         reads them again (credential and access are decided by then)."""
         request = self.request
-        # Empty the request's and the response's headers in place: tornado's suspended frames
-        # hold them too (it decided keep-alive and the framing from them already), and a
-        # finishing response may still set a header on its own object.
-        for headers in (request.headers, self._headers):
-            for table in ("_as_list", "_combined_cache"):
-                parsed = getattr(headers, table, None)
-                if type(parsed) is dict:
-                    parsed.clear()
+        fastpath.shed_headers(self)
         request.arguments = request.query_arguments = request.body_arguments = _NO_ARGUMENTS
         request.files = _NO_ARGUMENTS
         request.__dict__.pop("_cookies", None)

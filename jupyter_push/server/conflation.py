@@ -30,7 +30,9 @@ import asyncio
 import math
 from typing import Any
 
-from ..events import Event, InvalidInput, PatternSet
+from ..channels import PatternSet
+from ..events import Event
+from ..exceptions import InvalidInput
 from .hub import QueueLimits, Subscriber
 from .metrics import Stats
 
@@ -77,6 +79,11 @@ def with_skipped(event: Event, skipped: int) -> Event:
     copy._named = copy._frame = None
     copy._data = event._data
     return copy
+
+
+def rate_of(sub: Subscriber) -> float | None:
+    """The `max_rate` a subscription asked for (None: every event)."""
+    return sub.conflation.max_rate if isinstance(sub, ConflatingSubscriber) else None
 
 
 class Conflation:

@@ -13,10 +13,9 @@ from typing import Any, Callable, Iterable
 
 from .._json import dumps
 from ..channels import PatternSet, check_channel
-from ..events import Event
+from ..events import Event, Notice, Queued
 from ..exceptions import EventTooLarge, InvalidInput
 from ..reserved import client_may_publish
-from ..wire import control, sse_message
 from .brokers.base import Broker, Draft
 from .metrics import Stats
 
@@ -97,7 +96,7 @@ class Subscriber:
     ):
         self.patterns = patterns
         self.allowed = allowed
-        self.queue: list[Event] = []  # a list: an empty deque costs ~600 bytes per subscriber
+        self.queue: list[Queued] = []  # a list: an empty deque costs ~600 bytes per subscriber
         self.queued_bytes = 0
         self.max_events = limits.queue_max_events
         self.max_bytes = limits.queue_max_bytes
@@ -114,7 +113,7 @@ class Subscriber:
     def wants(self, channel: str) -> bool:
         return self.patterns(channel) and (self.allowed is None or self.allowed(channel))
 
-    def offer(self, event: Event, wake: bool = True) -> bool:
+    def offer(self, event: Queued, wake: bool = True) -> bool:
         """Queue `event`. Returns True when the queue was empty: with `wake=False` the caller
         then calls `wake()` once it has offered its whole batch."""
         if self.overflowed:
@@ -143,7 +142,7 @@ class Subscriber:
         if self.notify is None or not self.notify():
             self.ready.set()
 
-    def take(self) -> list[Event]:
+    def take(self) -> list[Queued]:
         """Everything queued, oldest first, emptying the queue."""
         events = self.queue
         self.queue = []
@@ -164,7 +163,7 @@ class Subscriber:
         self.queue.clear()
         self.queued_bytes = 0
 
-    def put_front(self, events: list[Event]) -> None:
+    def put_front(self, events: list[Queued]) -> None:
         """Queue `events` (a replay or retained values) before the live ones, dropping live
         events that duplicate them. Not bounded: a replay is bounded by the history."""
         if not events:
@@ -179,21 +178,30 @@ class Subscriber:
         self.ready.set()
 
 
-class Notice:
-    """A control message for subscribers, queued like an event (no id: never stored or
-    resumed from). Transports write `.sse` / `.sse_named`, or `.json` as its own frame."""
+class BatchBytes:
+    """The wire bytes of the batch encoded last, per framing. The hub hands one batch to the
+    subscribers of the same channels one after another, so the bytes built for the first
+    are usually those the next ones need: they then share one bytes object, also in the
+    write buffers of the slow ones."""
 
-    __slots__ = ("channel", "id", "json", "size", "sse", "sse_named")
+    __slots__ = ("_last",)
 
-    def __init__(self, op: str, **fields: Any):
-        self.id = None
-        self.channel = ""
-        self.json = control(op, **fields)
-        self.sse = self.sse_named = sse_message(dumps(fields), event=op)
-        self.size = len(self.json)
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[tuple[Queued, ...], bytes]] = {}
+
+    def get(self, framing: str, items: list[Queued],
+            build: Callable[[list[Queued]], bytes]) -> bytes:
+        key = tuple(items)  # compared by identity: the same objects in the same order
+        last = self._last.get(framing)
+        if last is not None and last[0] == key:
+            return last[1]
+        data = build(items)
+        self._last[framing] = (key, data)
+        return data
 
 
 _new_tuple = tuple.__new__
+INTERNAL = "internal"  # the transport of the server's own subscribers
 
 
 class Hub:
@@ -209,7 +217,9 @@ class Hub:
         self.delivered = 0
         self.publisher_drops = 0
         self._valid_channels: set[str] = set()
+        self._watchers: tuple[Subscriber, ...] = ()
         self.stats = Stats()
+        self.batch_bytes = BatchBytes()
         # called when a subscriber with a `$` pattern arrives: the server's own publishers
         # of reserved channels (kernel states, system metrics) start sampling then
         self.reserved_listeners: list[Callable[[], None]] = []
@@ -274,19 +284,20 @@ class Hub:
     def notify_gap(self, since: str) -> None:
         """Tell every subscriber that events after `since` were lost (the broker's engine
         lost them); each transport writes a `gap` in order with its events."""
-        notice: Any = Notice("gap", since=since)
+        notice = Notice("gap", since=since)
         for sub in {*self._wild, *(s for subs in self._exact.values() for s in subs)}:
             sub.offer(notice)
             self.stats.gaps_sent += 1
 
     def subscriber_set(self) -> set[Subscriber]:
-        """Every subscriber listening to at least one pattern."""
-        return {*self._wild, *(s for subs in self._exact.values() for s in subs)}
+        """Every subscriber listening to at least one pattern (not the server's own)."""
+        return {s for s in (*self._wild, *(s for subs in self._exact.values() for s in subs))
+                if s.transport != INTERNAL}
 
     def notify_dropped(self, channel: str, dropped: int, since: str | None) -> None:
         """A publisher dropped `dropped` events on `channel` before they reached the hub
         (its buffer overflowed): the channel's subscribers get a gap notice naming it."""
-        notice: Any = Notice("gap", since=since, channel=channel, dropped=dropped)
+        notice = Notice("gap", since=since, channel=channel, dropped=dropped)
         subs = self._targets.get(channel)
         if subs is None:
             subs = self._match(channel)
@@ -307,12 +318,27 @@ class Hub:
             s for s in self._wild if s.patterns(channel)
         )
         subs = tuple(s for s in subs if s.allowed is None or s.allowed(channel))
+        subs += tuple(w for w in self._watchers if w.patterns(channel))
         if len(self._targets) > 50_000:
             self._targets.clear()
         self._targets[channel] = subs
         return subs
 
     # ------------------------------------------------------------------ subscribing
+
+    def watch(self, patterns: PatternSet, receive: Callable[[list[Event]], None]) -> None:
+        """Have the server itself follow `patterns`: `receive(events)` is called with each
+        batch as it is delivered. Not a client: not counted among the subscribers, and the
+        cost is found once per channel like any subscriber's (no check per event)."""
+        sub = Subscriber(patterns, self.limits)
+
+        def drain() -> bool:
+            receive([e for e in sub.take() if e.id is not None])  # (no notices)
+            return True
+
+        sub.notify = drain
+        self._watchers = (*self._watchers, sub)
+        self._targets.clear()
 
     async def open(
         self,
@@ -321,12 +347,14 @@ class Hub:
         since: str | None = None,
         retained: bool = True,
         allowed: PatternSet | None = None,
+        internal: bool = False,
         max_rate: float | None = None,
     ) -> tuple[Subscriber, str | None]:
         """Register a subscriber and queue what it must see first: the events after `since`
         (resume), or the retained values. Returns the subscriber and, when `since` could not
-        be honoured, the id of the gap. With `max_rate` the live events after that are
-        conflated (conflation.py); without, the subscriber is a plain one."""
+        be honoured, the id of the gap. An `internal` subscriber (the server's own, e.g. the
+        watchdog) is not counted among the subscribers. With `max_rate` the live events after
+        what it sees first are conflated (conflation.py); without, it is a plain subscriber."""
         sub: Subscriber
         if max_rate is None:
             sub = Subscriber(patterns, self.limits, allowed, self.stats)
@@ -334,6 +362,8 @@ class Hub:
             from .conflation import ConflatingSubscriber  # only for those who ask
 
             sub = ConflatingSubscriber(patterns, self.limits, max_rate, allowed, self.stats)
+        if internal:
+            sub.transport = INTERNAL
         self._add(sub)
         try:
             gap = await self.prime(sub, patterns, since=since, retained=retained)
@@ -383,7 +413,8 @@ class Hub:
         else:
             self._wild.add(sub)
             self._targets.clear()
-        self.subscribers += 1
+        if sub.transport != INTERNAL:
+            self.subscribers += 1
         if self.reserved_listeners and any(p[0] == "$" for p in sub.patterns.patterns):
             for listener in self.reserved_listeners:
                 listener()
@@ -400,7 +431,8 @@ class Hub:
                     if not subs:
                         del self._exact[name]
                     self._targets.pop(name, None)
-        self.subscribers -= 1
+        if sub.transport != INTERNAL:
+            self.subscribers -= 1
 
     # ------------------------------------------------------------------ state
 
@@ -436,4 +468,4 @@ class _Both:
         return self.a(name) and self.b(name)
 
 
-__all__ = ["Hub", "InvalidInput", "QueueLimits", "Subscriber"]
+__all__ = ["BatchBytes", "Hub", "InvalidInput", "QueueLimits", "Queued", "Subscriber"]

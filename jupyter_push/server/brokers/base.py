@@ -12,10 +12,6 @@ NotifyGap = Callable[[str], None]
 Matcher = Callable[[str], bool]
 
 
-class BrokerUnavailable(Exception):
-    """The broker cannot store events now (its engine is unreachable); try again later."""
-
-
 class Draft(NamedTuple):
     """A validated event before the broker gives it an id and a time."""
 

@@ -27,7 +27,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ...events import Event
-from .base import Broker, BrokerUnavailable, Draft, Matcher
+from ...exceptions import BrokerUnavailable
+from .base import Broker, Draft, Matcher
 
 RELAY_MIN = 1000
 READ_BLOCK_MS = 1000

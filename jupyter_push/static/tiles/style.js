@@ -25,12 +25,14 @@ export const CSS = `
   .jpt-theme:not([data-theme="light"]) { --jp-ui-font-color1: #f2f2f5; --jp-ui-font-color2: #b4b4bb;
     --jp-layout-color0: #111114; --jp-layout-color1: #1c1c1f; --jp-layout-color2: #2a2a2e;
     --jp-border-color2: #3d3d42; --jp-brand-color1: #64b5f6; --jp-success-color1: #66bb6a;
-    --jp-error-color1: #ef5350; color: #f2f2f5; background: #111114; color-scheme: dark; }
+    --jp-error-color1: #ef5350; --jp-mirror-editor-string-color: #ce9178;
+    --jp-mirror-editor-number-color: #b5cea8; color: #f2f2f5; background: #111114; color-scheme: dark; }
 }
 .jpt-theme[data-theme="dark"] { --jp-ui-font-color1: #f2f2f5; --jp-ui-font-color2: #b4b4bb;
   --jp-layout-color0: #111114; --jp-layout-color1: #1c1c1f; --jp-layout-color2: #2a2a2e;
   --jp-border-color2: #3d3d42; --jp-brand-color1: #64b5f6; --jp-success-color1: #66bb6a;
-  --jp-error-color1: #ef5350; color: #f2f2f5; background: #111114; color-scheme: dark; }
+  --jp-error-color1: #ef5350; --jp-mirror-editor-string-color: #ce9178;
+  --jp-mirror-editor-number-color: #b5cea8; color: #f2f2f5; background: #111114; color-scheme: dark; }
 .jpt-board { display: grid; gap: .6rem; grid-template-columns: repeat(auto-fill, minmax(min(100%, 20rem), 1fr)); }
 .jpt-card { font-family: var(--jpt-font); font-size: 13px; color: var(--jpt-fg); background: var(--jpt-bg);
   border: 1px solid var(--jpt-line); border-radius: 6px; padding: .45rem .6rem; min-width: 0; }
@@ -71,6 +73,17 @@ export const CSS = `
 .jpt-treeLeaf { margin-left: .8rem; }
 .jpt-json-string { color: var(--jp-mirror-editor-string-color, #a31515); }
 .jpt-json-number { color: var(--jp-mirror-editor-number-color, #098658); }
+.jpt-control { display: grid; gap: .35rem; }
+.jpt-controlRow { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
+.jpt-controlLabel { color: var(--jpt-muted); display: flex; gap: .35rem; align-items: center; }
+.jpt-controlSlider { flex: 1; min-width: 8rem; accent-color: var(--jpt-accent); }
+.jpt-controlText { flex: 1; min-width: 8rem; font: inherit; padding: .25rem .4rem; }
+.jpt-controlButton, .jpt-controlSend { font: inherit; padding: .35rem .9rem; border-radius: .35rem;
+  border: 1px solid var(--jpt-accent); background: var(--jpt-accent); color: #fff; cursor: pointer; }
+.jpt-control button:disabled, .jpt-control input:disabled, .jpt-control select:disabled { opacity: .5; cursor: default; }
+.jpt-controlConfirmed { font-size: 12px; color: var(--jpt-muted); }
+.jpt-controlProblem { font-size: 12px; color: var(--jpt-error); }
+.jpt-controlProblem:empty { display: none; }
 `;
 
 /**
