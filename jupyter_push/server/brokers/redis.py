@@ -290,7 +290,10 @@ class RedisBroker(Broker):
     # ------------------------------------------------------------------ broker API
 
     async def publish(self, drafts: list[Draft]) -> list[Event]:
-        if self._buffered + len(drafts) > self.buffer_events:
+        # Only publishes that wait for an unreachable Redis are bounded: a batch larger than
+        # buffer_events (a kernel's burst) is written at once while Redis is up.
+        connected = self._connected is not None and self._connected.is_set()
+        if not connected and self._buffered + len(drafts) > self.buffer_events:
             raise self._unavailable()
         self._buffered += len(drafts)
         try:
