@@ -152,10 +152,10 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
 
     def _unsubscribe(self, msg: UnsubscribeOp) -> None:
         gone = set(_patterns(msg, self.state.max_patterns))
-        sub = self._delivery.sub if self._delivery is not None else None
-        if sub is not None:
-            remaining = [p for p in sub.patterns.patterns if p not in gone]
-            self.state.hub.update(sub, PatternSet(remaining))
+        delivery = self._delivery
+        if delivery is not None and delivery.sub is not None:
+            remaining = [p for p in delivery.sub.patterns.patterns if p not in gone]
+            delivery.listen(PatternSet(remaining))
 
     async def _publish(self, msg: PublishOp) -> None:
         if not self.access.can_publish:
