@@ -1,4 +1,4 @@
-/** The wire format of PROTOCOL.md, as the panel sees it. */
+/** The wire format of docs/PROTOCOL.md as the panel sees it (Python: jupyter_push/_protocol.py). */
 
 export type JSONValue =
   | null

@@ -49,7 +49,7 @@ export function eventsQuery(lastId: string | null, maxRate: number | null = null
 
 /**
  * The last id seen and a bounded memory of recent ids. Replays after a resume and retained
- * values after a gap keep their ids (PROTOCOL.md), so a repeated id is a duplicate.
+ * values after a gap keep their ids (docs/PROTOCOL.md), so a repeated id is a duplicate.
  */
 export class ResumeCursor {
   private readonly seen = new Set<string>();
