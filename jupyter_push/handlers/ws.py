@@ -13,10 +13,10 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from .._json import dumps, loads
 from .._protocol import CloseCode, PublishOp, SubscribeOp, UnsubscribeOp
-from ..channels import PatternSet, check_channel, check_pattern
+from ..channels import PatternSet, check_channel, check_patterns
 from ..events import Queued
 from ..exceptions import BrokerUnavailable, EventTooLarge, InvalidInput
-from ..server.admission import TokenBucket
+from ..server.conflation import parse_max_rate, rate_of
 from ..server.publish_policy import PublishPolicy, WriteRefused
 from ..wire import control, ws_batch, ws_text_frame
 from . import _tornado_fastpath as fastpath
@@ -28,7 +28,6 @@ from .rest import drafts_from
 
 class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
     _delivery: Delivery | None = None
-    _bucket: TokenBucket | None = None  # made by the first publish
     _policy: PublishPolicy | None = None  # made by the first publish
     _may_publish = True  # for a Jupyter user: what the server's authorizer said at connect
 
@@ -133,13 +132,20 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         if since is not None and not isinstance(since, str):
             raise InvalidInput('"since" must be an event id string')
         retained = msg.get("retained", True) is not False
+        max_rate = parse_max_rate(msg.get("max_rate"))
         delivery = self._delivery
         if delivery is None:
             return
         sub = delivery.sub
         if sub is None:
-            gap = await delivery.subscribe(PatternSet(new), since=since, retained=retained)
+            gap = await delivery.subscribe(PatternSet(new), since=since, retained=retained,
+                                           max_rate=max_rate)
         else:
+            if "max_rate" in msg and max_rate != rate_of(sub):
+                raise InvalidInput(
+                    f"max_rate is set once per socket, by its first subscribe (here: "
+                    f"{rate_of(sub) or 'none'}); open another socket for another rate"
+                )
             combined = PatternSet([*sub.patterns.patterns, *new])
             limit = self.state.max_patterns_per_connection
             if len(combined.patterns) > limit:
@@ -154,10 +160,10 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
 
     def _unsubscribe(self, msg: UnsubscribeOp) -> None:
         gone = set(_patterns(msg, self.state.max_patterns))
-        sub = self._delivery.sub if self._delivery is not None else None
-        if sub is not None:
-            remaining = [p for p in sub.patterns.patterns if p not in gone]
-            self.state.hub.update(sub, PatternSet(remaining))
+        delivery = self._delivery
+        if delivery is not None and delivery.sub is not None:
+            remaining = [p for p in delivery.sub.patterns.patterns if p not in gone]
+            delivery.listen(PatternSet(remaining))
 
     async def _publish(self, msg: PublishOp) -> None:
         if not self.access.can_publish:
@@ -203,14 +209,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             drafts = drafts_from(hub, {"channel": msg.get("channel"), "data": msg.get("data")},
                                  source_json, policy)
         policy.admit(len(drafts))
-        if self._bucket is None:
-            self._bucket = TokenBucket(self.state.publish_rate, self.state.publish_burst)
-        if not self._bucket.take(len(drafts)):
-            raise InvalidInput(
-                f"publish rate limit ({self.state.publish_rate:g} events/s, "
-                "PushApp.max_publish_rate): these events were not published; retry in "
-                f"{self._bucket.retry_after(len(drafts)):.2f} s"
-            )
+        self.state.publish_rates.admit(self.credential, len(drafts))
         try:
             events = await hub.publish(drafts)
         except BrokerUnavailable as e:
@@ -309,12 +308,7 @@ def _patterns(msg: Mapping[str, Any], limit: int) -> list[str]:
         channels = [channels]
     if not isinstance(channels, list) or not channels:
         raise InvalidInput('"channels" must be a non-empty list of patterns')
-    if len(channels) > limit:
-        raise InvalidInput(
-            f"{len(channels)} patterns in one subscribe; the limit is {limit} "
-            "(PushApp.max_patterns)"
-        )
-    return [check_pattern(c) for c in channels]
+    return check_patterns(channels, limit)
 
 
 def ws_frames(items: list[Queued]) -> bytes:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from .._json import dumps
-from ..channels import PatternSet, check_channel
+from ..channels import CheckedNames, PatternSet, check_channel
 from ..events import Event, Notice, Queued
 from ..exceptions import EventTooLarge, InvalidInput
-from ..reserved import client_may_publish
+from ..reserved import check_client_channel
 from .brokers.base import Broker, Draft
 from .metrics import Stats
 
@@ -155,6 +155,14 @@ class Subscriber:
                 self.stats.wrote(events[0])
         return events
 
+    def start(self) -> None:
+        """What it must see first is queued: live delivery begins (a hook for conflation)."""
+
+    def close(self) -> None:
+        """The hub has let it go: drop what is queued."""
+        self.queue.clear()
+        self.queued_bytes = 0
+
     def put_front(self, events: list[Queued]) -> None:
         """Queue `events` (a replay or retained values) before the live ones, dropping live
         events that duplicate them. Not bounded: a replay is bounded by the history."""
@@ -208,7 +216,7 @@ class Hub:
         self.published = 0
         self.delivered = 0
         self.publisher_drops = 0
-        self._valid_channels: set[str] = set()
+        self._channels = CheckedNames(100_000, check_client_channel)
         self._watchers: tuple[Subscriber, ...] = ()
         self.stats = Stats()
         self.batch_bytes = BatchBytes()
@@ -233,12 +241,8 @@ class Hub:
         server's own publishers (`internal`) to any."""
         if internal:
             check_channel(channel, allow_reserved=True)
-        elif type(channel) is not str or channel not in self._valid_channels:
-            check_channel(channel, allow_reserved=type(channel) is str
-                          and client_may_publish(channel))
-            if len(self._valid_channels) > 100_000:
-                self._valid_channels.clear()
-            self._valid_channels.add(channel)
+        elif type(channel) is not str or channel not in self._channels.known:
+            self._channels.check(channel)
         data_json = dumps(data)
         # the final JSON adds the id, channel and time around the data: ~80 bytes + names
         size = len(data_json) + len(channel) + (len(source_json) if source_json else 0) + 80
@@ -340,12 +344,20 @@ class Hub:
         retained: bool = True,
         allowed: PatternSet | None = None,
         internal: bool = False,
+        max_rate: float | None = None,
     ) -> tuple[Subscriber, str | None]:
         """Register a subscriber and queue what it must see first: the events after `since`
         (resume), or the retained values. Returns the subscriber and, when `since` could not
         be honoured, the id of the gap. An `internal` subscriber (the server's own, e.g. the
-        watchdog) is not counted among the subscribers."""
-        sub = Subscriber(patterns, self.limits, allowed, self.stats)
+        watchdog) is not counted among the subscribers. With `max_rate` the live events after
+        what it sees first are conflated (conflation.py); without, it is a plain subscriber."""
+        sub: Subscriber
+        if max_rate is None:
+            sub = Subscriber(patterns, self.limits, allowed, self.stats)
+        else:
+            from .conflation import ConflatingSubscriber  # only for those who ask
+
+            sub = ConflatingSubscriber(patterns, self.limits, max_rate, allowed, self.stats)
         if internal:
             sub.transport = INTERNAL
         self._add(sub)
@@ -354,6 +366,7 @@ class Hub:
         except BaseException:
             self.close(sub)
             raise
+        sub.start()
         return sub, gap
 
     async def prime(
@@ -386,8 +399,7 @@ class Hub:
 
     def close(self, sub: Subscriber) -> None:
         self._remove(sub)
-        sub.queue.clear()
-        sub.queued_bytes = 0
+        sub.close()
 
     def _add(self, sub: Subscriber) -> None:
         if sub.patterns.exact_only:

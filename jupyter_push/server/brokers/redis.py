@@ -26,6 +26,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from ..._backoff import backoff_delay
 from ...events import Event
 from ...exceptions import BrokerUnavailable
 from .base import Broker, Draft, Matcher
@@ -35,7 +36,6 @@ READ_BLOCK_MS = 1000
 READ_COUNT = 1000
 BARRIER_TIMEOUT = 2.0
 LOCAL_MAX = 100_000
-BACKOFF_FIRST, BACKOFF_MAX = 0.05, 2.0
 LOST = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 
 _PUBLISH = """
@@ -205,7 +205,7 @@ class RedisBroker(Broker):
     # ------------------------------------------------------------------ relay
 
     async def _relay(self) -> None:
-        backoff = BACKOFF_FIRST
+        attempt = 0
         assert self._connected is not None and self._client is not None
         while not self._stopping:
             try:
@@ -214,7 +214,7 @@ class RedisBroker(Broker):
                 if self._outage_logged:
                     self.log.warning("jupyter_push: Redis at %s is back", redact(self.url))
                 self._outage_logged = False
-                backoff = BACKOFF_FIRST
+                attempt = 0
                 while not self._stopping:
                     await self._read_once()
             except LOST as e:
@@ -222,8 +222,8 @@ class RedisBroker(Broker):
             except Exception:  # a bug or an unexpected reply must not end the relay
                 self.log.exception("jupyter_push: Redis relay failed; restarting it")
                 self._lost(RuntimeError("relay restarted"))
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, BACKOFF_MAX)
+            await asyncio.sleep(backoff_delay(attempt))
+            attempt += 1
 
     async def _position(self) -> None:
         """Where to read from: the stream's end on first contact; after an outage, on from
