@@ -27,6 +27,7 @@ from .server.kernel_health import KernelHealth
 from .server.publish_policy import ShareWriteLimits
 from .server.share_sessions import ShareConnections
 from .server.state import PushState
+from .server.system_metrics import SystemSampler
 from .server.watchdog import Watchdog
 from .tokens import KeyFile, KeyStore, ShareTokens
 
@@ -168,6 +169,10 @@ class PushApp(ExtensionApp):
         "someone subscribes to its $kernels/<kernel_id> channel."
     ).tag(config=True)
 
+    system_interval = Float(
+        2.0, help="Seconds between samples of $system/cpu, $system/memory, $system/gpu/<i> "
+        "and $kernels/<kernel_id>/resources, taken only while someone subscribes to them."
+    ).tag(config=True)
     watch = Dict(
         {}, help='Stall watchdog: {"train/**": 120} raises an alert ($alerts/stalled/train and '
         "a $notify warning) when no event on a matching channel arrives for 120 seconds, and "
@@ -214,6 +219,7 @@ class PushApp(ExtensionApp):
     shared_keys: Any = None  # RedisShareKeys when the broker is Redis
     kernel_health: KernelHealth | None = None
     watchdog: Watchdog | None = None
+    system_sampler: SystemSampler | None = None
     runtime_file: Path | None = None
 
     def make_broker(self) -> Broker:
@@ -302,6 +308,10 @@ class PushApp(ExtensionApp):
             self.watchdog = Watchdog(self.state.hub, self.watch, log=self.log)
             await self.watchdog.start()
         kernels = getattr(serverapp, "kernel_manager", None)
+        if self.system_sampler is None:
+            self.system_sampler = SystemSampler(self.state.hub, kernels,
+                                                interval=self.system_interval, log=self.log)
+            self.system_sampler.start()
         if self.kernel_health is None and self.kernel_states and kernels is not None:
             self.kernel_health = KernelHealth(
                 self.state.hub, serverapp.kernel_manager,
@@ -317,6 +327,9 @@ class PushApp(ExtensionApp):
         if self.watchdog is not None:
             await self.watchdog.stop()
             self.watchdog = None
+        if self.system_sampler is not None:
+            await self.system_sampler.stop()
+            self.system_sampler = None
         if self.state is not None:
             self.state.stopping = True
             for close in list(self.state.closers):
