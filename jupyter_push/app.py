@@ -169,6 +169,10 @@ class PushApp(ExtensionApp):
         "someone subscribes to its $kernels/<kernel_id> channel."
     ).tag(config=True)
 
+    system_metrics = Bool(
+        True, help="Offer $system/... and $kernels/<kernel_id>/resources (sampled only while "
+        "someone subscribes)."
+    ).tag(config=True)
     system_interval = Float(
         2.0, help="Seconds between samples of $system/cpu, $system/memory, $system/gpu/<i> "
         "and $kernels/<kernel_id>/resources, taken only while someone subscribes to them."
@@ -308,7 +312,7 @@ class PushApp(ExtensionApp):
             self.watchdog = Watchdog(self.state.hub, self.watch, log=self.log)
             await self.watchdog.start()
         kernels = getattr(serverapp, "kernel_manager", None)
-        if self.system_sampler is None:
+        if self.system_sampler is None and self.system_metrics:
             self.system_sampler = SystemSampler(self.state.hub, kernels,
                                                 interval=self.system_interval, log=self.log)
             self.system_sampler.start()
