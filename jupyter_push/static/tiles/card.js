@@ -5,7 +5,7 @@
  * so a tile chosen from the menu is drawn with the run so far.
  */
 
-import { el } from './dom.js';
+import { el, setAttr, setText } from './dom.js';
 import { KINDS, decide, kindNamed } from './registry.js';
 import { requestDraw } from './schedule.js';
 import { DEFAULT_LIMITS } from './types.js';
@@ -72,6 +72,18 @@ export class Card {
     if (this.chosen) {
       this.build(this.chosen);
     }
+    /** Off screen (or in a hidden panel) a card keeps its state but does not draw. */
+    this.visible = true;
+    this.stale = false;
+    if (typeof IntersectionObserver !== 'undefined') {
+      this.observer = new IntersectionObserver(entries => {
+        this.visible = entries[entries.length - 1].isIntersecting;
+        if (this.visible && this.stale) {
+          requestDraw(this);
+        }
+      });
+      this.observer.observe(this.node);
+    }
   }
 
   /** @param {CardAction} action */
@@ -120,7 +132,6 @@ export class Card {
     }
     this.time = event.time;
     this.count += 1;
-    this.node.dataset.count = String(this.count);
     if (!this.chosen && !this.multi) {
       const decided = decide(this.channel, event.data);
       if (decided !== this.kind && (this.kind === null || this.kind === 'json' || !kindNamed(this.kind).matches(this.channel, event.data))) {
@@ -160,7 +171,13 @@ export class Card {
   }
 
   draw() {
+    if (!this.visible) {
+      this.stale = true;
+      return;
+    }
+    this.stale = false;
     this.tile?.draw();
+    setAttr(this.node, 'data-count', String(this.count));
     this.tick();
   }
 
@@ -170,8 +187,7 @@ export class Card {
       return;
     }
     const seconds = Math.max(0, Math.round(now - this.time));
-    this.age.textContent = seconds < 1 ? 'just now' : seconds < 60 ? `${seconds}s ago` : `${Math.floor(seconds / 60)}m ago`;
-    this.age.dateTime = new Date(this.time * 1000).toISOString();
+    setText(this.age, seconds < 1 ? 'just now' : seconds < 60 ? `${seconds}s ago` : `${Math.floor(seconds / 60)}m ago`);
   }
 
   /** The tile's value in words (static fallbacks). */
@@ -180,6 +196,7 @@ export class Card {
   }
 
   destroy() {
+    this.observer?.disconnect();
     this.tile?.destroy?.();
     this.node.remove();
   }
