@@ -72,18 +72,6 @@ export class Card {
     if (this.chosen) {
       this.build(this.chosen);
     }
-    /** Off screen (or in a hidden panel) a card keeps its state but does not draw. */
-    this.visible = true;
-    this.stale = false;
-    if (typeof IntersectionObserver !== 'undefined') {
-      this.observer = new IntersectionObserver(entries => {
-        this.visible = entries[entries.length - 1].isIntersecting;
-        if (this.visible && this.stale) {
-          requestDraw(this);
-        }
-      });
-      this.observer.observe(this.node);
-    }
   }
 
   /** @param {CardAction} action */
@@ -171,11 +159,6 @@ export class Card {
   }
 
   draw() {
-    if (!this.visible) {
-      this.stale = true;
-      return;
-    }
-    this.stale = false;
     this.tile?.draw();
     setAttr(this.node, 'data-count', String(this.count));
     this.tick();
@@ -196,7 +179,6 @@ export class Card {
   }
 
   destroy() {
-    this.observer?.disconnect();
     this.tile?.destroy?.();
     this.node.remove();
   }
