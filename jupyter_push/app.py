@@ -15,6 +15,7 @@ from tornado.ioloop import IOLoop
 from traitlets import Bool, Float, Int, Unicode, default
 
 from .auth import PushAuth, new_token
+from .config_problems import config_problems
 from .handlers import default_handlers
 from .server import metrics
 from .server.admission import ConnectionLimiter
@@ -25,6 +26,10 @@ from .server.hub import Hub, QueueLimits
 from .server.share_sessions import ShareConnections
 from .server.state import PushState
 from .tokens import KeyFile, ShareTokens
+
+
+class Unusable(Exception):
+    """A setting the extension cannot use; the message names the fix."""
 
 
 class PushApp(ExtensionApp):
@@ -150,12 +155,19 @@ class PushApp(ExtensionApp):
     runtime_file: Path | None = None
 
     def make_broker(self) -> Broker:
+        """The configured broker. Raises Unusable naming the fix when it cannot be made."""
         url = self.broker_url
         if url.startswith("memory:"):
             return MemoryBroker(self.history_size)
-        if url.startswith(("redis://", "rediss://", "unix://")):
+        try:
             from .server.brokers.redis import RedisBroker
-
+        except ImportError as e:
+            raise Unusable(
+                f"PushApp.broker_url is {url.split('://')[0]}://… but the Python package "
+                f"{e.name or 'redis'!r} is missing from this server's environment: "
+                "pip install 'jupyter_push[redis]', then restart the server"
+            ) from e
+        try:
             return RedisBroker(
                 url,
                 history_size=self.history_size,
@@ -164,17 +176,45 @@ class PushApp(ExtensionApp):
                 buffer_events=self.redis_buffer_events,
                 log=self.log,
             )
-        raise ValueError(f"PushApp.broker_url {url!r}: use memory:// or redis://host:port/db")
+        except ValueError as e:
+            raise Unusable(str(e)) from e
 
     def initialize_settings(self) -> None:
+        # share tokens travel in ?access=: keep them out of the request log like ?token=
+        scrub = self.settings.get("extra_log_scrub_param_keys") or []
+        self.settings["extra_log_scrub_param_keys"] = [*scrub, "access"]
+        try:
+            self.state = self.make_state()
+        except Unusable as e:
+            # A Jupyter server should not die for an extension, and a warning with 404s
+            # everywhere is easy to miss: serve every push route with 503 and the reason.
+            self.state = PushState(hub=Hub(MemoryBroker(0)), auth=PushAuth(self.kernel_token),
+                                   problem=str(e))
+            self.log.error("jupyter_push cannot start: %s. Every push/ route answers 503 "
+                           "until this is fixed and the server restarted.", e)
+        self.settings["jupyter_push"] = self.state
+        self._advertise()  # kernels keep their events and retry until the routes work
+        if self.state.problem is None:
+            metrics.install(self.state.hub)
+            # Under some launchers _start_jupyter_server_extension never runs: start here.
+            IOLoop.current().add_callback(self.state.hub.start)
+
+    def make_state(self) -> PushState:
+        """Everything the handlers use. Raises Unusable naming what to fix in the config."""
+        problems = config_problems(self)
+        if problems:
+            raise Unusable("; ".join(problems))
         limits = QueueLimits(
             max_event_bytes=self.max_event_bytes,
             queue_max_events=self.queue_max_events,
             queue_max_bytes=self.queue_max_bytes,
         )
         hub = Hub(self.make_broker(), limits, retained=self.retained)
-        shares, share_connections = self.make_shares()
-        self.state = PushState(
+        try:
+            shares, share_connections = self.make_shares()
+        except ValueError as e:
+            raise Unusable(str(e)) from e
+        return PushState(
             hub=hub,
             auth=PushAuth(self.kernel_token, shares),
             heartbeat_interval=self.heartbeat_interval,
@@ -191,20 +231,13 @@ class PushApp(ExtensionApp):
             share_base_url=self.share_base_url,
             heartbeats=Heartbeats(self.heartbeat_interval),
         )
-        # share tokens travel in ?access=: keep them out of the request log like ?token=
-        scrub = self.settings.get("extra_log_scrub_param_keys") or []
-        self.settings["extra_log_scrub_param_keys"] = [*scrub, "access"]
-        self.settings["jupyter_push"] = self.state
-        metrics.install(hub)
-        self._advertise()
-        # Under some launchers _start_jupyter_server_extension never runs; start on the loop.
-        IOLoop.current().add_callback(hub.start)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(default_handlers)
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
-        assert self.state is not None
+        if self.state is None or self.state.problem is not None:
+            return  # (the reason is in the log, and in every push/ response)
         await self.state.hub.start()
         self.log.info("jupyter_push: events at %s (broker %s)", self.push_url,
                       type(self.state.hub.broker).__name__)
@@ -218,7 +251,8 @@ class PushApp(ExtensionApp):
             self.state.stopping = True
             for close in list(self.state.closers):
                 close()
-            metrics.uninstall(self.state.hub)
+            if self.state.problem is None:
+                metrics.uninstall(self.state.hub)
             if self.state.heartbeats is not None:
                 self.state.heartbeats.stop()
             await self.state.hub.stop()

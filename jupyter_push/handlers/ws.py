@@ -24,7 +24,7 @@ from ..events import (
     ws_text_frame,
 )
 from ..server.admission import TokenBucket
-from ..server.brokers.base import BrokerUnavailable
+from ..server.brokers.base import AlreadyPublished, BrokerUnavailable, Origin
 from ..server.hub import Subscriber
 from ._eager_start import eager
 from .base import PushHandler
@@ -126,6 +126,8 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
                 self._error(str(e), ref=_ref(op))
             except InvalidInput as e:
                 self._error(str(e), ref=_ref(op))
+            except BrokerUnavailable as e:  # a subscribe while Redis is down
+                self._error(str(e), ref=_ref(op))
 
     async def _handle(self, msg: Any) -> None:
         if not isinstance(msg, dict) or not isinstance(msg.get("op"), str):
@@ -189,7 +191,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         if not self._may_publish:
             raise InvalidInput(self.refusal("write"))
         session, ref = msg.get("session"), msg.get("ref")
-        if not (isinstance(session, str) and isinstance(ref, int)):
+        if not (isinstance(session, str) and 0 < len(session) <= 100 and isinstance(ref, int)):
             session = None
         elif ref <= self.state.publish_sessions.get(session, -1):
             self._send(control("ack", ref=ref, ids=[], duplicate=True))
@@ -224,13 +226,20 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
                 "PushApp.max_publish_rate): these events were not published; retry in "
                 f"{self._bucket.retry_after(len(drafts)):.2f} s"
             )
+        origin = Origin(session, ref) if session is not None and isinstance(ref, int) else None
         try:
-            events = await hub.publish(drafts)
+            events = await hub.publish(drafts, origin)
         except BrokerUnavailable as e:
             raise InvalidInput(str(e)) from e
-        if session is not None and isinstance(ref, int):
-            self._remember(session, ref)
-        if "ref" in msg:
+        except AlreadyPublished:  # resent to this server after another one stored it
+            events = None
+        if origin is not None:
+            self._remember(origin.session, origin.ref)
+        if "ref" not in msg:
+            return
+        if events is None:
+            self._send(control("ack", ref=msg["ref"], ids=[], duplicate=True))
+        else:
             self._send(control("ack", ref=msg["ref"], ids=[e.id for e in events]),
                        after_queued=True)
 
