@@ -7,15 +7,24 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.jupyter_push-installed
 PYTEST_ARGS ?=
+CHP := tests/hub/node_modules/.bin/configurable-http-proxy
 
 .PHONY: demo test bench lint system-deps clean
 
-$(STAMP): pyproject.toml labextension/package.json $(wildcard labextension/src/*.ts labextension/style/*)
+$(STAMP): pyproject.toml labextension/package.json $(wildcard labextension/src/*.ts labextension/style/* jupyter_push/static/tiles/*.js)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/jupyter labextension develop --overwrite .
 	touch $@
+
+# JupyterHub's proxy for tests/hub (npm); without npm those tests are skipped and say so
+$(CHP): tests/hub/package.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd tests/hub && npm install --no-audit --no-fund --loglevel=error && touch node_modules/.bin/configurable-http-proxy; \
+	else \
+	  echo "npm not found: the JupyterHub tests will be skipped (install Node.js and npm)"; \
+	fi
 
 system-deps:
 	@missing=""; \
@@ -34,7 +43,7 @@ demo: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(DISPLAY),,--no-browser) \
 	  $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/demo.ipynb
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps $(CHP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

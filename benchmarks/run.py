@@ -4,8 +4,13 @@ bus and a raw Tornado WebSocket fan-out, in one run, alternating, several repeti
     python benchmarks/run.py            # the full suite (make bench), writes RESULTS.md + plots
     python benchmarks/run.py --quick    # fewer sizes and repetitions
     python benchmarks/run.py --smoke    # seconds: every event delivered, in order (tests use it)
+    python benchmarks/run.py --smoke --out DIR   # the same, with its report written into DIR
 
-Everything runs on 127.0.0.1; every process started here is stopped at the end.
+jupyter_push runs with its defaults, the connection limits aside (one credential holds every
+benchmark connection); the settings used are printed in RESULTS.md next to the figures. The
+report and the raw results (`results.json`) are rewritten after every round, so a run that
+stops late keeps what it measured. Everything runs on 127.0.0.1; every process started here
+is stopped at the end.
 """
 
 from __future__ import annotations
@@ -18,14 +23,20 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lib import cores, extras, report
+from lib import cores, extras, host_load, report
 from lib.procstat import load_average
 from lib.scenarios import Seq, as_dict, burst, connect, kernel_stream, paced, percentile
-from lib.servers import Server, start_event_bus_server, start_push_server, start_tornado
+from lib.servers import (
+    PUSH_SETTINGS,
+    Server,
+    start_event_bus_server,
+    start_push_server,
+    start_tornado,
+)
 from lib.systems import (
     System,
     event_bus_system,
@@ -51,17 +62,18 @@ class Profile:
     check: bool  # parse every event in bursts (slower clients)
     kernel: tuple[int, float, int]  # push() from a process: (events, target rate, repetitions)
     kernel_paced: tuple[float, float]  # (events/s, seconds) for kernel → subscriber latency
+    host: host_load.HostProfile  # the host under push load (api/contents, execute)
 
 
 PROFILES = {
     "full": Profile((10, 100, 1000), 3, 1_000_000, 40_000,
                     ((100, 100, 3.0), (1000, 10, 5.0)), 2, 10_000, True, False,
-                    (400_000, 200_000, 3), (10, 10.0)),
+                    (400_000, 200_000, 3), (10, 10.0), host_load.PROFILES["full"]),
     "quick": Profile((100, 1000), 1, 300_000, 15_000,
                      ((100, 100, 2.0), (1000, 10, 3.0)), 1, 0, False, False,
-                     (200_000, 200_000, 1), (10, 3.0)),
+                     (200_000, 200_000, 1), (10, 3.0), host_load.PROFILES["quick"]),
     "smoke": Profile((4,), 1, 400, 200, ((4, 50, 0.4),), 1, 0, False, True,
-                     (2_000, 20_000, 1), (50, 0.2)),
+                     (2_000, 20_000, 1), (50, 0.2), host_load.PROFILES["smoke"]),
 }
 
 
@@ -97,9 +109,13 @@ def log(*args: Any) -> None:
     print(*args, file=sys.stderr, flush=True)
 
 
-async def run(profile: Profile, only: set[str] | None,
-              push_source: str | None = None) -> dict[str, Any]:
-    results: dict[str, Any] = {"bursts": [], "paced": [], "memory": [], "many_sse": None}
+Save = Callable[[], None]
+
+
+async def run(profile: Profile, only: set[str] | None, results: dict[str, Any], save: Save,
+              push_source: str | None = None) -> None:
+    """Every round of `profile`, its figures added to `results` and saved as they come."""
+    results.update(bursts=[], paced=[], memory=[], many_sse=None)
     cores.pin_clients()
     servers = await start_servers(push_source)
     systems = [*push_systems(servers[0]), event_bus_system(servers[1]), tornado_system(servers[2])]
@@ -124,6 +140,7 @@ async def run(profile: Profile, only: set[str] | None,
                         b = await burst(system, fleets[system.name],
                                         burst_events(system, n, profile), seq, check=profile.check)
                         results["bursts"].append(as_dict(b))
+                        save()
                         log(f"burst {system.name:24} n={n:5} {b.rate:12,.0f}/s "
                             f"{b.cpu_us_per_delivery:6.2f} µs complete={b.complete} "
                             f"in_order={b.in_order}")
@@ -135,6 +152,7 @@ async def run(profile: Profile, only: set[str] | None,
                         for system in order:
                             p = await paced(system, fleets[system.name], rate, seconds, seq)
                             results["paced"].append(as_dict(p))
+                            save()
                             sock, client = p.latencies_ms, p.client_latencies_ms
                             log(f"paced {system.name:24} n={n:5} {rate}/s p50/p99 at the "
                                 f"socket {percentile(sock, 50):.2f}/{percentile(sock, 99):.2f}"
@@ -146,6 +164,7 @@ async def run(profile: Profile, only: set[str] | None,
                     await fleet.close()
         if profile.many_sse and (not only or any("SSE" in s.name for s in systems)):
             results["many_sse"] = await many_sse(systems[0], profile.many_sse, seq)
+            save()
     finally:
         for system in systems:
             await system.close()
@@ -155,13 +174,17 @@ async def run(profile: Profile, only: set[str] | None,
     if not only or any("jupyter_push" in o or "kernel" in o for o in only):
         server = await asyncio.to_thread(start_push_server, push_source, pinned=False)
         try:
-            results["kernel"] = await kernel_rounds(server, profile)
+            results["kernel"] = []
+            await kernel_rounds(server, profile, results["kernel"], save)
         finally:
             server.stop()
-    return results
+    if not only or any("host" in o for o in only):
+        results["host_load"] = []
+        await host_load.run(profile.host, results["host_load"], save, push_source, log)
 
 
-async def kernel_rounds(server: Server, profile: Profile) -> list[dict[str, Any]]:
+async def kernel_rounds(server: Server, profile: Profile, found: list[dict[str, Any]],
+                        save: Save) -> None:
     """`push()` in a separate process to one SSE subscriber: sustained rate, then latency.
     Each round has its own subscriber, so a cut-off one cannot spoil the next. Nothing is
     pinned here: no load generator competes, and the stand-in kernel and its subscriber
@@ -172,7 +195,6 @@ async def kernel_rounds(server: Server, profile: Profile) -> list[dict[str, Any]
     warmup = (max(1, events // 4), rate, profile.check)
     rounds = [warmup] + [(events, rate, profile.check)] * reps
     rounds += [(max(1, round(paced_rate * seconds)), paced_rate, True)]
-    found = []
     for i, (n, r, check) in enumerate(rounds):
         fleet, _ = await connect(system, 1, 1)
         try:
@@ -181,9 +203,9 @@ async def kernel_rounds(server: Server, profile: Profile) -> list[dict[str, Any]
         finally:
             await fleet.close()
         found.append({**as_dict(k), "warmup": i == 0})
+        save()
         log(f"kernel {n} events at {r:,.0f}/s: {k.delivered_per_second:,.0f}/s delivered, "
             f"complete={k.complete}")
-    return found
 
 
 async def many_sse(system: System, conns: int, seq: Seq) -> dict[str, Any]:
@@ -209,6 +231,9 @@ def main() -> int:
     parser.add_argument("--push-source", metavar="DIR",
                         help="import jupyter_push from this checkout (to compare two versions)")
     parser.add_argument("--no-report", action="store_true", help="do not write RESULTS.md")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="write RESULTS.md, the plots and results.json here (default: "
+                             "benchmarks/; --smoke writes a report only when this is given)")
     parser.add_argument("--no-pin", action="store_true",
                         help="let servers and clients share every core (BENCH_PIN=0)")
     args = parser.parse_args()
@@ -217,25 +242,39 @@ def main() -> int:
     name = "smoke" if args.smoke else "quick" if args.quick else "full"
     profile = PROFILES[name]
     started = time.time()
-    conditions: dict[str, Any] = {
-        "load_before": load_average(),
-        "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
-        "cores": cores.describe(),
+    results: dict[str, Any] = {
+        "profile": name,
+        "settings": list(PUSH_SETTINGS),
+        "conditions": {
+            "load_before": load_average(),
+            "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
+            "cores": cores.describe(),
+        },
     }
-    results = asyncio.run(run(profile, set(args.only) if args.only else None, args.push_source))
-    conditions.update(load_after=load_average(), seconds=round(time.time() - started))
-    results["conditions"] = conditions
-    results["profile"] = name
+    out = args.out or (None if args.smoke or args.no_report else HERE)
+    command = " ".join(["python benchmarks/run.py", *sys.argv[1:]])
+
+    def save(final: bool = False) -> None:
+        """The report so far (plots only at the end) and the raw results."""
+        results["conditions"].update(load_after=load_average(),
+                                     seconds=round(time.time() - started))
+        if args.json:
+            args.json.write_text(json.dumps(results))
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "results.json").write_text(json.dumps(results))
+            report.write(results, out, command=command, final=final)
+
+    asyncio.run(run(profile, set(args.only) if args.only else None, results, save,
+                    args.push_source))
     if profile.extras and not args.no_extras:
         results["extras"] = extras.run_all(HERE)
-    if args.json:
-        args.json.write_text(json.dumps(results))
+    save(final=True)
     ok = report.all_delivered(results)
     if args.smoke:
         print(json.dumps(report.smoke_summary(results)))
-    elif not args.no_report:
-        report.write(results, HERE, command=" ".join(["python benchmarks/run.py", *sys.argv[1:]]))
-        log(f"wrote {HERE / 'RESULTS.md'} in {conditions['seconds']} s")
+    if out is not None:
+        log(f"wrote {out / 'RESULTS.md'} in {results['conditions']['seconds']} s")
     return 0 if ok else 1
 
 

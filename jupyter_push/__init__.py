@@ -18,15 +18,19 @@ from ._version import __version__
 _API = {
     "NoServer": ".client.discovery",
     "Subscription": ".client.subscriber",
+    "alert_if": ".watchdog",
+    "expect": ".watchdog",
     "flush": ".client.api",
+    "notify": ".notify",
     "push": ".client.api",
     "share": ".sharing",
     "subscribe": ".client.subscriber",
     "track": ".tracking",
 }
 
-__all__ = ["NoServer", "Subscription", "__version__", "flush", "push", "share", "subscribe",
-           "track", "widgets"]
+__all__ = ["NoServer", "Subscription", "__version__", "alert_if", "expect", "flush",
+           "load_ipython_extension", "notify", "push", "share", "subscribe", "track",
+           "unload_ipython_extension", "widgets"]
 
 
 def __getattr__(name: str) -> Any:
@@ -42,6 +46,19 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext jupyter_push`: the `%push_notify` magic (cell-finished notifications)."""
+    from .cell_notify import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from .cell_notify import unload
+
+    unload(ipython)
 
 
 def _jupyter_server_extension_points() -> list[dict[str, Any]]:

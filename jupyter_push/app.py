@@ -23,6 +23,7 @@ from .server.brokers.base import Broker
 from .server.brokers.memory import MemoryBroker
 from .server.heartbeats import Heartbeats
 from .server.hub import Hub, QueueLimits
+from .server.kernel_health import KernelHealth
 from .server.share_sessions import ShareConnections
 from .server.state import PushState
 from .tokens import KeyFile, ShareTokens
@@ -132,9 +133,29 @@ class PushApp(ExtensionApp):
         7 * 24 * 3600.0, help="Longest lifetime of a share link, in seconds."
     ).tag(config=True)
     share_base_url = Unicode(
-        "",
         help="Public address of this server for share links, e.g. https://hub.example.org/user/"
-        "alice/ (default: the address the minting request came to).",
+        "alice/. Default: JUPYTERHUB_PUBLIC_URL under JupyterHub (set c.JupyterHub.public_url), "
+        "else the address the minting request came to (with ServerApp.trust_xheaders, the "
+        "scheme and host the outermost proxy received: X-Forwarded-Proto/-Host).",
+    ).tag(config=True)
+    publishing_is_activity = Bool(
+        False,
+        help="Publishing (push() in a kernel, POST push/events) counts as activity of this "
+        "server, so JupyterHub's idle culler keeps a server that is still pushing. Open "
+        "subscriptions (dashboards, share links) never count.",
+    ).tag(config=True)
+
+    @default("share_base_url")
+    def _default_share_base_url(self) -> str:
+        return os.environ.get("JUPYTERHUB_PUBLIC_URL", "")
+
+    kernel_states = Bool(
+        True, help="Publish each kernel's lifecycle on $kernels/<kernel_id> (retained): "
+        "starting, idle, busy, restarting, dead with the reason."
+    ).tag(config=True)
+    kernel_poll_interval = Float(
+        0.25, help="Seconds between checks that a watched kernel's process lives, only while "
+        "someone subscribes to its $kernels/<kernel_id> channel."
     ).tag(config=True)
 
     def make_shares(self) -> Any:
@@ -152,6 +173,7 @@ class PushApp(ExtensionApp):
         return os.environ.get("JUPYTER_PUSH_SERVER_TOKEN") or new_token()
 
     state: PushState | None = None
+    kernel_health: KernelHealth | None = None
     runtime_file: Path | None = None
 
     def make_broker(self) -> Broker:
@@ -198,6 +220,7 @@ class PushApp(ExtensionApp):
             metrics.install(self.state.hub)
             # Under some launchers _start_jupyter_server_extension never runs: start here.
             IOLoop.current().add_callback(self.state.hub.start)
+            IOLoop.current().add_callback(self._start_health, self.serverapp)
 
     def make_state(self) -> PushState:
         """Everything the handlers use. Raises Unusable naming what to fix in the config."""
@@ -229,6 +252,7 @@ class PushApp(ExtensionApp):
             shares=shares,
             share_connections=share_connections,
             share_base_url=self.share_base_url,
+            publishing_is_activity=self.publishing_is_activity,
             heartbeats=Heartbeats(self.heartbeat_interval),
         )
 
@@ -246,7 +270,22 @@ class PushApp(ExtensionApp):
         gc.collect()
         gc.freeze()
 
+    async def _start_health(self, serverapp: Any) -> None:
+        """The server's own reserved channels: kernel lifecycle."""
+        assert self.state is not None
+        kernels = getattr(serverapp, "kernel_manager", None)
+        if self.kernel_health is None and self.kernel_states and kernels is not None:
+            self.kernel_health = KernelHealth(
+                self.state.hub, serverapp.kernel_manager,
+                getattr(serverapp, "session_manager", None),
+                getattr(serverapp, "event_logger", None),
+                poll_interval=self.kernel_poll_interval, log=self.log)
+            await self.kernel_health.start()
+
     async def stop_extension(self) -> None:
+        if self.kernel_health is not None:
+            await self.kernel_health.stop()
+            self.kernel_health = None
         if self.state is not None:
             self.state.stopping = True
             for close in list(self.state.closers):

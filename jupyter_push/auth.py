@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Protocol
 
-from .events import PatternSet
+from .channels import PatternSet
 
 
 class AuthError(Exception):

@@ -1,4 +1,4 @@
-"""`jupyter push …`: publish, tail, share and status from a shell; `serve` runs a push server.
+"""`jupyter push …`: publish, tail, share, status, notify; `serve` runs a push server.
 
 Exit codes: 0 ok, 1 the server refused (its message is printed), 2 bad arguments,
 3 no server found or reachable.
@@ -15,6 +15,8 @@ from typing import Any
 from .client.discovery import NoServer, find_server
 from .client.rest import HTTPFailure, call
 from .client.subscriber import SubscribeError, Subscription
+from .notify import LEVELS, notification
+from .reserved import NOTIFY
 
 EXIT_REFUSED, EXIT_USAGE, EXIT_NO_SERVER = 1, 2, 3
 
@@ -52,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     share.add_argument("--ttl", type=float, default=3600, help="seconds (default 3600)")
 
     commands.add_parser("status", parents=[common], help="print the server's status")
+
+    notify = commands.add_parser("notify", parents=[common],
+                                 help="send a notification ($notify): a toast in JupyterLab")
+    notify.add_argument("message")
+    notify.add_argument("--level", default="info", choices=LEVELS)
+    notify.add_argument("--channel", default=NOTIFY, help=f"default {NOTIFY}")
 
     serve = commands.add_parser(
         "serve", help="run a standalone push server (--port N, --broker-url URL; --help-all)"
@@ -122,7 +130,19 @@ def status(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: dict[str, Any] = {"publish": publish, "tail": tail, "share": share, "status": status}
+def notify(args: argparse.Namespace) -> int:
+    try:
+        data = notification(args.message, args.level)
+    except ValueError as e:
+        return fail(EXIT_USAGE, str(e))
+    answer = call(find_server(args.url, args.token), "POST", "events",
+                  {"channel": args.channel, "data": data})
+    print(answer["ids"][0])
+    return 0
+
+
+COMMANDS: dict[str, Any] = {"publish": publish, "tail": tail, "share": share, "status": status,
+                            "notify": notify}
 
 
 def run() -> None:

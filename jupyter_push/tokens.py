@@ -19,7 +19,8 @@ from urllib.parse import urlencode
 import jwt
 
 from .auth import AuthError, ShareGrant
-from .events import InvalidInput, PatternSet, check_pattern
+from .channels import PatternSet, check_pattern
+from .exceptions import InvalidInput
 
 AUDIENCE = "jupyter_push:share"
 ALGORITHM = "HS256"

@@ -3,9 +3,12 @@ per armed round, when each connection had received the expected number of events
 
 Run as `loadgen.py SPEC_JSON`; it prints `{"ready": ...}` once connected, then answers
 commands on stdin, one JSON per line:
-  {"cmd": "arm", "expect": N, "mode": "count" | "check", "timeout": S}
+  {"cmd": "arm", "expect": N, "mode": "count" | "check", "timeout": S, "quiet": Q?}
       -> {"armed": true}, later {"done": ...} with the per-connection completion times,
-         whether every event arrived in order (mode "check") and latency samples;
+         whether every event arrived in order (mode "check") and latency samples; per
+         connection also its count, its `gap` notices and whether the server ended it. The
+         round ends when every connection has its N events or was ended, after S seconds, or
+         (with Q) once no event arrived for Q seconds after the first;
   {"cmd": "close"} -> closes everything and exits.
 Mode "count" only counts events (bytes.count); "check" parses every event, verifies that
 each connection saw consecutive `seq` values, and records two latencies per event: from its
@@ -37,6 +40,7 @@ from wire import (
 )
 
 MAX_LATENCY_SAMPLES = 50_000
+GAP_MARK = b"event: gap\n"
 SO_TIMESTAMPNS = 35  # Linux: SCM_TIMESTAMPNS carries the same number
 TIMESPEC = struct.Struct("@qq")
 ANC_SIZE = socket.CMSG_SPACE(TIMESPEC.size)
@@ -46,6 +50,8 @@ class Round:
     def __init__(self, conns: int, expect: int, check: bool):
         self.expect, self.check = expect, check
         self.counts = [0] * conns
+        self.gaps = [0] * conns  # SSE `event: gap` notices (counted in mode "count")
+        self.ended = [False] * conns  # the server closed the connection during the round
         self.done_at: list[float | None] = [None] * conns
         self.last_seq: list[int | None] = [None] * conns
         self.in_order = True
@@ -69,6 +75,15 @@ class Round:
             self.remaining -= 1
             if self.remaining == 0:
                 self.finished.set()
+
+    def end(self, i: int) -> None:
+        """The server closed connection `i`: it will get nothing more this round."""
+        if not self.ended[i]:
+            self.ended[i] = True
+            if self.done_at[i] is None:
+                self.remaining -= 1
+                if self.remaining == 0:
+                    self.finished.set()
 
     def got_payloads(self, i: int, payloads: list[Any], arrived: float, now: float) -> None:
         last = self.last_seq[i]
@@ -99,6 +114,7 @@ class Subscriber:
         self.body = Dechunker()
         self.buf = bytearray()
         self.tail = b""
+        self.gap_tail = b""
 
     @classmethod
     async def open(cls, gen: LoadGen, i: int, host: str, port: int, request: bytes, path: str,
@@ -141,6 +157,7 @@ class Subscriber:
         now = time.time()
         if not data:
             asyncio.get_running_loop().remove_reader(self.sock.fileno())
+            self.gen.round.end(self.i)
             return
         arrived = 0.0
         for level, kind, value in anc:
@@ -158,6 +175,8 @@ class Subscriber:
                 self.on_ws(data, arrived, now)
             else:
                 self.on_sse(self.body.feed(data), arrived, now)
+                if self.body.ended:  # the server finished the response (cut off)
+                    self.gen.round.end(self.i)
         except Exception as e:  # report, never hang the benchmark
             self.gen.errors.append(f"{self.i}: {e!r}")
 
@@ -168,7 +187,13 @@ class Subscriber:
             payloads = [sse_data(m) for m in sse_messages(self.buf)]
             r.got_payloads(self.i, [p for p in payloads if p is not None], arrived, now)
         else:
-            r.got(self.i, (self.tail + chunk).count(b"\n\n"), now)
+            # a `gap` notice is a message too: counted apart (the search keeps a tail
+            # shorter than the marker, so no notice is counted twice)
+            seen = self.gap_tail + chunk
+            gaps = seen.count(GAP_MARK)
+            self.gap_tail = seen[-len(GAP_MARK) + 1:]
+            r.gaps[self.i] += gaps
+            r.got(self.i, (self.tail + chunk).count(b"\n\n") - gaps, now)
             self.tail = chunk[-1:]
 
     def on_ws(self, data: bytes, arrived: float, now: float) -> None:
@@ -222,13 +247,18 @@ class LoadGen:
         self.connections.append(await Subscriber.open(self, i, s["host"], s["port"], req,
                                                       s["path"], ws, subscribe))
 
-    async def run_round(self, expect: int, check: bool, timeout: float) -> dict[str, Any]:
+    async def run_round(self, expect: int, check: bool, timeout: float,
+                        quiet: float | None = None) -> dict[str, Any]:
         r = self.round = Round(len(self.connections), expect, check)
         emit({"armed": True})
-        try:
-            await asyncio.wait_for(r.finished.wait(), timeout)
-        except asyncio.TimeoutError:
-            pass
+        deadline = time.monotonic() + timeout
+        while not r.finished.is_set() and time.monotonic() < deadline:
+            try:
+                await asyncio.wait_for(r.finished.wait(),
+                                       min(0.25, max(0.0, deadline - time.monotonic())))
+            except asyncio.TimeoutError:
+                if quiet and r.last_at and time.time() - r.last_at > quiet:
+                    break
         await asyncio.sleep(0.05 if check else 0)  # catch duplicates / extras arriving late
         done = [t for t in r.done_at if t is not None]
         lat, client = r.latencies, r.client_latencies
@@ -248,6 +278,9 @@ class LoadGen:
             "latencies": lat,
             "client_latencies": client,
             "unstamped": r.unstamped,
+            "counts": r.counts,
+            "gaps": r.gaps,
+            "ended": r.ended,
             "errors": self.errors[:5],
         }
 
@@ -276,7 +309,8 @@ async def main() -> None:
         if cmd["cmd"] == "close":
             break
         if cmd["cmd"] == "arm":
-            emit(await gen.run_round(cmd["expect"], cmd["mode"] == "check", cmd["timeout"]))
+            emit(await gen.run_round(cmd["expect"], cmd["mode"] == "check", cmd["timeout"],
+                                     cmd.get("quiet")))
     for c in gen.connections:
         c.close()
 

@@ -9,6 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from . import host_load
 from .procstat import cpu_model
 from .scenarios import percentile
 
@@ -226,7 +227,7 @@ def kernel_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def plot(results: dict[str, Any], here: Path) -> list[str]:
+def plot(results: dict[str, Any], out: Path) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -253,7 +254,7 @@ def plot(results: dict[str, Any], here: Path) -> list[str]:
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(here / "throughput.png", dpi=110)
+    fig.savefig(out / "throughput.png", dpi=110)
     plt.close(fig)
     written.append("throughput.png")
 
@@ -278,7 +279,7 @@ def plot(results: dict[str, Any], here: Path) -> list[str]:
             ax.grid(True, which="both", alpha=0.3)
             ax.legend(fontsize=8)
         fig.tight_layout()
-        fig.savefig(here / "latency.png", dpi=110)
+        fig.savefig(out / "latency.png", dpi=110)
         plt.close(fig)
         written.append("latency.png")
     return written
@@ -293,13 +294,32 @@ def machine() -> str:
             f"jupyter_server {jupyter_server.__version__}, loopback only")
 
 
-def write(results: dict[str, Any], here: Path, command: str) -> None:
-    images = plot(results, here)
+def _plots(results: dict[str, Any], out: Path, final: bool) -> list[str]:
+    """The plots, drawn once the run is over; without matplotlib, a line saying how to get it
+    (the tables are written either way)."""
+    if not final:
+        return ["_Plots are drawn when the run ends; this report is partial._"]
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return ["_No plots: matplotlib is not installed (`pip install 'jupyter_push[bench]'`; "
+                "`make bench` installs it)._"]
+    return [f"![{name}]({name})" for name in plot(results, out)]
+
+
+def settings_line(results: dict[str, Any]) -> str:
+    settings = " ".join(f"`{s}`" for s in results.get("settings", ()))
+    return ("jupyter_push settings for every figure below: its defaults, except "
+            f"{settings or 'none'} (one credential holds every benchmark connection).")
+
+
+def write(results: dict[str, Any], out: Path, command: str, final: bool = True) -> None:
+    """RESULTS.md in `out` from what `results` holds so far (`final`: the run is over)."""
     c = results["conditions"]
     parts = [
         "# Benchmark results",
         "",
-        f"Command: `{command}` (`make bench`). Profile: {results['profile']}. "
+        f"Command: `{command}`. Profile: {results['profile']}. "
         f"Run {c['started']}, {c['seconds']} s.",
         "",
         f"Machine: {machine()}. Load average before/after: {c['load_before']} / "
@@ -310,11 +330,13 @@ def write(results: dict[str, Any], here: Path, command: str) -> None:
         f"(every fan-out round complete: **{all_delivered(results)}**); warm-up rounds, latency "
         "rounds and the 10,000-connection round also parse every event and check the order.",
         "",
-"Servers: jupyter_push with its defaults except the connection limits (one credential "
-        "holds every connection here) and a deeper subscriber queue (1,000,000 events), so a "
-        "load generator descheduled for a moment on the shared cores is not cut off as too "
-        "slow; jupyter_server with no extension but a 60-line emitter; Tornado 6 alone. Server "
-        "memory is the growth of its resident set while the connections sit idle.",
+        *([] if final else ["**Partial report: the run had not ended when this was written.**",
+                             ""]),
+        settings_line(results),
+        "",
+        "Servers: jupyter_push as above; jupyter_server with no extension but a 60-line "
+        "emitter; Tornado 6 alone. Server memory is the growth of its resident set while the "
+        "connections sit idle.",
         "",
         "## Targets",
         "",
@@ -363,10 +385,13 @@ def write(results: dict[str, Any], here: Path, command: str) -> None:
                   "time taken at `push()` to the subscriber's socket (and to its read). The "
                   "kernel rounds have a server of their own and nothing is pinned.", "",
                   kernel_table(results), ""]
-    parts += [f"![{name}]({name})" for name in images] + [""]
-    notes = here / "lib" / "optimisations.md"
+    if results.get("host_load") is not None:
+        parts += [host_load.section(results["host_load"], "jupyter_push settings as above."),
+                  ""]
+    parts += [*_plots(results, out, final), ""]
+    notes = Path(__file__).resolve().parent / "optimisations.md"
     if notes.exists():
         parts += [notes.read_text().strip(), ""]
     for extra in results.get("extras", []):
         parts += [f"## {extra['script']}", "", extra["markdown"], ""]
-    (here / "RESULTS.md").write_text("\n".join(parts))
+    (out / "RESULTS.md").write_text("\n".join(parts))

@@ -125,17 +125,16 @@ def start_jupyter(name: str, extensions: dict[str, bool], ready_path: str,
     return _wait_ready(Server(name, proc, port, token, tmp=tmp), ready_path)
 
 
+# jupyter_push's settings in every benchmark: its defaults, except that one credential holds
+# every benchmark connection, so the per-credential and total connection limits are lifted.
+# RESULTS.md prints these next to the figures they produced.
+PUSH_SETTINGS = ("--PushApp.max_connections_per_credential=0", "--PushApp.max_connections=0")
+
+
 def start_push_server(source: str | None = None, extra_args: tuple[str, ...] = (),
                       pinned: bool = True) -> Server:
-    # One credential holds every benchmark connection: lift the connection limits. A load
-    # generator on shared cores can stall for a moment while a kernel streams 250,000
-    # events/s: a deeper subscriber queue keeps it from being cut off as too slow.
     return start_jupyter("jupyter_push", {"jupyter_push": True}, "push/status", source=source,
-                         pinned=pinned,
-                         extra_args=("--PushApp.max_connections_per_credential=0",
-                                     "--PushApp.max_connections=0",
-                                     "--PushApp.queue_max_events=1000000",
-                                     "--PushApp.queue_max_bytes=1073741824", *extra_args))
+                         pinned=pinned, extra_args=(*PUSH_SETTINGS, *extra_args))
 
 
 def start_event_bus_server() -> Server:

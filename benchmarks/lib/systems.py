@@ -165,9 +165,10 @@ class Fleet:
                                    f"{expected} subscribers registered")
             await asyncio.sleep(0.05)
 
-    async def arm(self, expect: int, check: bool, timeout: float) -> None:
+    async def arm(self, expect: int, check: bool, timeout: float,
+                  quiet: float | None = None) -> None:
         cmd = json.dumps({"cmd": "arm", "expect": expect, "mode": "check" if check else "count",
-                          "timeout": timeout}) + "\n"
+                          "timeout": timeout, "quiet": quiet}) + "\n"
         for p in self.procs:
             assert p.stdin is not None
             p.stdin.write(cmd.encode())
@@ -189,6 +190,9 @@ class Fleet:
             "client_latencies": [x for r in parts for x in r["client_latencies"]],
             "unstamped": sum(r["unstamped"] for r in parts),
             "errors": [e for r in parts for e in r["errors"]],
+            "counts": [c for r in parts for c in r["counts"]],
+            "gaps": [g for r in parts for g in r["gaps"]],
+            "ended": [e for r in parts for e in r["ended"]],
         }
 
     async def close(self) -> None:

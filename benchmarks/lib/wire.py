@@ -57,9 +57,11 @@ async def open_stream(host: str, port: int, path: str, headers: dict[str, str],
 
 
 class Dechunker:
-    """Removes HTTP/1.1 chunked transfer-encoding framing from a response body."""
+    """Removes HTTP/1.1 chunked transfer-encoding framing from a response body; `ended` once
+    the last (empty) chunk has come: the server finished the response."""
 
     def __init__(self) -> None:
+        self.ended = False
         self.buf = b""
         self.left = 0  # bytes of the current chunk's data still to come
         self.skip = 0  # bytes of the CRLF after the chunk data still to skip
@@ -84,6 +86,8 @@ class Dechunker:
                     break
                 self.left = int(buf[i:eol].split(b";")[0] or b"0", 16)
                 self.skip = 2
+                if not self.left:
+                    self.ended = True
                 i = eol + 2
         self.buf = buf[i:]
         return out[0] if len(out) == 1 else b"".join(out)

@@ -14,7 +14,8 @@ import sys
 import threading
 from typing import Any
 
-from ..events import check_channel
+from ..channels import check_channel
+from ..reserved import client_may_publish
 from . import local
 from .encoding import LAZY, encoded
 from .publisher import DISCARDING, Publisher
@@ -66,7 +67,8 @@ def flush(timeout: float | None = 2.0) -> bool:
 
 
 def _validate(channel: str) -> None:
-    check_channel(channel)  # InvalidChannel (a ValueError) tells the user what is wrong
+    # InvalidChannel (a ValueError) tells the user what is wrong
+    check_channel(channel, allow_reserved=client_may_publish(channel))
     if len(_valid_channels) > MAX_CACHED_CHANNELS:
         _valid_channels.clear()
     _valid_channels.add(channel)

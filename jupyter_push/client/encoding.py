@@ -10,7 +10,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ..events import InvalidInput, dumps
+from .._json import dumps
+from ..exceptions import InvalidInput
 from ..wire import event_json
 
 FRAME_BYTES = 1 << 20  # soft cap on one publish frame

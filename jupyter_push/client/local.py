@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from ..events import PatternSet
+from ..channels import PatternSet
 
 Listener = Callable[[str, Any], None]
 log = logging.getLogger("jupyter_push")

@@ -28,7 +28,8 @@ import time
 import warnings
 from typing import Any
 
-from ..events import InvalidInput, loads
+from .._json import loads
+from ..exceptions import InvalidInput
 from ..wire import client_frame, publish_frame
 from .discovery import NoServer, Server, find_server
 from .encoding import CHUNK_EVENTS, FRAME_BYTES, encode_events

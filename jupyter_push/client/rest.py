@@ -7,6 +7,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from .._json import dumps
 from .discovery import WHAT_TO_DO, NoServer, Server, find_server
 
 TIMEOUT = 10.0
@@ -22,7 +23,7 @@ class HTTPFailure(RuntimeError):
 
 def call(server: Server, method: str, path: str, body: Any = None) -> Any:
     """JSON in, JSON out. HTTPFailure for an error answer; NoServer if nobody answers."""
-    data = None if body is None else json.dumps(body).encode()
+    data = None if body is None else dumps(body)  # NaN as null, like push()
     request = urllib.request.Request(server.url + path, data=data, method=method)
     if data is not None:
         request.add_header("Content-Type", "application/json")

@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..events import check_pattern
+from ..channels import check_pattern
 from .discovery import WHAT_TO_DO, NoServer, Server, find_server
 
 log = logging.getLogger("jupyter_push")

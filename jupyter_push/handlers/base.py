@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
+import time
 from typing import Any
 
 from jupyter_core.utils import ensure_async
+from jupyter_server._tz import utcnow
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import APIHandler
@@ -16,8 +19,10 @@ from tornado.log import gen_log
 from tornado.util import ObjectDict
 from tornado.websocket import WebSocketHandler
 
+from .._json import dumps, loads
 from ..auth import USER, Access, AuthError
-from ..events import InvalidInput, PatternSet, check_pattern, dumps, loads
+from ..channels import PatternSet, check_pattern
+from ..exceptions import InvalidInput
 from ..server.brokers.base import BrokerUnavailable
 from ..server.state import PushState
 from ..tokens import uncovered
@@ -38,6 +43,9 @@ class PushHandler(APIHandler):
     """
 
     access: Access = USER
+    # Subscribing, reading and (unless PushApp.publishing_is_activity) publishing are not
+    # "activity" for JupyterHub's idle culler: an open dashboard must not keep a server alive.
+    _track_activity = False
     auth_resource = AUTH_RESOURCE
 
     @property
@@ -63,9 +71,13 @@ class PushHandler(APIHandler):
                 await super().prepare()
             except web.HTTPError as e:
                 if e.status_code == 403 and getattr(self, "_jupyter_current_user", None) is None:
-                    self.get_login_url()  # no credential: 401 with a message, for every method
+                    # (our own: JupyterHub replaces get_login_url on the instance)
+                    PushHandler.get_login_url(self)  # no credential: 401, for every method
                 raise
             self.access = USER
+            if self.current_user is None and self.request.method != "OPTIONS":
+                # also where ServerApp.allow_unauthenticated_access is on (JupyterHub's default)
+                PushHandler.get_login_url(self)
             if self.current_user is not None and self.request.method != "OPTIONS":
                 self.check_usable()
                 await self.authorize("read" if self.request.method in ("GET", "HEAD") else "write")
@@ -123,10 +135,24 @@ class PushHandler(APIHandler):
             return None
         if hasattr(self, "_jupyter_current_user") and self._jupyter_current_user is None:
             return None  # no credential at all: refused with 401 right after this
+        request = self.request
+        if not (request.cookies or request.headers.get("Authorization")
+                or "token" in request.query_arguments):
+            return None  # nothing to forge with (JupyterHub checks before identifying): 401
 
         return super().check_xsrf_cookie()
 
     def get_login_url(self) -> str:
+        # JupyterHub's identity provider knows who sent a token it refused (a user without
+        # access to this server): a credential without the right gets 403, not 401.
+        hub_user = getattr(self, "_cached_hub_user", None)
+        if isinstance(hub_user, dict) and hub_user.get("name"):
+            server = os.environ.get("JUPYTERHUB_USER", "")
+            raise web.HTTPError(
+                403,
+                f"{hub_user['name']} has no access to this server; JupyterHub grants it with "
+                f"the scope access:servers!user={server} (a role, or being an admin)",
+            )
         raise web.HTTPError(
             401,
             "authentication required: send the Jupyter token (Authorization: token ...), "
@@ -191,6 +217,17 @@ class PushHandler(APIHandler):
     def require_publish(self) -> None:
         if not self.access.can_publish:
             raise web.HTTPError(403, "a share token is read-only: it cannot publish")
+
+    def note_publish_activity(self) -> None:
+        """Count a publish as activity of this server (jupyter_server's `last_activity`, which
+        JupyterHub's idle culler reads) when the operator wants it; at most once a second."""
+        state = self.state
+        if not state.publishing_is_activity:
+            return
+        now = time.monotonic()
+        if now - state.last_activity_noted >= 1.0:
+            state.last_activity_noted = now
+            self.settings["api_last_activity"] = utcnow()
 
     def detect_dead_peer(self, stream: Any) -> None:
         """Have the OS abort this connection when sent bytes (a heartbeat at least) go

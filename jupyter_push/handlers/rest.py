@@ -7,7 +7,7 @@ from typing import Any
 from tornado import web
 
 from .._version import __version__
-from ..events import EventTooLarge, InvalidInput
+from ..exceptions import EventTooLarge, InvalidInput
 from ..server.admission import TokenBucket
 from ..server.brokers.base import BrokerUnavailable, Draft
 from ..server.hub import Hub
@@ -63,6 +63,7 @@ class PublishHandler(PushHandler):
             events = await hub.publish(drafts)
         except BrokerUnavailable as e:
             raise web.HTTPError(503, str(e)) from e
+        self.note_publish_activity()
         self.write_json({"ids": [e.id for e in events]})
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from tornado.iostream import IOStream
 
+from ..wire import http_chunk  # noqa: F401  (its home was here; sse.py imports it from here)
+
 
 def send_now(stream: IOStream, data: bytes) -> None:
     """Write `data` to a stream whose write buffer is empty. On plain TCP, send straight to the
@@ -22,8 +24,3 @@ def send_now(stream: IOStream, data: bytes) -> None:
         return
     if sent < len(data):
         stream.write(memoryview(data)[sent:])  # a view: subscribers may share `data`
-
-
-def http_chunk(body: bytes) -> bytes:
-    """One HTTP/1.1 chunk (chunked transfer-encoding) carrying `body`."""
-    return b"%x\r\n%b\r\n" % (len(body), body)

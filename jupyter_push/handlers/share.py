@@ -10,7 +10,8 @@ from typing import Any
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from ..events import InvalidInput
+from ..exceptions import InvalidInput
+from ..tiles_bundle import tiles_script
 from ..tokens import ShareTokens, share_url
 from .base import PushHandler
 from .sse import EventsHandler
@@ -51,8 +52,14 @@ class TokensHandler(PushHandler):
         """`{base}push/` as the requester reached it, or on the configured public address."""
         if self.state.share_base_url:
             return url_path_join(self.state.share_base_url, "push/")
-        origin = f"{self.request.protocol}://{self.request.host}"
-        return origin + url_path_join(self.base_url, "push/")
+        scheme, host = self.request.protocol, self.request.host
+        serverapp = self.settings.get("serverapp")
+        if getattr(serverapp, "trust_xheaders", False):
+            # behind proxies, the first value is what the outermost one (the public side) got
+            headers = self.request.headers
+            scheme = first_value(headers.get("X-Forwarded-Proto")) or scheme
+            host = first_value(headers.get("X-Forwarded-Host")) or host
+        return f"{scheme}://{host}" + url_path_join(self.base_url, "push/")
 
 
 class RevokeHandler(TokensHandler):
@@ -79,6 +86,16 @@ class ClientScriptHandler(PushHandler):
         # (APIHandler.finish would label it JSON)
         self.finish((STATIC / "client.js").read_bytes(),
                     set_content_type="text/javascript; charset=utf-8")
+
+
+class TilesScriptHandler(PushHandler):
+    """`GET push/tiles.js`: the tile library (one ES module) the viewer draws with, offered to
+    external pages next to client.js, with any credential (`?access=TOKEN`)."""
+
+    @web.authenticated
+    def get(self) -> None:
+        self.set_header("Cache-Control", "no-cache")
+        self.finish(tiles_script(), set_content_type="text/javascript; charset=utf-8")
 
 
 class EventsOrViewerHandler(EventsHandler):
@@ -112,6 +129,11 @@ class EventsOrViewerHandler(EventsHandler):
         self._close()  # ends the stream cleanly; the browser's reconnect then gets a 401
 
 
+def first_value(header: str | None) -> str:
+    """The first entry of a comma-separated forwarded header ("" when absent)."""
+    return (header or "").split(",")[0].strip()
+
+
 def wants_page(accept: str) -> bool:
     accept = accept.lower()
     return "text/html" in accept and "text/event-stream" not in accept
@@ -121,4 +143,5 @@ default_handlers: list[tuple[str, Any]] = [
     (r"/push/tokens", TokensHandler),
     (r"/push/tokens/revoke", RevokeHandler),
     (r"/push/client\.js", ClientScriptHandler),
+    (r"/push/tiles\.js", TilesScriptHandler),
 ]

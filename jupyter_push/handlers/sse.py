@@ -8,8 +8,9 @@ from typing import Any
 from tornado import web
 from tornado.iostream import IOStream, StreamClosedError
 
-from ..events import dumps, sse_comment, sse_message
+from .._json import dumps
 from ..server.hub import Subscriber
+from ..wire import sse_comment, sse_message
 from .rest import PublishHandler
 from .sendnow import http_chunk, send_now
 

@@ -11,21 +11,13 @@ from tornado import web
 from tornado.iostream import IOStream, StreamClosedError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from ..events import (
-    EventTooLarge,
-    InvalidInput,
-    PatternSet,
-    check_channel,
-    check_pattern,
-    control,
-    dumps,
-    loads,
-    ws_batch,
-    ws_text_frame,
-)
+from .._json import dumps, loads
+from ..channels import PatternSet, check_channel, check_pattern
+from ..exceptions import EventTooLarge, InvalidInput
 from ..server.admission import TokenBucket
 from ..server.brokers.base import AlreadyPublished, BrokerUnavailable, Origin
 from ..server.hub import Subscriber
+from ..wire import PING_FRAME, control, ws_batch, ws_text_frame
 from ._eager_start import eager
 from .base import PushHandler
 from .rest import drafts_from
@@ -233,6 +225,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             raise InvalidInput(str(e)) from e
         except AlreadyPublished:  # resent to this server after another one stored it
             events = None
+        self.note_publish_activity()
         if origin is not None:
             self._remember(origin.session, origin.ref)
         if "ref" not in msg:
@@ -361,9 +354,6 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         if self._sub is not None:
             self._sub.ready.set()
             self.state.hub.close(self._sub)
-
-
-PING_FRAME = b"\x89\x00"  # a ping with no payload, as a server sends it (unmasked)
 
 
 def _patterns(msg: dict[str, Any], limit: int) -> list[str]:

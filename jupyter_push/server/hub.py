@@ -11,16 +11,12 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from ..events import (
-    Event,
-    EventTooLarge,
-    InvalidInput,
-    PatternSet,
-    check_channel,
-    control,
-    dumps,
-    sse_message,
-)
+from .._json import dumps
+from ..channels import PatternSet, check_channel
+from ..events import Event
+from ..exceptions import EventTooLarge, InvalidInput
+from ..reserved import client_may_publish
+from ..wire import control, sse_message
 from .brokers.base import Broker, Draft, Origin
 from .metrics import Stats
 
@@ -206,6 +202,9 @@ class Hub:
         self.publisher_drops = 0
         self._valid_channels: set[str] = set()
         self.stats = Stats()
+        # called when a subscriber with a `$` pattern arrives: the server's own publishers
+        # of reserved channels (kernel states, system metrics) start sampling then
+        self.reserved_listeners: list[Callable[[], None]] = []
         broker.bind(self.deliver, self.notify_gap)
 
     async def start(self) -> None:
@@ -216,11 +215,17 @@ class Hub:
 
     # ------------------------------------------------------------------ publishing
 
-    def draft(self, channel: Any, data: Any, source_json: bytes | None = None) -> Draft:
+    def draft(self, channel: Any, data: Any, source_json: bytes | None = None, *,
+              internal: bool = False) -> Draft:
         """Validate one event and encode its data once. Raises InvalidInput / EventTooLarge.
-        `source_json` is the encoded `source` object, shared by the events of one request."""
-        if type(channel) is not str or channel not in self._valid_channels:
-            check_channel(channel)
+        `source_json` is the encoded `source` object, shared by the events of one request.
+        Clients may publish only to the reserved channels `client_may_publish` names; the
+        server's own publishers (`internal`) to any."""
+        if internal:
+            check_channel(channel, allow_reserved=True)
+        elif type(channel) is not str or channel not in self._valid_channels:
+            check_channel(channel, allow_reserved=type(channel) is str
+                          and client_may_publish(channel))
             if len(self._valid_channels) > 100_000:
                 self._valid_channels.clear()
             self._valid_channels.add(channel)
@@ -282,6 +287,13 @@ class Hub:
             sub.offer(notice)
         self.publisher_drops += dropped
         self.stats.gaps_sent += len(subs)
+
+    def has_subscribers(self, channel: str) -> bool:
+        """Whether an event on `channel` would reach anyone now (cached as for delivery)."""
+        subs = self._targets.get(channel)
+        if subs is None:
+            subs = self._match(channel)
+        return bool(subs)
 
     def _match(self, channel: str) -> tuple[Subscriber, ...]:
         subs = tuple(self._exact.get(channel, ())) + tuple(
@@ -357,6 +369,9 @@ class Hub:
             self._wild.add(sub)
             self._targets.clear()
         self.subscribers += 1
+        if self.reserved_listeners and any(p[0] == "$" for p in sub.patterns.patterns):
+            for listener in self.reserved_listeners:
+                listener()
 
     def _remove(self, sub: Subscriber) -> None:
         if sub in self._wild:

@@ -40,5 +40,8 @@ class PushState:
     shares: ShareTokens | None = None
     share_connections: ShareConnections | None = None
     share_base_url: str = ""
+    # publishes count as server activity (JupyterHub's idle culler); when it was last noted
+    publishing_is_activity: bool = False
+    last_activity_noted: float = float("-inf")
     # beats every open stream and WebSocket each heartbeat_interval (handlers/heartbeat.py)
     heartbeats: Heartbeats | None = None

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, nullcontext
 from importlib.resources import files
 from typing import Any
 
-from ..events import check_pattern
+from ..channels import check_pattern
 from ._binding import Binding
 from ._flusher import FLUSHER
 

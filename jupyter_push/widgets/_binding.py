@@ -14,8 +14,8 @@ import logging
 import threading
 from typing import Any, Callable
 
+from ..channels import PatternSet
 from ..client import local
-from ..events import PatternSet
 
 log = logging.getLogger("jupyter_push")
 Receive = Callable[[str, Any], None]

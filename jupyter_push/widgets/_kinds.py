@@ -6,6 +6,8 @@ import json
 import math
 from typing import Any, Literal
 
+from ..tile_rules import decide
+
 Kind = Literal["progress", "chart", "log", "label"]
 
 
@@ -13,20 +15,18 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+_WIDGET_FOR_TILE: dict[str, Kind] = {
+    "progress": "progress",
+    "chart": "chart",
+    "number": "chart",
+    "log": "log",
+}
+
+
 def widget_kind(channel: str, data: Any) -> Kind:
-    """The widget a Dashboard shows for a channel, judged from its first value."""
-    leaf = channel.rsplit("/", 1)[-1].lower()
-    if isinstance(data, dict) and "value" in data and "total" in data:
-        return "progress"
-    if is_number(data):
-        return "progress" if "progress" in leaf else "chart"
-    if isinstance(data, dict) and data and all(
-        is_number(v) for k, v in data.items() if k != "step"
-    ):
-        return "chart"
-    if isinstance(data, str) and "log" in leaf:
-        return "log"
-    return "label"
+    """The widget a Dashboard shows for a channel, judged from its first value by the tile
+    rules every front end shares (`tile_rules.decide`); a label for tiles with no widget."""
+    return _WIDGET_FOR_TILE.get(decide(channel, data), "label")
 
 
 def as_text(data: Any) -> str:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_push.events import ws_text_frame
-from jupyter_push.handlers.sendnow import http_chunk
+from jupyter_push.wire import http_chunk, ws_text_frame
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks" / "lib"))
 

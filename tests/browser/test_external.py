@@ -105,21 +105,21 @@ async def test_the_share_link_opened_in_a_browser_is_a_live_mobile_viewer(http, 
     await page.goto(link["url"])
 
     bar = page.locator('[data-channel="train/progress"]')
-    await bar.locator(".value").filter(has_text="25%").wait_for(timeout=WAIT_MS)
-    assert "30 / 120" in await bar.inner_text()
+    await bar.locator(".jpt-progressText").filter(has_text="30 / 120 (25%)").wait_for(
+        timeout=WAIT_MS
+    )
     await page.locator("#status").filter(has_text="live").wait_for(timeout=WAIT_MS)
     for loss in (1.0, 0.7, 0.45, 0.4, 0.2):
         await publish(http, "train/loss", loss)
     for line in ("epoch 1 done", "epoch 2 done"):
         await publish(http, "log", line)
     await publish(http, "train/progress", {"value": 90, "total": 120, "rate": 12.5, "eta": 2.4})
-    await bar.locator(".value").filter(has_text="75%").wait_for(timeout=WAIT_MS)
+    await bar.locator(".jpt-progressText").filter(has_text="(75%)").wait_for(timeout=WAIT_MS)
     loss = page.locator('[data-channel="train/loss"]')
-    await loss.locator(".value").filter(has_text="0.2").wait_for(timeout=WAIT_MS)
-    assert await loss.get_attribute("data-kind") == "number"
-    points = await loss.locator("polyline").get_attribute("points")
-    assert len(points.split()) == 5  # one chart point per event
-    log = page.locator('[data-channel="log"] pre')
+    await loss.locator(".jpt-legendItem").filter(has_text="0.2").wait_for(timeout=WAIT_MS)
+    assert await loss.get_attribute("data-kind") == "chart"
+    await loss.locator(".jpt-range").filter(has_text="5 points").wait_for(timeout=WAIT_MS)
+    log = page.locator('[data-channel="log"] .jpt-logLines')
     await log.filter(has_text="epoch 2 done").wait_for(timeout=WAIT_MS)
     assert (await log.inner_text()).splitlines() == ["epoch 1 done", "epoch 2 done"]
     await page.screenshot(path=shot("share_viewer_mobile.png"), full_page=True)
@@ -242,7 +242,9 @@ async def test_a_team_dashboard_on_another_origin_can_embed_the_viewer(
       document.body.prepend(frame);
     }""", link["url"])
     viewer = page.frame_locator("iframe")
-    await viewer.locator('[data-channel="progress"] .value').filter(has_text="64%").wait_for(
+    await viewer.locator('[data-channel="progress"] .jpt-progressText').filter(
+        has_text="64%"
+    ).wait_for(
         timeout=WAIT_MS
     )
     await page.screenshot(path=shot("viewer_embedded.png"))
@@ -270,9 +272,9 @@ async def test_a_link_shared_from_a_kernel_shows_what_the_kernel_pushes(
             '    push("train/log", f"step {i}")',
             "flush()",
         ]))
-        card = page.locator('[data-channel="train/progress"] .value')
-        await card.filter(has_text="100%").wait_for(timeout=WAIT_MS)
-        log = page.locator('[data-channel="train/log"] pre')
+        card = page.locator('[data-channel="train/progress"] .jpt-progressText')
+        await card.filter(has_text="5 / 5 (100%)").wait_for(timeout=WAIT_MS)
+        log = page.locator('[data-channel="train/log"] .jpt-logLines')
         await log.filter(has_text="step 5").wait_for(timeout=WAIT_MS)
         assert (await log.inner_text()).splitlines() == [f"step {i}" for i in range(1, 6)]
         await page.screenshot(path=shot("viewer_from_kernel.png"), full_page=True)

@@ -15,10 +15,8 @@ import warnings
 
 import pytest
 
-from jupyter_push import events
 from jupyter_push.client.encoding import Encoded, encode_events, encoded
 from jupyter_push.client.publisher import DIRECT_GAP, Publisher
-from jupyter_push.wire import client_frame, event_json, publish_frame
 
 
 @pytest.fixture
@@ -49,17 +47,6 @@ def unused_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def test_publish_frame_carries_events_source_and_drop_counts():
-    frame = publish_frame(7, [event_json("a/b", b"1"), event_json("c", b'"x"')],
-                          {"kernel": "k1"}, {"a/b": 3})
-    assert json.loads(frame) == {
-        "op": "publish", "ref": 7, "events": [{"channel": "a/b", "data": 1},
-                                              {"channel": "c", "data": "x"}],
-        "source": {"kernel": "k1"}, "dropped": {"a/b": 3},
-    }
-    assert json.loads(publish_frame(1, [], None, None)) == {"op": "publish", "ref": 1, "events": []}
 
 
 async def test_flush_returns_once_the_server_has_the_events(publisher, http):
@@ -103,24 +90,6 @@ async def test_sparse_events_are_sent_by_push_itself_and_mix_in_order_with_burst
     assert p.sent_direct - direct <= 12  # the burst's first event at most, then the sparse ones
 
 
-@pytest.mark.parametrize("size", [0, 1, 125, 126, 65535, 65536, 300_000])
-def test_client_frames_parse_as_masked_text_frames_with_the_websockets_library(size):
-    from websockets.frames import Frame, Opcode
-    from websockets.streams import StreamReader
-
-    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
-    data = client_frame(payload)
-    assert data[1] & 0x80  # the mask bit: servers refuse unmasked client frames
-    reader = StreamReader()
-    reader.feed_data(data)
-    reader.feed_eof()
-    parser = Frame.parse(reader.read_exact, mask=True)
-    with pytest.raises(StopIteration) as done:
-        next(parser)
-    frame = done.value.value
-    assert (frame.opcode, frame.fin, frame.data) == (Opcode.TEXT, True, payload)
-
-
 async def test_publisher_reconnects_and_keeps_sending_after_the_server_closes_the_socket(
         publisher, http, push_app):
     p = publisher()
@@ -159,14 +128,15 @@ async def test_unreachable_server_never_raises_and_flush_gives_up(publisher):
     assert not p.connected
 
 
-async def test_non_json_scalar_is_skipped_and_the_rest_is_sent(publisher, http):
+async def test_a_scalar_json_cannot_carry_is_skipped_and_the_rest_is_sent(publisher, http):
     p = publisher()
     p.put("mixed", 1)
-    p.put("mixed", float("nan"))  # encoded on the thread; orjson sends null, json refuses
+    p.put("mixed", float("nan"))  # encoded on the thread, as null
+    p.put("mixed", "\ud800")  # a lone surrogate: no UTF-8 for it; left out with a warning
     p.put("mixed", 3)
     assert await flush(p)
     data = [e["data"] for e in await history(http, "mixed")]
-    assert data == ([1, None, 3] if events._orjson is not None else [1, 3])
+    assert data == [1, None, 3]
 
 
 async def test_push_api_validates_names_and_encodes_containers_at_once(push_url):
@@ -214,8 +184,8 @@ async def test_a_script_that_exits_right_after_pushing_still_delivers(push_url, 
     ([("a/b", encoded({"x": [1]})), ("c", 2)],
      [{"channel": "a/b", "data": {"x": [1]}}, {"channel": "c", "data": 2}]),
     ([("a/b", Encoded(b'{"x":[1]}'))], [{"channel": "a/b", "data": {"x": [1]}}]),
-    ([("a", 1), ("big", 2**70), ("c", 3)] if events._orjson is not None else [("a", 1), ("c", 3)],
-     [{"channel": "a", "data": 1}, {"channel": "c", "data": 3}]),
+    ([("a", 1), ("big", 2**70), ("c", object())],
+     [{"channel": "a", "data": 1}, {"channel": "big", "data": 2**70}]),
     ([], []),
 ])
 def test_encode_events_keeps_what_it_can_encode(items, expected):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jupyter_push.events import Event, PatternSet
+from jupyter_push.channels import PatternSet
+from jupyter_push.events import Event
 from jupyter_push.server.brokers.base import BrokerUnavailable, Draft
 from jupyter_push.server.brokers.redis import (
     RedisBroker,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_push.events import matches
+from jupyter_push.channels import matches
 
 NODE = shutil.which("node")
 CLIENT = Path(__file__).resolve().parents[2] / "jupyter_push" / "static" / "client.js"

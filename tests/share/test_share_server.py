@@ -199,7 +199,7 @@ async def test_a_link_cannot_publish_over_websocket(http, push_url):
 
 async def test_an_expired_link_is_refused_everywhere(http, anonymous, push_url, push_app):
     token, _ = push_app.state.shares.mint(["**"], 60, now=time.time() - 120)
-    for path in ("events", "channels", "history", "client.js"):
+    for path in ("events", "channels", "history", "client.js", "tiles.js"):
         r = await anonymous.get(path, params={"access": token})
         assert r.status_code == 401 and "expired" in r.json()["message"], path
     with pytest.raises(websockets.InvalidStatus) as e:
@@ -349,6 +349,17 @@ async def test_client_js_is_served_to_any_credential_with_cors_for_links(http, a
     assert r.headers["access-control-allow-origin"] == "*"
     assert "export function connect" in r.text
     assert (await http.get("client.js")).status_code == 200
+
+
+async def test_the_tile_library_is_served_like_client_js(http, anonymous):
+    assert (await anonymous.get("tiles.js")).status_code == 401
+    link = await mint(http, "progress")
+    r = await anonymous.get("tiles.js", params=access_of(link), headers={"Origin": FOREIGN})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/javascript")
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert "export const {" in r.text and "decide" in r.text
+    assert (await http.get("tiles.js")).status_code == 200
 
 
 async def test_a_browser_opening_a_link_gets_the_viewer_page(http, anonymous):

@@ -4,41 +4,10 @@ import json
 
 import pytest
 
-from jupyter_push.events import (
-    Event,
-    IdSequence,
-    InvalidChannel,
-    PatternSet,
-    check_channel,
-    check_pattern,
-    matches,
-    sse_comment,
-    sse_message,
-    ws_batch,
-)
-
-
-@pytest.mark.parametrize(
-    ("data", "kw", "expected"),
-    [
-        ("foo", {}, b"data: foo\n\n"),
-        ("a\nb", {}, b"data: a\ndata: b\n\n"),
-        ("a\r\nb\rc", {}, b"data: a\ndata: b\ndata: c\n\n"),
-        ("", {}, b"data: \n\n"),
-        ("x", {"id": "7"}, b"id: 7\ndata: x\n\n"),
-        ("x", {"id": "7\n\ndata: evil"}, b"id: 7data: evil\ndata: x\n\n"),
-        ("x", {"id": "1\r2"}, b"id: 12\ndata: x\n\n"),
-        ("x", {"event": "gap"}, b"event: gap\ndata: x\n\n"),
-        ("x", {"event": "a\nid: 9"}, b"event: aid: 9\ndata: x\n\n"),
-    ],
-)
-def test_sse_message_encodes_byte_for_byte(data, kw, expected):
-    assert sse_message(data, **kw) == expected
-
-
-def test_sse_comment_is_ignored_by_parsers():
-    assert sse_comment("hi") == b": hi\n"
-    assert sse_comment("a\nb") == b": a\n: b\n"
+from jupyter_push.channels import PatternSet, check_channel, check_pattern, matches
+from jupyter_push.events import Event
+from jupyter_push.exceptions import InvalidChannel
+from jupyter_push.ids import IdSequence
 
 
 def test_event_encodings_are_built_once_and_agree():
@@ -61,12 +30,6 @@ def test_event_json_escapes_newlines_so_the_sse_frame_stays_one_message():
 
 def test_event_without_source_has_no_source_field():
     assert "source" not in json.loads(Event.create("i-1", "a", None, 1.0).json)
-
-
-def test_ws_batch_is_an_object_for_one_event_and_an_array_for_several():
-    a, b = Event.create("i-1", "a", 1, 1.0), Event.create("i-2", "b", 2, 1.0)
-    assert ws_batch([a]) is a.json
-    assert [x["id"] for x in json.loads(ws_batch([a, b]))] == ["i-1", "i-2"]
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from jupyter_push.events import PatternSet
+from jupyter_push.channels import PatternSet
 from jupyter_push.server.brokers.memory import MemoryBroker
 from jupyter_push.server.hub import Hub, QueueLimits
 

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from jupyter_push import push, track
-from jupyter_push.events import PatternSet
+from jupyter_push.channels import PatternSet
 from jupyter_push.widgets import Chart, Dashboard, Label, Log, Progress, flush
 from jupyter_push.widgets._binding import Feed, Member
 

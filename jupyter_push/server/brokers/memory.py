@@ -6,7 +6,8 @@ import itertools
 import time
 from collections import deque
 
-from ...events import Event, IdSequence
+from ...events import Event
+from ...ids import IdSequence
 from .base import Broker, Draft, Matcher, Origin
 
 

@@ -1,0 +1,34 @@
+"""The reserved `$` channels: which exist, and which of them clients may publish to.
+
+The server itself publishes kernel lifecycle (`$kernels/...`) and host metrics (`$system/...`);
+nobody else may, so a subscriber can trust them. Notebooks and scripts publish notifications
+(`$notify`), watchdog alerts (`$alerts/...`) and watchdog rules (`$watch/...`).
+"""
+
+from __future__ import annotations
+
+from .channels import compile_pattern
+
+NOTIFY = "$notify"
+KERNELS = "$kernels"
+SYSTEM = "$system"
+ALERTS = "$alerts"
+WATCH = "$watch"
+
+# reserved channels a kernel, a script or the Jupyter user may publish to
+CLIENT_PUBLISHABLE = (NOTIFY, f"{ALERTS}/**", f"{WATCH}/**")
+
+_client_publishable = tuple(compile_pattern(p) for p in CLIENT_PUBLISHABLE)
+
+
+def client_may_publish(channel: str) -> bool:
+    """True for a reserved channel that clients may publish to (and for every ordinary one)."""
+    return not channel.startswith("$") or any(match(channel) for match in _client_publishable)
+
+
+def kernel_channel(kernel_id: str) -> str:
+    return f"{KERNELS}/{kernel_id}"
+
+
+def kernel_resources_channel(kernel_id: str) -> str:
+    return f"{KERNELS}/{kernel_id}/resources"

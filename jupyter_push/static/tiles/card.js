@@ -1,0 +1,167 @@
+// @ts-check
+/**
+ * A card: one channel's (or one pattern's) tile with its header: the name, the time of the last
+ * event, a "Show as…" menu and any buttons the host adds. It keeps the channel's recent events,
+ * so a tile chosen from the menu is drawn with the run so far.
+ */
+
+import { el } from './dom.js';
+import { KINDS, decide, kindNamed } from './registry.js';
+import { requestDraw } from './schedule.js';
+import { DEFAULT_LIMITS } from './types.js';
+
+/** @typedef {import('./types.js').TileEvent} TileEvent */
+/** @typedef {import('./types.js').TileLimits} TileLimits */
+/** @typedef {import('./types.js').Tile} Tile */
+
+/**
+ * @typedef {{ name: string, text: string, title: string, onClick: () => void }} CardAction
+ * @typedef {{ channel: string, kind?: string | null, multi?: boolean, limits?: Partial<TileLimits>,
+ *             actions?: CardAction[], onKindChosen?: (channel: string, kind: string | null) => void }} CardOptions
+ */
+
+export class Card {
+  /** @param {CardOptions} options */
+  constructor(options) {
+    this.channel = options.channel;
+    this.multi = options.multi ?? false;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    /** The kind the user (or the code) chose, or null to follow the data. */
+    this.chosen = options.kind ?? null;
+    this.onKindChosen = options.onKindChosen ?? (() => undefined);
+    /** @type {TileEvent[]} */
+    this.history = [];
+    /** @type {string | null} */
+    this.kind = null;
+    /** @type {Tile | null} */
+    this.tile = null;
+    this.time = 0;
+    this.count = 0;
+    this.node = el('section', 'jpt-card');
+    this.node.dataset.channel = this.channel;
+    this.node.setAttribute('role', 'group');
+    this.node.setAttribute('aria-label', this.channel);
+    const header = el('div', 'jpt-cardHeader');
+    this.name = el('span', 'jpt-cardName', this.channel);
+    this.name.title = this.channel;
+    this.age = el('time', 'jpt-age');
+    this.menu = el('select', 'jpt-showAs');
+    this.menu.title = 'Show as…';
+    this.menu.setAttribute('aria-label', `Show ${this.channel} as`);
+    const auto = el('option', '', 'Auto');
+    auto.value = '';
+    this.menu.append(auto, ...KINDS.map(k => {
+      const option = el('option', '', k.label);
+      option.value = k.name;
+      return option;
+    }));
+    this.menu.value = this.chosen ?? '';
+    this.menu.addEventListener('change', () => {
+      this.choose(this.menu.value || null);
+      this.onKindChosen(this.channel, this.chosen);
+    });
+    this.buttons = el('span', 'jpt-cardButtons');
+    for (const action of options.actions ?? []) {
+      this.addAction(action);
+    }
+    header.append(this.name, this.age, this.menu, this.buttons);
+    this.body = el('div', 'jpt-cardBody');
+    this.node.append(header, this.body);
+    if (this.chosen) {
+      this.build(this.chosen);
+    }
+  }
+
+  /** @param {CardAction} action */
+  addAction(action) {
+    const button = el('button', `jpt-cardButton jpt-${action.name}`, action.text);
+    button.type = 'button';
+    button.title = action.title;
+    button.setAttribute('aria-label', action.title);
+    button.addEventListener('click', () => action.onClick());
+    this.buttons.append(button);
+    return button;
+  }
+
+  /**
+   * Pick the tile (null: follow the data again); the run so far is redrawn in it.
+   * @param {string | null} kind
+   */
+  choose(kind) {
+    this.chosen = kind;
+    this.menu.value = kind ?? '';
+    const last = this.history[this.history.length - 1];
+    this.build(kind ?? (last ? decide(this.channel, last.data) : 'json'));
+  }
+
+  /** @param {string} kind */
+  build(kind) {
+    this.tile?.destroy?.();
+    this.kind = kind;
+    this.tile = kindNamed(kind).create({ channel: this.channel, limits: this.limits, multi: this.multi });
+    this.node.dataset.kind = kind;
+    this.body.replaceChildren(this.tile.node);
+    for (const event of this.history) {
+      this.tile.push(event);
+    }
+    requestDraw(this);
+  }
+
+  /**
+   * Add an event (cheap; drawn on the next animation frame).
+   * @param {TileEvent} event
+   */
+  push(event) {
+    this.history.push(event);
+    if (this.history.length > this.limits.history + 256) {
+      this.history.splice(0, this.history.length - this.limits.history);
+    }
+    this.time = event.time;
+    this.count += 1;
+    this.node.dataset.count = String(this.count);
+    if (!this.chosen && !this.multi) {
+      const decided = decide(this.channel, event.data);
+      if (decided !== this.kind && (this.kind === null || this.kind === 'json' || !kindNamed(this.kind).matches(this.channel, event.data))) {
+        this.build(decided); // replays the history, this event included
+        return;
+      }
+    } else if (!this.tile) {
+      this.build(this.chosen ?? 'chart');
+      return;
+    }
+    this.tile?.push(event);
+    requestDraw(this);
+  }
+
+  /** @param {readonly TileEvent[]} events */
+  pushAll(events) {
+    for (const event of events) {
+      this.push(event);
+    }
+  }
+
+  draw() {
+    this.tile?.draw();
+    this.tick();
+  }
+
+  /** Refresh the "… ago" label. */
+  tick(now = Date.now() / 1000) {
+    if (!this.time) {
+      return;
+    }
+    const seconds = Math.max(0, Math.round(now - this.time));
+    this.age.textContent = seconds < 1 ? 'just now' : seconds < 60 ? `${seconds}s ago` : `${Math.floor(seconds / 60)}m ago`;
+    this.age.dateTime = new Date(this.time * 1000).toISOString();
+  }
+
+  /** The tile's value in words (static fallbacks). */
+  text() {
+    return this.tile?.text() ?? '';
+  }
+
+  destroy() {
+    this.tile?.destroy?.();
+    this.node.remove();
+  }
+}

@@ -1,0 +1,88 @@
+// @ts-check
+/**
+ * The tiles' stylesheet. Colours come from JupyterLab's theme variables when present (light and
+ * dark follow the user's theme); elsewhere (viewer, snapshots) from `.jpt-theme`, which follows
+ * `prefers-color-scheme` unless `data-theme="light|dark"` says otherwise.
+ */
+
+export const CSS = `
+.jpt-card, .jpt-board {
+  --jpt-fg: var(--jp-ui-font-color1, #1d1d1f);
+  --jpt-muted: var(--jp-ui-font-color2, #5f5f66);
+  --jpt-bg: var(--jp-layout-color1, #ffffff);
+  --jpt-bg2: var(--jp-layout-color2, #f0f0f3);
+  --jpt-line: var(--jp-border-color2, #d2d2d7);
+  --jpt-accent: var(--jp-brand-color1, #1565c0);
+  --jpt-ok: var(--jp-success-color1, #2e7d32);
+  --jpt-error: var(--jp-error-color1, #c62828);
+  --jpt-font: var(--jp-ui-font-family, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif);
+  --jpt-mono: var(--jp-code-font-family, ui-monospace, Menlo, Consolas, monospace);
+}
+.jpt-theme { --jp-ui-font-color1: #1d1d1f; --jp-ui-font-color2: #5f5f66; --jp-layout-color0: #f5f5f7;
+  --jp-layout-color1: #ffffff; --jp-layout-color2: #f0f0f3; --jp-border-color2: #d2d2d7;
+  --jp-brand-color1: #1565c0; color: #1d1d1f; background: #f5f5f7; color-scheme: light; }
+@media (prefers-color-scheme: dark) {
+  .jpt-theme:not([data-theme="light"]) { --jp-ui-font-color1: #f2f2f5; --jp-ui-font-color2: #b4b4bb;
+    --jp-layout-color0: #111114; --jp-layout-color1: #1c1c1f; --jp-layout-color2: #2a2a2e;
+    --jp-border-color2: #3d3d42; --jp-brand-color1: #64b5f6; --jp-success-color1: #66bb6a;
+    --jp-error-color1: #ef5350; color: #f2f2f5; background: #111114; color-scheme: dark; }
+}
+.jpt-theme[data-theme="dark"] { --jp-ui-font-color1: #f2f2f5; --jp-ui-font-color2: #b4b4bb;
+  --jp-layout-color0: #111114; --jp-layout-color1: #1c1c1f; --jp-layout-color2: #2a2a2e;
+  --jp-border-color2: #3d3d42; --jp-brand-color1: #64b5f6; --jp-success-color1: #66bb6a;
+  --jp-error-color1: #ef5350; color: #f2f2f5; background: #111114; color-scheme: dark; }
+.jpt-board { display: grid; gap: .6rem; grid-template-columns: repeat(auto-fill, minmax(min(100%, 20rem), 1fr)); }
+.jpt-card { font-family: var(--jpt-font); font-size: 13px; color: var(--jpt-fg); background: var(--jpt-bg);
+  border: 1px solid var(--jpt-line); border-radius: 6px; padding: .45rem .6rem; min-width: 0; }
+.jpt-cardHeader { display: flex; align-items: center; gap: .4rem; margin-bottom: .3rem; }
+.jpt-cardName { flex: 1; font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.jpt-age, .jpt-range, .jpt-readout, .jpt-lineCount, .jpt-progressText, .jpt-numberChange { color: var(--jpt-muted); font-size: 11px; }
+.jpt-readout { min-height: 1.2em; font-variant-numeric: tabular-nums; }
+.jpt-showAs, .jpt-card select, .jpt-card input, .jpt-card button { font: inherit; font-size: 11px; color: var(--jpt-fg);
+  background: var(--jpt-bg2); border: 1px solid var(--jpt-line); border-radius: 3px; }
+.jpt-card :focus-visible { outline: 2px solid var(--jpt-accent); outline-offset: 1px; }
+.jpt-cardButton { cursor: pointer; padding: 0 .3rem; }
+.jpt-controls { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .2rem 0; font-size: 11px; color: var(--jpt-muted); }
+.jpt-smoothing { width: 5rem; vertical-align: middle; }
+.jpt-legend { display: flex; flex-wrap: wrap; gap: .2rem .7rem; font-variant-numeric: tabular-nums; }
+.jpt-legendItem::before { content: ""; display: inline-block; width: .7em; height: .7em; border-radius: 2px;
+  margin-right: .3em; background: var(--jpt-series, var(--jpt-accent)); }
+.jpt-canvas, .jpt-spark { display: block; width: 100%; }
+.jpt-barRow { margin: .25rem 0; }
+.jpt-barLabel { font-size: 11px; }
+.jpt-bar { height: .6rem; border-radius: .3rem; background: var(--jpt-bg2); overflow: hidden; border: 1px solid var(--jpt-line); }
+.jpt-barFill { height: 100%; background: var(--jpt-accent); }
+.jpt-mod-done .jpt-barFill { background: var(--jpt-ok); }
+.jpt-mod-indeterminate .jpt-barFill { width: 30% !important; opacity: .5; }
+.jpt-numberValue { font-size: 1.7rem; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+.jpt-logLines { margin: 0; max-height: 14rem; overflow: auto; font: 11px/1.35 var(--jpt-mono); white-space: pre-wrap;
+  overflow-wrap: anywhere; background: var(--jpt-bg2); padding: .3rem; border-radius: 3px; }
+.jpt-tableGrid { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; font-size: 12px; }
+.jpt-table { max-height: 16rem; overflow: auto; }
+.jpt-tableGrid th, .jpt-tableGrid td { border-bottom: 1px solid var(--jpt-line); padding: .1rem .35rem; text-align: left; }
+.jpt-tableGrid td.jpt-num { text-align: right; }
+.jpt-sort { border: none !important; background: none !important; font-weight: 600 !important; cursor: pointer; padding: 0; }
+.jpt-imageView { max-width: 100%; max-height: 20rem; display: block; image-rendering: auto; }
+.jpt-error { color: var(--jpt-error); font-size: 12px; }
+.jpt-json { font: 12px/1.4 var(--jpt-mono); overflow: auto; max-height: 16rem; }
+.jpt-jsonScalar { font: 1.1rem var(--jpt-font); overflow-wrap: anywhere; }
+.jpt-treeNode { margin-left: .8rem; }
+.jpt-json > .jpt-treeNode { margin-left: 0; }
+.jpt-treeLeaf { margin-left: .8rem; }
+.jpt-json-string { color: var(--jp-mirror-editor-string-color, #a31515); }
+.jpt-json-number { color: var(--jp-mirror-editor-number-color, #098658); }
+`;
+
+/**
+ * Add the stylesheet to a document once.
+ * @param {Document} doc
+ */
+export function ensureStyles(doc = document) {
+  if (doc.getElementById('jupyter-push-tiles-css')) {
+    return;
+  }
+  const style = doc.createElement('style');
+  style.id = 'jupyter-push-tiles-css';
+  style.textContent = CSS;
+  doc.head.append(style);
+}

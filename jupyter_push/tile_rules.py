@@ -1,0 +1,87 @@
+"""Which tile a channel's value gets: the rules of the tile library's `decide(channel, data)`
+(`static/tiles/registry.js`) for Python (the notebook Dashboard picks its widgets with them).
+Both are tested against one fixture, tests/fixtures/tiles.json; the README lists the rules.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Literal
+
+TileKind = Literal["image", "progress", "number", "chart", "table", "log", "json"]
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
+
+_PROGRESS_LEAF = re.compile(r"progress|percent|pct")
+_COUNTER_LEAF = re.compile(r"^(count|total|epoch|step|iteration|iter|n)$|[_-](count|total)$|^n_")
+_LOG_LEAF = re.compile(r"logs?$|^std(out|err)$")
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def leaf_of(channel: str) -> str:
+    return channel.rsplit("/", 1)[-1].lower()
+
+
+def is_progress_reading(data: Any) -> bool:
+    """`{"value": number, "total": number or null}` (other keys allowed)."""
+    return (
+        isinstance(data, dict)
+        and is_number(data.get("value"))
+        and "total" in data
+        and (data["total"] is None or is_number(data["total"]))
+    )
+
+
+def is_progress_group(data: Any) -> bool:
+    return isinstance(data, dict) and bool(data) and all(map(is_progress_reading, data.values()))
+
+
+def is_number_dict(data: Any) -> bool:
+    return (
+        isinstance(data, dict)
+        and any(k != "step" for k in data)
+        and all(is_number(v) for v in data.values())
+    )
+
+
+def is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def is_table_data(data: Any) -> bool:
+    if isinstance(data, list):
+        return bool(data) and all(isinstance(r, dict) for r in data)
+    if not isinstance(data, dict):
+        return False
+    if isinstance(data.get("columns"), list) and isinstance(data.get("rows"), list):
+        return all(isinstance(c, str) for c in data["columns"]) and all(
+            isinstance(r, list) for r in data["rows"]
+        )
+    values = list(data.values())
+    return bool(values) and all(map(is_scalar, values)) and not all(map(is_number, values))
+
+
+def decide(channel: str, data: Any) -> TileKind:
+    """The tile for `data` pushed to `channel`; the first rule that claims it wins."""
+    leaf = leaf_of(channel)
+    progress_leaf = bool(_PROGRESS_LEAF.search(leaf))
+    if isinstance(data, dict) and any(isinstance(data.get(t), str) for t in IMAGE_TYPES):
+        return "image"
+    if is_progress_reading(data) or is_progress_group(data):
+        return "progress"
+    if is_number(data):
+        if progress_leaf:
+            return "progress" if 0 <= data <= 100 else "number"
+        if _COUNTER_LEAF.search(leaf):
+            return "number"
+        return "chart"
+    if is_number_dict(data):
+        return "chart"
+    if is_table_data(data):
+        return "table"
+    if isinstance(data, str) and (_LOG_LEAF.search(leaf) or "\n" in data):
+        return "log"
+    return "json"

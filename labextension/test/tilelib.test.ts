@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+import { decide, KINDS } from '../src/tiles/registry.js';
+import { describeProgress, rateOf, readings } from '../src/tiles/progress.js';
+import { Series, ema, nearest } from '../src/tiles/series.js';
+import { patternMatches } from '../src/tiles/pattern.js';
+import { JSONValue } from '../src/protocol';
+
+interface Case {
+  channel: string;
+  data: JSONValue;
+  tile: string;
+  why: string;
+}
+
+// lib/unit/test/ → the repository's tests/fixtures/
+const fixture = join(__dirname, '..', '..', '..', '..', 'tests', 'fixtures', 'tiles.json');
+const { cases } = JSON.parse(readFileSync(fixture, 'utf8')) as { cases: Case[] };
+
+describe('decide(channel, data): the shared fixture', () => {
+  it('has at least 40 cases, each naming a registered kind', () => {
+    assert.ok(cases.length >= 40);
+    const names = KINDS.map(k => k.name);
+    for (const c of cases) {
+      assert.ok(names.includes(c.tile), c.tile);
+    }
+  });
+  for (const c of cases) {
+    it(`${c.channel} ${JSON.stringify(c.data).slice(0, 60)} → ${c.tile} (${c.why})`, () => {
+      assert.equal(decide(c.channel, c.data), c.tile);
+    });
+  }
+});
+
+describe('tile helpers', () => {
+  it('reads one bar from a number or a reading, one per key from a group', () => {
+    assert.deepEqual(readings(40), [['', { value: 40, total: 100 }]]);
+    assert.deepEqual(readings({ a: { value: 1, total: 2 }, b: { value: 2, total: 2 } }).map(r => r[0]), ['a', 'b']);
+  });
+
+  it('measures the rate over the current run only', () => {
+    const samples = [
+      { time: 0, value: 50 },
+      { time: 1, value: 0 },
+      { time: 3, value: 10 },
+      { time: 5, value: 20 }
+    ];
+    assert.equal(rateOf(samples), 5);
+    assert.equal(describeProgress(20, 100, 5), '20% · 5%/s · ETA 16s');
+    assert.equal(describeProgress(3, 12, null), '3 / 12 (25%)');
+  });
+
+  it('smooths with a debiased EMA and finds the nearest step', () => {
+    assert.deepEqual(ema([1, 1, 1], 0, 0.9).map(v => Number(v.toFixed(6))), [1, 1, 1]);
+    const smooth = ema([0, 10], 0, 0.5);
+    assert.ok(smooth[1] > 0 && smooth[1] < 10);
+    assert.deepEqual(ema([3, 4], 0, 0), [3, 4]);
+    assert.equal(nearest([0, 10, 20], 0, 12), 1);
+  });
+
+  it('keeps the last points of a series', () => {
+    const s = new Series('loss', 10);
+    for (let i = 0; i < 500; i++) {
+      s.add(null, i);
+    }
+    assert.ok(s.xs.length <= 10 + 256);
+    assert.equal(s.latest, 499);
+    assert.equal(s.xs.length - s.start(5), 5);
+  });
+
+  it('matches channel patterns as the server does', () => {
+    assert.ok(patternMatches('runs/*/loss', 'runs/a/loss'));
+    assert.ok(!patternMatches('runs/*/loss', 'runs/a/b/loss'));
+    assert.ok(patternMatches('runs/**', 'runs/a/b/loss'));
+  });
+});

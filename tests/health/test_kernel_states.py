@@ -1,0 +1,86 @@
+"""`$kernels/<kernel_id>`: the server publishes each kernel's lifecycle, retained."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from tests.client.support import subscribed
+from tests.health.support import execute, sse_stream, start_session, wait_for
+
+NOTEBOOK = "work/run.ipynb"
+
+
+@pytest.fixture
+def notebook_dir(jp_root_dir):
+    (jp_root_dir / "work").mkdir()
+
+
+def state(kernel_id: str, wanted: str):
+    return lambda e: e["channel"] == f"$kernels/{kernel_id}" and e["data"]["state"] == wanted
+
+
+async def test_a_kernel_goes_busy_and_idle_with_its_notebook_and_execution_count(
+        jp_fetch, jp_ws_fetch, http, notebook_dir):
+    async with sse_stream(http, "$kernels/**") as stream:
+        await subscribed(http, 1)
+        kernel_id = await start_session(jp_fetch, NOTEBOOK)
+        channels = await jp_ws_fetch("api", "kernels", kernel_id, "channels")
+        idle = await wait_for(stream, state(kernel_id, "idle"))
+        assert idle["data"]["notebook"] == NOTEBOOK
+        assert idle["source"]["kernel"] == kernel_id
+        try:
+            await execute(channels, "import time; time.sleep(0.3)")
+            busy = await wait_for(stream, state(kernel_id, "busy"))
+            assert busy["data"]["notebook"] == NOTEBOOK
+            after = await wait_for(stream, state(kernel_id, "idle"))
+            assert after["data"]["execution_count"] == 1
+        finally:
+            channels.close()
+    # retained: a later subscriber sees the latest state at once
+    async with sse_stream(http, f"$kernels/{kernel_id}") as stream:
+        latest = await wait_for(stream, lambda e: True)
+        assert latest["data"]["state"] == "idle"
+    await jp_fetch("api", "kernels", kernel_id, method="DELETE")
+
+
+async def test_a_kernel_killed_with_sigkill_is_dead_with_the_reason_then_restarted(
+        jp_fetch, jp_ws_fetch, jp_serverapp, http, notebook_dir):
+    async with sse_stream(http, "$kernels/**") as stream:
+        await subscribed(http, 1)
+        kernel_id = await start_session(jp_fetch, NOTEBOOK)
+        channels = await jp_ws_fetch("api", "kernels", kernel_id, "channels")  # as a page does
+        await wait_for(stream, state(kernel_id, "idle"))
+        pid = jp_serverapp.kernel_manager.get_kernel(kernel_id).provisioner.pid
+        os.kill(pid, signal.SIGKILL)
+        dead = (await wait_for(stream, state(kernel_id, "dead")))["data"]
+        assert dead["exit_code"] in (-9, 137)
+        assert "SIGKILL" in dead["reason"] and "out of memory" in dead["reason"]
+        assert dead["notebook"] == NOTEBOOK
+        restarting = (await wait_for(stream, state(kernel_id, "restarting")))["data"]
+        assert restarting["restarts"] == 1
+        back = (await wait_for(stream, state(kernel_id, "idle")))["data"]
+        assert back["restarts"] == 1 and back["reason"] is None
+        channels.close()
+    await jp_fetch("api", "kernels", kernel_id, method="DELETE")
+
+
+async def test_a_shut_down_kernel_is_dead_even_with_nobody_listening(jp_fetch, http,
+                                                                      notebook_dir):
+    kernel_id = await start_session(jp_fetch, NOTEBOOK)
+    await jp_fetch("api", "kernels", kernel_id, method="DELETE")
+    async with sse_stream(http, f"$kernels/{kernel_id}") as stream:
+        latest = await wait_for(stream, lambda e: True)
+    assert latest["data"]["state"] == "dead"
+    assert latest["data"]["reason"] == "shut down"
+
+
+async def test_clients_may_not_publish_the_servers_reserved_channels(http):
+    for channel in ("$kernels/abc", "$system/cpu"):
+        r = await http.post("events", json={"channel": channel, "data": {"state": "idle"}})
+        assert r.status_code == 400 and "reserved" in r.json()["message"]
+    r = await http.post("events", json={"channel": "$notify", "data": {"message": "hi",
+                                                                        "level": "info"}})
+    assert r.status_code == 200, r.text
