@@ -19,18 +19,21 @@ _API = {
     "NoServer": ".client.discovery",
     "Subscription": ".client.subscriber",
     "alert_if": ".watchdog",
+    "ask": ".client.controls",
+    "control": ".client.controls",
     "expect": ".watchdog",
     "flush": ".client.api",
     "notify": ".notify",
+    "on": ".client.controls",
     "push": ".client.api",
     "share": ".sharing",
     "subscribe": ".client.subscriber",
     "track": ".tracking",
 }
 
-__all__ = ["NoServer", "Subscription", "__version__", "alert_if", "expect", "flush",
-           "load_ipython_extension", "notify", "push", "share", "subscribe", "track",
-           "unload_ipython_extension", "widgets"]
+__all__ = ["NoServer", "Subscription", "__version__", "alert_if", "ask", "control", "expect",
+           "flush", "load_ipython_extension", "notify", "on", "push", "share", "subscribe",
+           "track", "unload_ipython_extension", "widgets"]
 
 
 def __getattr__(name: str) -> Any:

@@ -24,9 +24,10 @@ from .server.brokers.memory import MemoryBroker
 from .server.heartbeats import Heartbeats
 from .server.hub import Hub, QueueLimits
 from .server.kernel_health import KernelHealth
+from .server.publish_policy import ShareWriteLimits
 from .server.share_sessions import ShareConnections
 from .server.state import PushState
-from .tokens import KeyFile, ShareTokens
+from .tokens import KeyFile, KeyStore, ShareTokens
 
 
 class Unusable(Exception):
@@ -158,21 +159,45 @@ class PushApp(ExtensionApp):
         "someone subscribes to its $kernels/<kernel_id> channel."
     ).tag(config=True)
 
+    share_write_rate = Float(
+        5.0, help="Events per second one write-scoped share link may publish to its controls "
+        "(bursts up to share_write_burst); more get 429 with Retry-After."
+    ).tag(config=True)
+    share_write_burst = Float(
+        20.0, help="Events a write-scoped share link may send at once before share_write_rate "
+        "applies."
+    ).tag(config=True)
+    share_write_max_bytes = Int(
+        4096, help="Largest value (encoded JSON bytes) a share link may publish; larger get 413."
+    ).tag(config=True)
+
     def make_shares(self) -> Any:
         if not self.share_links:
             return None, None
         path = Path(self.share_secret_file or Path(jupyter_data_dir()) / "jupyter_push_share.json")
-        keys = KeyFile(path, self.share_secret)
-        if keys.write_error:
+        local = KeyFile(path, self.share_secret)
+        if local.write_error:
             self.log.warning("jupyter_push: share links will not survive a restart (%s); "
-                             "set PushApp.share_secret or share_secret_file", keys.write_error)
-        return ShareTokens(keys, self.share_max_ttl), ShareConnections()
+                             "set PushApp.share_secret or share_secret_file", local.write_error)
+        connections = ShareConnections()
+        keys: KeyStore = local
+        if self.broker_url.startswith(("redis://", "rediss://", "unix://")):
+            # the servers on this prefix sign with one secret and revoke together
+            from .server.shared_keys import RedisShareKeys
+
+            keys = self.shared_keys = RedisShareKeys(
+                self.broker_url, self.redis_prefix, local,
+                configured_secret=bool(self.share_secret), on_revoke=connections.close_all,
+                log=self.log,
+            )
+        return ShareTokens(keys, self.share_max_ttl), connections
 
     @default("kernel_token")
     def _default_kernel_token(self) -> str:
         return os.environ.get("JUPYTER_PUSH_SERVER_TOKEN") or new_token()
 
     state: PushState | None = None
+    shared_keys: Any = None  # RedisShareKeys when the broker is Redis
     kernel_health: KernelHealth | None = None
     runtime_file: Path | None = None
 
@@ -219,7 +244,9 @@ class PushApp(ExtensionApp):
         if self.state.problem is None:
             metrics.install(self.state.hub)
             # Under some launchers _start_jupyter_server_extension never runs: start here.
-            IOLoop.current().add_callback(self.state.hub.start)
+            IOLoop.current().add_callback(self._start_hub)
+            if self.shared_keys is not None:
+                IOLoop.current().add_callback(self.shared_keys.start)
             IOLoop.current().add_callback(self._start_health, self.serverapp)
 
     def make_state(self) -> PushState:
@@ -254,6 +281,9 @@ class PushApp(ExtensionApp):
             share_base_url=self.share_base_url,
             publishing_is_activity=self.publishing_is_activity,
             heartbeats=Heartbeats(self.heartbeat_interval),
+            share_writes=ShareWriteLimits(
+                self.share_write_rate, self.share_write_burst, self.share_write_max_bytes
+            ),
         )
 
     def initialize_handlers(self) -> None:
@@ -262,13 +292,18 @@ class PushApp(ExtensionApp):
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         if self.state is None or self.state.problem is not None:
             return  # (the reason is in the log, and in every push/ response)
-        await self.state.hub.start()
+        await self._start_hub()
         self.log.info("jupyter_push: events at %s (broker %s)", self.push_url,
                       type(self.state.hub.broker).__name__)
         # The startup heap (jupyter_server, its extensions) lives until exit: keep it out of
         # full collections, whose pauses dominated p99 latency at 1,000 subscribers.
         gc.collect()
         gc.freeze()
+
+    async def _start_hub(self) -> None:
+        assert self.state is not None
+        await self.state.hub.start()
+        await self.state.controls.follow(self.state.hub)
 
     async def _start_health(self, serverapp: Any) -> None:
         """The server's own reserved channels: kernel lifecycle."""
@@ -297,6 +332,9 @@ class PushApp(ExtensionApp):
             await self.state.hub.stop()
             if self.state.share_connections is not None:
                 self.state.share_connections.stop()
+        if self.shared_keys is not None:
+            await self.shared_keys.stop()
+            self.shared_keys = None
         if self.runtime_file is not None:
             self.runtime_file.unlink(missing_ok=True)
             self.runtime_file = None

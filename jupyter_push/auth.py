@@ -1,7 +1,8 @@
 """Who may do what: the Jupyter user, the kernel token, share tokens.
 
 The Jupyter token grants code execution, so kernels get a token of their own that is valid
-only under `{base}push/`, and external pages get share tokens: read-only, scoped, expiring.
+only under `{base}push/`, and external pages get share tokens: scoped, expiring, read-only
+unless minted with write patterns (then they may publish to those controls only).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .channels import PatternSet
+from .declarations import PREFIX as CONTROLS_PREFIX
 
 
 class AuthError(Exception):
@@ -34,6 +36,9 @@ class Access:
     explicit: bool = False
     # Unix time when a share token stops working (open streams are closed then).
     expires: float | None = None
+    # A share link's write patterns (None: read-only) and its id (logged, never the token).
+    write: PatternSet | None = None
+    link: str | None = None
 
 
 USER = Access("user")
@@ -44,6 +49,8 @@ KERNEL = Access("kernel", explicit=True)
 class ShareGrant:
     allowed: PatternSet
     expires: float
+    write: PatternSet | None = None  # what the link may publish to (None: read-only)
+    link: str | None = None  # the link's id
 
 
 class ShareVerifier(Protocol):
@@ -84,8 +91,13 @@ class PushAuth:
             if self.shares is None:
                 raise AuthError(401, "share tokens are not enabled on this server")
             grant = self.shares.verify(access_token)
-            return Access("share", can_publish=False, allowed=grant.allowed, explicit=True,
-                          expires=grant.expires)
+            allowed = grant.allowed
+            if grant.write is not None:  # it also reads the declarations of its controls
+                allowed = PatternSet([*allowed.patterns,
+                                      *(CONTROLS_PREFIX + w for w in grant.write.patterns)])
+            return Access("share", can_publish=grant.write is not None, allowed=allowed,
+                          explicit=True, expires=grant.expires, write=grant.write,
+                          link=grant.link)
         token = token_from_headers(authorization) or query_token
         if self.is_kernel_token(token):
             return KERNEL

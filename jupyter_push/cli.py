@@ -49,9 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="skip the channels' latest values; only new events")
     tail.add_argument("--count", type=int, help="stop after N events")
 
-    share = commands.add_parser("share", parents=[common], help="print a read-only share URL")
+    share = commands.add_parser("share", parents=[common],
+                                help="print a share URL (read-only unless --write)")
     share.add_argument("patterns", nargs="+", metavar="PATTERN")
     share.add_argument("--ttl", type=float, default=3600, help="seconds (default 3600)")
+    share.add_argument("--write", action="append", default=[], metavar="PATTERN",
+                       help="the link may also send values to the controls matching PATTERN "
+                       "(repeatable; each within the link's channels)")
 
     commands.add_parser("status", parents=[common], help="print the server's status")
 
@@ -119,8 +123,10 @@ def tail(args: argparse.Namespace) -> int:
 
 
 def share(args: argparse.Namespace) -> int:
-    answer = call(find_server(args.url, args.token), "POST", "tokens",
-                  {"channels": args.patterns, "ttl": args.ttl})
+    body: dict[str, Any] = {"channels": args.patterns, "ttl": args.ttl}
+    if args.write:
+        body["write"] = args.write
+    answer = call(find_server(args.url, args.token), "POST", "tokens", body)
     print(answer["url"])
     return 0
 

@@ -2,7 +2,8 @@
 
 The server itself publishes kernel lifecycle (`$kernels/...`) and host metrics (`$system/...`);
 nobody else may, so a subscriber can trust them. Notebooks and scripts publish notifications
-(`$notify`), watchdog alerts (`$alerts/...`) and watchdog rules (`$watch/...`).
+(`$notify`), watchdog alerts (`$alerts/...`), watchdog rules (`$watch/...`) and controls
+declarations (`$controls/...`; share links never publish to any `$` channel).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ KERNELS = "$kernels"
 SYSTEM = "$system"
 ALERTS = "$alerts"
 WATCH = "$watch"
+CONTROLS = "$controls"  # declarations of controls (declarations.py), checked by the server
 
 # reserved channels a kernel, a script or the Jupyter user may publish to
-CLIENT_PUBLISHABLE = (NOTIFY, f"{ALERTS}/**", f"{WATCH}/**")
+CLIENT_PUBLISHABLE = (NOTIFY, f"{ALERTS}/**", f"{WATCH}/**", f"{CONTROLS}/**")
 
 _client_publishable = tuple(compile_pattern(p) for p in CLIENT_PUBLISHABLE)
 

@@ -10,6 +10,7 @@ import re
 from typing import Any, Literal
 
 TileKind = Literal["image", "progress", "number", "chart", "table", "log", "json"]
+TILE_KINDS = ("image", "progress", "number", "chart", "table", "log", "json")
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 
 _PROGRESS_LEAF = re.compile(r"progress|percent|pct")

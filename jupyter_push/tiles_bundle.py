@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import Callable
 
 TILES = Path(__file__).parent / "static" / "tiles"
 
@@ -49,20 +50,23 @@ def _var(module: str) -> str:
     return "__tiles_" + re.sub(r"\W", "_", module)
 
 
-def _transform(module: str, source: str, *, entry: bool) -> tuple[str, list[str], list[str]]:
-    """A module's body as a function scope: (code, its dependencies, its export names)."""
+def _transform(
+    module: str, source: str, *, entry: bool, resolve: Callable[[str], str] = lambda n: n
+) -> tuple[str, list[str], list[str]]:
+    """A module's body as a function scope: (code, its dependencies as imported, its export
+    names); `resolve` names the variable of an imported module."""
     deps: list[str] = []
     exports: list[str] = []
 
     def imported(match: re.Match[str]) -> str:
         deps.append(match.group(2))
-        return _destructure(_names(match.group(1)), match.group(2))
+        return _destructure(_names(match.group(1)), resolve(match.group(2)))
 
     def reexported(match: re.Match[str]) -> str:
         deps.append(match.group(2))
         pairs = _names(match.group(1))
         exports.extend(local for _, local in pairs)
-        return _destructure(pairs, match.group(2))
+        return _destructure(pairs, resolve(match.group(2)))
 
     def declared(match: re.Match[str]) -> str:
         exports.append(match.group(1))
@@ -83,45 +87,48 @@ def _transform(module: str, source: str, *, entry: bool) -> tuple[str, list[str]
     return code, deps, exports
 
 
-def bundle(entry: Path, extra: dict[str, str] | None = None) -> str:
-    """One ES module with `entry` and every module it imports (from its folder, or `extra`:
-    module name → source, e.g. the tile library for a widget's entry)."""
-    sources = dict(extra or {})
-    done: list[str] = []
-    codes: dict[str, str] = {}
+def bundle(entry: Path) -> str:
+    """One ES module with `entry` and every module it imports. An import resolves in the
+    importing module's folder; `./tiles.js` from outside the library is the library's index."""
+    done: list[Path] = []
+    codes: dict[Path, str] = {}
     exports: list[str] = []
 
-    def source_of(name: str, folder: Path) -> str:
-        if name in sources:
-            return sources[name]
+    def resolve(name: str, folder: Path) -> Path:
         path = folder / f"{name}.js"
+        if folder != TILES and name == "tiles":
+            path = TILES / "index.js"
         if not path.is_file():
-            path = TILES / f"{name}.js"
-        if not path.is_file():
-            raise BundleError(f"module not found: ./{name}.js")
-        return path.read_text(encoding="utf-8")
+            raise BundleError(f"module not found: {path.name} (imported from {folder.name}/)")
+        return path
 
-    def visit(name: str, source: str, stack: tuple[str, ...], is_entry: bool) -> None:
-        if name in done:
+    def key(path: Path) -> str:
+        return ("tiles_" if path.parent == TILES else "entry_") + path.stem
+
+    def visit(path: Path, stack: tuple[Path, ...], is_entry: bool) -> None:
+        if path in done:
             return
-        if name in stack:
-            raise BundleError(f"import cycle: {' → '.join((*stack, name))}")
-        code, deps, names = _transform(name, source, entry=is_entry)
+        if path in stack:
+            raise BundleError(f"import cycle: {' → '.join(p.name for p in (*stack, path))}")
+        source = path.read_text(encoding="utf-8")
+        code, deps, names = _transform(
+            key(path), source, entry=is_entry, resolve=lambda n: key(resolve(n, path.parent))
+        )
         for dep in deps:
-            visit(dep, source_of(dep, entry.parent), (*stack, name), False)
-        done.append(name)
-        codes[name] = code
+            visit(resolve(dep, path.parent), (*stack, path), False)
+        done.append(path)
+        codes[path] = code
         if is_entry:
             exports.extend(names)
 
-    entry_name = f"entry_{entry.stem}"
-    visit(entry_name, entry.read_text(encoding="utf-8"), (), True)
+    visit(entry, (), True)
     named = [n for n in exports if n != "__default"]
-    tail = f"export const {{ {', '.join(named)} }} = {_var(entry_name)};\n" if named else ""
+    entry_var = _var(key(entry))
+    tail = f"export const {{ {', '.join(named)} }} = {entry_var};\n" if named else ""
     if "__default" in exports:
-        tail += f"export default {_var(entry_name)}.__default;\n"
-    return "// jupyter_push tiles (generated from static/tiles/*.js)\n" + "".join(
-        codes[n] for n in done
+        tail += f"export default {entry_var}.__default;\n"
+    return "// jupyter_push tiles (joined from static/tiles/*.js)\n" + "".join(
+        codes[p] for p in done
     ) + tail
 
 

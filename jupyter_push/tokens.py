@@ -1,4 +1,5 @@
-"""Share tokens: signed (HS256 JWT), read-only, scoped to channel patterns, expiring.
+"""Share tokens: signed (HS256 JWT), scoped to channel patterns, expiring; read-only unless
+minted with write patterns (then they may publish to the controls those name).
 
 A token carries its patterns, its expiry and the key's *generation*; revoking every link
 bumps the generation, so older tokens stop verifying. The secret and the generation live in
@@ -11,9 +12,10 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import jwt
@@ -51,6 +53,28 @@ def uncovered(granted: Iterable[str], requested: Iterable[str]) -> list[str]:
     """The requested patterns that no granted pattern covers (empty when all are allowed)."""
     granted = tuple(granted)
     return [r for r in requested if not any(pattern_covers(g, r) for g in granted)]
+
+
+def check_write_patterns(read: Sequence[str], write: Any) -> list[str]:
+    """The write patterns of a link reading `read`: valid, not `$` channels, and covered by
+    the read patterns (a link writes only to channels it names). Raises InvalidInput."""
+    if write is None:
+        return []
+    if isinstance(write, str):
+        write = [write]
+    if not isinstance(write, list | tuple):
+        raise InvalidInput('"write" must be a list of channel patterns')
+    for w in write:
+        check_pattern(w)
+        if w.startswith("$"):
+            raise InvalidInput(f"write pattern {w!r}: a share link never writes to '$' channels")
+    outside = uncovered(read, write)
+    if outside:
+        raise InvalidInput(
+            f"write pattern {outside[0]!r} is outside the link's channels {list(read)}: "
+            "a link writes only to channels it names"
+        )
+    return list(dict.fromkeys(write))
 
 
 # --------------------------------------------------------------------------- key file
@@ -141,21 +165,52 @@ class KeyFile:
 # --------------------------------------------------------------------------- tokens
 
 
+class KeyStore(Protocol):
+    """Where the signing secret and the revocation generation live: a KeyFile, or Redis
+    (server/shared_keys.py) for servers that share a key prefix."""
+
+    write_error: str | None
+
+    def current(self) -> Keys: ...
+
+    def bump_generation(self) -> int | Awaitable[int]: ...
+
+
+@dataclass(frozen=True)
+class MintedLink:
+    token: str
+    expires: int
+    id: str  # logged with every write, never the token
+    write: tuple[str, ...] = ()
+
+
+
 class ShareTokens:
     """Mints and verifies share tokens (the `ShareVerifier` that `PushAuth` uses)."""
 
-    def __init__(self, keys: KeyFile, max_ttl: float):
+    def __init__(self, keys: KeyStore, max_ttl: float):
         self.keys = keys
         self.max_ttl = max_ttl
 
     def mint(
         self, patterns: Sequence[str], ttl: float, now: float | None = None
     ) -> tuple[str, int]:
-        """A token for `patterns`, valid `ttl` seconds. Raises InvalidInput for bad arguments."""
+        """A read-only token for `patterns`, valid `ttl` seconds (see `mint_link`)."""
+        link = self.mint_link(patterns, ttl, now=now)
+        return link.token, link.expires
+
+    def mint_link(
+        self, patterns: Sequence[str], ttl: float, *, write: Sequence[str] | None = None,
+        now: float | None = None,
+    ) -> MintedLink:
+        """A token for `patterns`, valid `ttl` seconds, that may also publish to the controls
+        matching `write` (each a pattern the read patterns cover, never a `$` channel).
+        Raises InvalidInput for bad arguments."""
         if not isinstance(patterns, list | tuple) or not patterns:
             raise InvalidInput('"channels" must be a non-empty list of channel patterns')
         for p in patterns:
             check_pattern(p)
+        writes = check_write_patterns(patterns, write)
         if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not ttl > 0:
             raise InvalidInput(f'"ttl" must be a positive number of seconds, got {ttl!r}')
         if ttl > self.max_ttl:
@@ -166,14 +221,19 @@ class ShareTokens:
         now = time.time() if now is None else now
         expires = int(now + ttl)
         keys = self.keys.current()
-        claims = {
+        link_id = secrets.token_hex(6)
+        claims: dict[str, object] = {
             "aud": AUDIENCE,
             "iat": int(now),
             "exp": expires,
             "ch": list(dict.fromkeys(patterns)),
             "gen": keys.generation,
+            "jti": link_id,
         }
-        return jwt.encode(claims, keys.secret, algorithm=ALGORITHM), expires
+        if writes:
+            claims["wr"] = writes
+        token = jwt.encode(claims, keys.secret, algorithm=ALGORITHM)
+        return MintedLink(token, expires, link_id, tuple(writes))
 
     def verify(self, token: str) -> ShareGrant:
         keys = self.keys.current()
@@ -199,10 +259,17 @@ class ShareTokens:
                 check_pattern(p)
         except InvalidInput as e:
             raise AuthError(401, "invalid share token: malformed channel patterns") from e
-        return ShareGrant(PatternSet(patterns), float(claims["exp"]))
+        writes = claims.get("wr")
+        try:
+            write = PatternSet(check_write_patterns(patterns, writes)) if writes else None
+        except InvalidInput as e:
+            raise AuthError(401, "invalid share token: malformed write patterns") from e
+        link = claims.get("jti")
+        return ShareGrant(PatternSet(patterns), float(claims["exp"]), write,
+                          link if isinstance(link, str) else None)
 
-    def revoke_all(self) -> int:
-        """Invalidate every token issued so far; returns the new generation."""
+    def revoke_all(self) -> int | Awaitable[int]:
+        """Invalidate every token issued so far; returns (or resolves to) the new generation."""
         return self.keys.bump_generation()
 
 

@@ -18,6 +18,7 @@ from ..channels import check_channel
 from ..reserved import client_may_publish
 from . import local
 from .encoding import LAZY, encoded
+from .identity import current_cell
 from .publisher import DISCARDING, Publisher
 
 log = logging.getLogger("jupyter_push")
@@ -41,6 +42,7 @@ def get_publisher() -> Publisher:
         if _publisher is None:
             _publisher = Publisher()
             _install_hooks()
+            _cell_started()  # the first push() comes from inside a cell
         return _publisher
 
 
@@ -53,6 +55,8 @@ def push(channel: str, data: Any) -> None:
     if type(data) not in LAZY:
         data = encoded(data)
     publisher = _publisher or get_publisher()
+    if _new_cell is not None:
+        _enter_cell()
     if publisher.link is not DISCARDING:
         publisher.put(channel, data)
 
@@ -95,8 +99,31 @@ def _install_hooks() -> None:
             shell = get_ipython()
             if shell is not None:
                 shell.events.register("post_run_cell", _flush_after_cell)
+                shell.events.register("pre_run_cell", _cell_started)
         except Exception:
             log.debug("jupyter_push: no IPython cell hook", exc_info=True)
+
+
+_last_cell: dict[str, Any] = {}
+_new_cell: Any = None  # IPython's info about a cell that started and has not pushed yet
+
+
+def _cell_started(info: Any = None) -> None:
+    """pre_run_cell: the cell's first push() reads which cell it is (its count is known only
+    once it runs)."""
+    global _new_cell
+    _new_cell = info if info is not None else True
+
+
+def _enter_cell() -> None:
+    """The events of this cell carry its id and execution count."""
+    global _last_cell, _new_cell
+    info, _new_cell = _new_cell, None
+    publisher = _publisher
+    cell = current_cell(info if info is not True else None)
+    if publisher is not None and cell and cell != _last_cell:
+        _last_cell = cell
+        publisher.set_cell(cell)
 
 
 def _forget_after_fork() -> None:

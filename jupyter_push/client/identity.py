@@ -45,3 +45,35 @@ def _kernel_id() -> str | None:
         if match:
             return match.group(1)
     return None
+
+
+def current_cell(info: Any = None) -> dict[str, Any]:
+    """The notebook cell running now: `{"cell": id, "execution_count": n}` (whichever are
+    known). The id is what JupyterLab sends as `cellId` in the execute request's metadata;
+    `info` is IPython's pre_run_cell argument, which carries it too."""
+    if "IPython" not in sys.modules:
+        return {}
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except Exception:
+        return {}
+    if shell is None:
+        return {}
+    cell: dict[str, Any] = {}
+    cell_id = getattr(info, "cell_id", None)
+    if not cell_id:
+        try:
+            parent = shell.kernel.get_parent()
+            cell_id = (parent.get("metadata") or {}).get("cellId")
+        except Exception:
+            cell_id = None
+    if cell_id:
+        cell["cell"] = str(cell_id)
+    # `In` holds the cell's input at its execution count (the shell's own counter has
+    # already moved on to the next cell in recent IPython versions)
+    count = len(shell.user_ns.get("In") or ()) - 1
+    if isinstance(count, int) and count > 0:
+        cell["execution_count"] = count
+    return cell

@@ -26,9 +26,9 @@ import socket
 import threading
 import time
 import warnings
-from typing import Any
+from typing import Any, Callable
 
-from .._json import loads
+from .._json import dumps, loads
 from ..exceptions import InvalidInput
 from ..wire import client_frame, publish_frame
 from .discovery import NoServer, Server, find_server
@@ -73,6 +73,16 @@ class FlushMarker:
         self.done = threading.Event()
 
 
+class SourceChange:
+    """Put in the buffer when a new notebook cell starts: the events after it carry `source`
+    (the cell's id and execution count beside the kernel and notebook)."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, source: dict[str, Any]) -> None:
+        self.source = source
+
+
 class Publisher:
     """One buffer, one thread, one WebSocket. `put` is the hot path."""
 
@@ -80,7 +90,12 @@ class Publisher:
                  capacity: int | None = None, source: dict[str, Any] | None = None):
         self._url, self._token = url, token
         self.capacity = capacity or buffer_size()
-        self.source = source if source is not None else kernel_source()
+        if source is None:
+            source = kernel_source()
+            if "kernel" not in source:  # a script: a random origin tells its own events apart
+                source["origin"] = secrets.token_hex(6)
+        self.source = source
+        self.base_source = dict(self.source)
         self._buffer: collections.deque[Any] = collections.deque()
         self._dropped: dict[str, int] = {}  # per channel, since the start
         self._reported_drops: dict[str, int] = {}
@@ -108,6 +123,12 @@ class Publisher:
         self._next_drop_warning = 0.0
         self.connections = 0
         self.acked_events = 0
+        # Channels this process listens to on the same socket (controls, on()): their events
+        # go to `inbox` on this thread. Subscribe requests wait in `_ops` for the thread.
+        self.inbox: Callable[[list[dict[str, Any]]], None] | None = None
+        self._following: dict[str, None] = {}
+        self._ops: collections.deque[bytes] = collections.deque()
+        self.last_event_id: str | None = None
         self._thread = threading.Thread(target=self._run, name="jupyter_push-publisher",
                                         daemon=True)
         self._thread.start()
@@ -121,6 +142,18 @@ class Publisher:
         buffer.append((channel, data))
         if self._idle and not self._send_now():
             self._wake()
+
+    def set_cell(self, cell: dict[str, Any]) -> None:
+        """The events put from now on come from this cell (`{"cell", "execution_count"}`)."""
+        change = SourceChange({**self.base_source, **cell})
+        buffer = self._buffer
+        try:
+            if buffer and type(buffer[-1]) is SourceChange:  # cells that pushed nothing
+                buffer[-1] = change
+                return
+        except IndexError:  # the thread took it meanwhile
+            pass
+        buffer.append(change)
 
     def _send_now(self) -> bool:
         """Send what is buffered from the caller's thread; False to leave it to the thread."""
@@ -151,6 +184,18 @@ class Publisher:
             return True
         finally:
             self._lock.release()
+
+    def follow(self, patterns: list[str]) -> None:
+        """Also receive events on `patterns` (handed to `inbox`), from now on and after every
+        reconnection (resuming after the last one received). Ordered before anything put()
+        after this call: a declaration pushed next is published once its listener is in place."""
+        new = [p for p in patterns if p not in self._following]
+        if not new:
+            return
+        for p in new:
+            self._following[p] = None
+        self._ops.append(dumps({"op": "subscribe", "channels": new, "retained": False}))
+        self._wake()
 
     def flush(self, timeout: float | None = 2.0) -> bool:
         """Wait until everything put so far is acknowledged by the server. False on timeout,
@@ -201,6 +246,8 @@ class Publisher:
                 return
             if type(item) is tuple:
                 dropped[item[0]] = dropped.get(item[0], 0) + 1
+            elif type(item) is SourceChange:
+                self.source = item.source
             else:
                 item.done.set()
 
@@ -250,6 +297,14 @@ class Publisher:
         self.link = CONNECTED
         self.connections += 1
         self._partial = b""
+        self._ops.clear()  # this subscribe covers them
+        if self._following:
+            request: dict[str, Any] = {"op": "subscribe", "channels": list(self._following)}
+            if self.last_event_id is not None:
+                request["since"] = self.last_event_id  # what was sent while we were away
+            else:
+                request["retained"] = False
+            ws.send(dumps(request))
         for frame, _ in self._unacked.values():  # sent before the drop, never acknowledged
             ws.send(frame)
         return ws
@@ -273,6 +328,8 @@ class Publisher:
         while not self._closed:
             with lock:
                 self._finish_partial(sock)
+                while self._ops:
+                    ws.send(self._ops.popleft())
                 can_send = len(self._unacked) < MAX_IN_FLIGHT
                 wait = 0.0
                 if can_send and self._buffer:
@@ -296,7 +353,12 @@ class Publisher:
             if sock in readable or _ssl_pending(sock):
                 with lock:
                     self._finish_partial(sock)  # receiving may answer a ping
-                    self._receive(ws)
+                    events = self._receive(ws)
+                if events and self.inbox is not None:  # outside the lock: it may push()
+                    try:
+                        self.inbox(events)
+                    except Exception:
+                        log.exception("jupyter_push: handling received events failed")
             elif wait and not readable:
                 with lock:
                     self._finish_partial(sock)
@@ -314,7 +376,8 @@ class Publisher:
         markers: list[FlushMarker] = []
         size = 0
         popleft = buffer.popleft
-        while buffer and size < FRAME_BYTES:
+        new_source = False
+        while buffer and size < FRAME_BYTES and not new_source:
             chunk = []
             for _ in range(min(CHUNK_EVENTS, len(buffer))):
                 try:
@@ -323,6 +386,12 @@ class Publisher:
                     break
                 if type(item) is tuple:
                     chunk.append(item)
+                elif type(item) is SourceChange:
+                    if chunk or parts:  # one source per frame: the next frame starts with it
+                        buffer.appendleft(item)
+                        new_source = True
+                        break
+                    self.source = item.source
                 else:
                     markers.append(item)
             for part in encode_events(chunk):
@@ -364,24 +433,35 @@ class Publisher:
                         "oldest: %d so far", self.capacity, self.dropped_total)
         return new
 
-    def _receive(self, ws: Any) -> None:
+    def _receive(self, ws: Any) -> list[dict[str, Any]] | None:
+        """Read one message: acks and errors are handled here; events (on followed channels)
+        are returned."""
         import websocket
 
         opcode, frame = ws.recv_data_frame(control_frame=True)
         if opcode == websocket.ABNF.OPCODE_CLOSE:
             raise ConnectionError("closed by the server")
         if opcode != websocket.ABNF.OPCODE_TEXT:
-            return
+            return None
         try:
             message = loads(frame.data if hasattr(frame, "data") else frame)
         except InvalidInput:
-            return
+            return None
+        if isinstance(message, list):  # a batch of events
+            events = [e for e in message if isinstance(e, dict) and "op" not in e]
+            if events:
+                self.last_event_id = events[-1].get("id", self.last_event_id)
+            return events
         if not isinstance(message, dict):
-            return
+            return None
+        if "op" not in message:
+            self.last_event_id = message.get("id", self.last_event_id)
+            return [message]
         if message.get("op") == "ack" and isinstance(message.get("ref"), int):
             self._acked(message["ref"], len(message.get("ids") or ()))
         elif message.get("op") == "error":
             log.warning("jupyter_push: the server refused an event: %s", message.get("message"))
+        return None
 
     def _acked(self, ref: int, count: int) -> None:
         self.acked_events += count

@@ -24,6 +24,7 @@ from ..auth import USER, Access, AuthError
 from ..channels import PatternSet, check_pattern
 from ..exceptions import InvalidInput
 from ..server.brokers.base import BrokerUnavailable
+from ..server.publish_policy import PublishPolicy
 from ..server.state import PushState
 from ..tokens import uncovered
 
@@ -105,9 +106,12 @@ class PushHandler(APIHandler):
     def options(self, *args: Any, **kwargs: Any) -> None:
         if self.access.role != "share":
             return super().options(*args, **kwargs)
-        # A cross-origin EventSource reconnects with Last-Event-ID, which needs a preflight.
-        self.set_header("Access-Control-Allow-Methods", "GET, OPTIONS")
-        self.set_header("Access-Control-Allow-Headers", "last-event-id, accept, cache-control")
+        # A cross-origin EventSource reconnects with Last-Event-ID, which needs a preflight;
+        # a link that may write POSTs JSON to its controls.
+        methods = "GET, POST, OPTIONS" if self.access.can_publish else "GET, OPTIONS"
+        self.set_header("Access-Control-Allow-Methods", methods)
+        self.set_header("Access-Control-Allow-Headers",
+                        "last-event-id, accept, cache-control, content-type")
         self.set_header("Access-Control-Max-Age", "600")
         self.set_status(204)
         self.finish()
@@ -216,7 +220,13 @@ class PushHandler(APIHandler):
 
     def require_publish(self) -> None:
         if not self.access.can_publish:
-            raise web.HTTPError(403, "a share token is read-only: it cannot publish")
+            raise web.HTTPError(403, "this share link is read-only: it cannot publish")
+
+    def publish_policy(self) -> PublishPolicy:
+        """What this request's credential may publish (controls checked, share links' writes
+        limited)."""
+        state = self.state
+        return PublishPolicy(self.access, state.controls, state.share_writes)
 
     def note_publish_activity(self) -> None:
         """Count a publish as activity of this server (jupyter_server's `last_activity`, which

@@ -11,12 +11,15 @@ from ..exceptions import EventTooLarge, InvalidInput
 from ..server.admission import TokenBucket
 from ..server.brokers.base import BrokerUnavailable, Draft
 from ..server.hub import Hub
+from ..server.publish_policy import PublishPolicy, WriteRefused
 from .base import PushHandler
 
 
-def drafts_from(hub: Hub, body: Any, source_json: bytes | None = None) -> list[Draft]:
-    """Validate `{"channel", "data"}` or a list of them. Raises InvalidInput naming the
-    offending item; nothing is published when any item is bad."""
+def drafts_from(hub: Hub, body: Any, source_json: bytes | None = None,
+                policy: PublishPolicy | None = None) -> list[Draft]:
+    """Validate `{"channel", "data"}` or a list of them (and, with a policy, whether this
+    publisher may send each). Raises InvalidInput (or WriteRefused) naming the offending item;
+    nothing is published when any item is bad."""
     items = body if isinstance(body, list) else [body]
     if not items:
         raise InvalidInput('empty batch: send {"channel": ..., "data": ...} or a non-empty list')
@@ -26,7 +29,12 @@ def drafts_from(hub: Hub, body: Any, source_json: bytes | None = None) -> list[D
         if not isinstance(item, dict) or "channel" not in item:
             raise InvalidInput(f'{where}expected an object {{"channel": NAME, "data": ANY}}')
         try:
-            drafts.append(hub.draft(item["channel"], item.get("data"), source_json))
+            channel, data = item["channel"], item.get("data")
+            if policy is not None:
+                policy.check(channel, data)
+            drafts.append(hub.draft(channel, data, source_json))
+        except WriteRefused as e:
+            raise WriteRefused(e.status, where + str(e), e.retry_after) from e
         except EventTooLarge as e:
             raise EventTooLarge(where + str(e)) from e
         except InvalidInput as e:
@@ -40,8 +48,14 @@ class PublishHandler(PushHandler):
         self.require_publish()
         body = self.json_body()
         hub = self.state.hub
+        policy = self.publish_policy()
         try:
-            drafts = drafts_from(hub, body)
+            drafts = drafts_from(hub, body, policy.source_json, policy)
+            policy.admit(len(drafts))
+        except WriteRefused as e:
+            error = web.HTTPError(e.status, str(e))
+            error.retry_after = e.retry_after  # type: ignore[attr-defined]
+            raise error from e
         except EventTooLarge as e:
             raise web.HTTPError(413, str(e)) from e
         except InvalidInput as e:
@@ -63,6 +77,7 @@ class PublishHandler(PushHandler):
             events = await hub.publish(drafts)
         except BrokerUnavailable as e:
             raise web.HTTPError(503, str(e)) from e
+        policy.record(events)
         self.note_publish_activity()
         self.write_json({"ids": [e.id for e in events]})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import secrets
 import time
 from pathlib import Path
@@ -20,8 +21,8 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 class TokensHandler(PushHandler):
-    """`POST push/tokens` `{"channels": [PATTERN, …], "ttl": SECONDS}`
-    → `{"token", "expires", "url"}`."""
+    """`POST push/tokens` `{"channels": [PATTERN, …], "write": [PATTERN, …]?, "ttl": SECONDS}`
+    → `{"token", "expires", "url", "id", "write"}`."""
 
     @web.authenticated
     async def post(self) -> None:
@@ -34,13 +35,16 @@ class TokensHandler(PushHandler):
         if isinstance(channels, str):
             channels = [channels]
         try:
-            token, expires = self.tokens.mint(channels, body.get("ttl", 3600))  # type: ignore[arg-type]
+            link = self.tokens.mint_link(channels, body.get("ttl", 3600),  # type: ignore[arg-type]
+                                         write=body.get("write"))
         except InvalidInput as e:
             raise web.HTTPError(400, str(e)) from e
-        url = share_url(self.public_push_url(), token, channels)  # type: ignore[arg-type]
-        self.log.info("jupyter_push: share link for %s, expires in %d s", channels,
-                      expires - int(time.time()))
-        self.write_json({"token": token, "expires": expires, "url": url})
+        url = share_url(self.public_push_url(), link.token, channels)  # type: ignore[arg-type]
+        self.log.info("jupyter_push: share link %s for %s%s, expires in %d s", link.id, channels,
+                      f", writing {list(link.write)}" if link.write else "",
+                      link.expires - int(time.time()))
+        self.write_json({"token": link.token, "expires": link.expires, "url": url,
+                         "id": link.id, "write": list(link.write)})
 
     @property
     def tokens(self) -> ShareTokens:
@@ -70,6 +74,8 @@ class RevokeHandler(TokensHandler):
         if self.access.role != "user":
             raise web.HTTPError(403, "only the Jupyter user can revoke share links")
         generation = self.tokens.revoke_all()
+        if inspect.isawaitable(generation):  # keys shared through Redis: every server revokes
+            generation = await generation
         if self.state.share_connections is not None:
             self.state.share_connections.close_all()
         self.log.info("jupyter_push: every share link revoked")
@@ -113,9 +119,11 @@ class EventsOrViewerHandler(EventsHandler):
         nonce = secrets.token_urlsafe(16)
         self.set_header("Cache-Control", "no-store")
         self.set_header("Referrer-Policy", "no-referrer")
-        # A shared viewer is read-only and has nothing to click, so any page may embed it
-        # (a team dashboard's iframe); with the user's own credentials it stays unframeable.
-        ancestors = "*" if self.access.role == "share" else "'self'"
+        # A read-only shared viewer has nothing to click, so any page may embed it (a team
+        # dashboard's iframe); one with controls (a link that may write) or the user's own
+        # credentials stays unframeable (no clickjacking).
+        ancestors = "*" if self.access.role == "share" and not self.access.can_publish \
+            else "'self'"
         self.set_header(
             "Content-Security-Policy",
             f"default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src 'unsafe-inline'; "

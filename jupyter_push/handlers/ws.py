@@ -17,6 +17,7 @@ from ..exceptions import EventTooLarge, InvalidInput
 from ..server.admission import TokenBucket
 from ..server.brokers.base import AlreadyPublished, BrokerUnavailable, Origin
 from ..server.hub import Subscriber
+from ..server.publish_policy import PublishPolicy, WriteRefused
 from ..wire import PING_FRAME, control, ws_batch, ws_text_frame
 from ._eager_start import eager
 from .base import PushHandler
@@ -28,6 +29,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
     _sub: Subscriber | None = None
     _writer: asyncio.Task[None] | None = None
     _bucket: TokenBucket | None = None  # made by the first publish
+    _policy: PublishPolicy | None = None  # made by the first publish
     _sent = False  # events went out since the last heartbeat turn
     _closed = False
     _may_publish = True  # for a Jupyter user: what the server's authorizer said at connect
@@ -115,11 +117,12 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             try:
                 await self._handle(op)
             except EventTooLarge as e:
-                self._error(str(e), ref=_ref(op))
+                self._error(str(e), ref=_ref(op), status=413)
             except InvalidInput as e:
-                self._error(str(e), ref=_ref(op))
-            except BrokerUnavailable as e:  # a subscribe while Redis is down
-                self._error(str(e), ref=_ref(op))
+                self._error(str(e), ref=_ref(op), status=_status(e),
+                            retry_after=getattr(e, "retry_after", None))
+            except BrokerUnavailable as e:  # Redis is down: try again shortly
+                self._error(str(e), ref=_ref(op), status=503)
 
     async def _handle(self, msg: Any) -> None:
         if not isinstance(msg, dict) or not isinstance(msg.get("op"), str):
@@ -179,10 +182,17 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
 
     async def _publish(self, msg: dict[str, Any]) -> None:
         if not self.access.can_publish:
-            raise InvalidInput("a share token is read-only: it cannot publish")
+            raise WriteRefused(403, "this share link is read-only: it cannot publish")
         if not self._may_publish:
-            raise InvalidInput(self.refusal("write"))
+            raise WriteRefused(403, self.refusal("write"))
+        policy = self._policy
+        if policy is None:
+            policy = self._policy = self.publish_policy()
         session, ref = msg.get("session"), msg.get("ref")
+        source_json = policy.source_json  # a share link's events: the server says who sent them
+        if source_json is not None:
+            session = None  # nor may it touch a publisher's session or report drops
+            msg = {k: v for k, v in msg.items() if k not in ("session", "source", "dropped")}
         if not (isinstance(session, str) and 0 < len(session) <= 100 and isinstance(ref, int)):
             session = None
         elif ref <= self.state.publish_sessions.get(session, -1):
@@ -191,7 +201,8 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         source = msg.get("source")
         if source is not None and not isinstance(source, dict):
             raise InvalidInput('"source" must be an object')
-        source_json = dumps(source) if source else None
+        if source:
+            source_json = dumps(source)
         hub = self.state.hub
         dropped = msg.get("dropped")
         if dropped is not None:
@@ -204,12 +215,14 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             drafts = []
             for i, item in enumerate(items):
                 try:
-                    drafts.extend(drafts_from(hub, item, source_json))
+                    drafts.extend(drafts_from(hub, item, source_json, policy))
                 except InvalidInput as e:
-                    self._error(f"event {i}: {e}", ref=_ref(msg))
+                    self._error(f"event {i}: {e}", ref=_ref(msg), status=_status(e),
+                                retry_after=getattr(e, "retry_after", None))
         else:
             drafts = drafts_from(hub, {"channel": msg.get("channel"), "data": msg.get("data")},
-                                 source_json)
+                                 source_json, policy)
+        policy.admit(len(drafts))
         if self._bucket is None:
             self._bucket = TokenBucket(self.state.publish_rate, self.state.publish_burst)
         if not self._bucket.take(len(drafts)):
@@ -221,10 +234,10 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         origin = Origin(session, ref) if session is not None and isinstance(ref, int) else None
         try:
             events = await hub.publish(drafts, origin)
-        except BrokerUnavailable as e:
-            raise InvalidInput(str(e)) from e
         except AlreadyPublished:  # resent to this server after another one stored it
             events = None
+        else:
+            policy.record(events)
         self.note_publish_activity()
         if origin is not None:
             self._remember(origin.session, origin.ref)
@@ -336,10 +349,15 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         except (WebSocketClosedError, StreamClosedError):
             pass
 
-    def _error(self, message: str, ref: Any = None) -> None:
+    def _error(self, message: str, ref: Any = None, status: int | None = None,
+               retry_after: float | None = None) -> None:
         fields: dict[str, Any] = {"message": message}
         if ref is not None:
             fields["ref"] = ref
+        if status is not None:  # as the same refusal over HTTP: 400, 403, 413, 429
+            fields["status"] = status
+        if retry_after is not None:
+            fields["retry_after"] = round(retry_after, 3)
         self._send(control("error", **fields))
 
     def _shutdown(self) -> None:
@@ -403,6 +421,10 @@ def _runs(items: list[Any]) -> list[list[Any]]:
         else:
             runs.append([item])
     return runs
+
+
+def _status(error: InvalidInput) -> int:
+    return error.status if isinstance(error, WriteRefused) else 400
 
 
 def _ref(msg: Any) -> Any:

@@ -201,6 +201,7 @@ class Hub:
         self.delivered = 0
         self.publisher_drops = 0
         self._valid_channels: set[str] = set()
+        self._watchers: tuple[Subscriber, ...] = ()
         self.stats = Stats()
         # called when a subscriber with a `$` pattern arrives: the server's own publishers
         # of reserved channels (kernel states, system metrics) start sampling then
@@ -300,12 +301,27 @@ class Hub:
             s for s in self._wild if s.patterns(channel)
         )
         subs = tuple(s for s in subs if s.allowed is None or s.allowed(channel))
+        subs += tuple(w for w in self._watchers if w.patterns(channel))
         if len(self._targets) > 50_000:
             self._targets.clear()
         self._targets[channel] = subs
         return subs
 
     # ------------------------------------------------------------------ subscribing
+
+    def watch(self, patterns: PatternSet, receive: Callable[[list[Event]], None]) -> None:
+        """Have the server itself follow `patterns`: `receive(events)` is called with each
+        batch as it is delivered. Not a client: not counted among the subscribers, and the
+        cost is found once per channel like any subscriber's (no check per event)."""
+        sub = Subscriber(patterns, self.limits)
+
+        def drain() -> bool:
+            receive([e for e in sub.take() if e.id is not None])  # (no notices)
+            return True
+
+        sub.notify = drain
+        self._watchers = (*self._watchers, sub)
+        self._targets.clear()
 
     async def open(
         self,

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..auth import PushAuth
 from .admission import ConnectionLimiter, TokenBucket
+from .controls import Controls
 from .hub import Hub
+from .publish_policy import ShareWriteLimits
 
 if TYPE_CHECKING:
     from ..tokens import ShareTokens
@@ -40,6 +42,9 @@ class PushState:
     shares: ShareTokens | None = None
     share_connections: ShareConnections | None = None
     share_base_url: str = ""
+    # declared controls (from `$controls/...`) and what share links may write
+    controls: Controls = field(default_factory=Controls)
+    share_writes: ShareWriteLimits = field(default_factory=ShareWriteLimits)
     # publishes count as server activity (JupyterHub's idle culler); when it was last noted
     publishing_is_activity: bool = False
     last_activity_noted: float = float("-inf")

@@ -6,15 +6,22 @@ import threading
 import time
 from contextlib import AbstractContextManager, nullcontext
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from ..channels import check_pattern
+from ..tiles_bundle import bundle
 from ._binding import Binding
 from ._flusher import FLUSHER
 
 
 def static(name: str) -> str:
     return files(__package__).joinpath("static", name).read_text(encoding="utf-8")
+
+
+def view_module(name: str) -> str:
+    """A widget's front end (`static/NAME`) joined with the tile library it draws with."""
+    return bundle(Path(str(files(__package__).joinpath("static", name))))
 
 
 class ChannelSink:

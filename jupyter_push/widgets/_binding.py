@@ -4,14 +4,15 @@ server, minus the events this kernel published itself, which were already seen l
 widget of the process shares one subscription (one WebSocket, one thread): a widget adds its
 patterns as it binds and takes them away as it closes.
 
-Like the server's retained values, this process remembers the latest value of every channel it
-pushed since widgets were imported, so a widget made mid-run shows the current state at once,
-with or without a server."""
+This process remembers the recent values of every channel it pushed since widgets were imported
+(the last HISTORY_PER_CHANNEL), so a widget made mid-run starts from the run so far — a chart
+from its curve, not from the latest point — with or without a server."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from typing import Any, Callable
 
 from ..channels import PatternSet
@@ -21,27 +22,36 @@ log = logging.getLogger("jupyter_push")
 Receive = Callable[[str, Any], None]
 
 
-_latest: dict[str, Any] = {}
+HISTORY_PER_CHANNEL = 1000
+_recent: dict[str, deque[Any]] = {}
 
 
 def _remember(channel: str, data: Any) -> None:
-    _latest[channel] = data
+    try:
+        _recent[channel].append(data)
+    except KeyError:
+        _recent[channel] = deque((data,), maxlen=HISTORY_PER_CHANNEL)
 
 
-local.add_listener(["**"], _remember)  # sees every push: keep _remember a dict store
+local.add_listener(["**"], _remember)  # sees every push: keep _remember an append
 
 
 class Binding:
     def __init__(self, patterns: list[str], receive: Receive, *, remote: bool = True):
         self.patterns = patterns
         matches = PatternSet(patterns)
-        before = {c: d for c, d in tuple(_latest.items()) if matches(c)}
-        for channel, data in before.items():
-            receive(channel, data)
-        self._remove_local = local.add_listener(matches, receive)
-        for channel, data in tuple(_latest.items()):  # pushed by another thread meanwhile
-            if matches(channel) and before.get(channel, receive) is not data:
+        # (tuple() copies a deque in one step: no other thread appends in between)
+        before = {c: tuple(d) for c, d in tuple(_recent.items()) if matches(c)}
+        for channel, values in before.items():
+            for data in values:
                 receive(channel, data)
+        self._remove_local = local.add_listener(matches, receive)
+        for channel, values in tuple(_recent.items()):  # pushed by another thread meanwhile
+            if matches(channel) and values:
+                latest = values[-1]
+                seen = before.get(channel)
+                if not seen or seen[-1] is not latest:
+                    receive(channel, latest)
         self._member = FEED.join(patterns, matches, receive) if remote else None
 
     @property

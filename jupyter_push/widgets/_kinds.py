@@ -23,10 +23,15 @@ _WIDGET_FOR_TILE: dict[str, Kind] = {
 }
 
 
+def widget_for_tile(tile: str) -> Kind:
+    """The widget that carries a tile kind's data (a label for tiles with no widget)."""
+    return _WIDGET_FOR_TILE.get(tile, "label")
+
+
 def widget_kind(channel: str, data: Any) -> Kind:
     """The widget a Dashboard shows for a channel, judged from its first value by the tile
-    rules every front end shares (`tile_rules.decide`); a label for tiles with no widget."""
-    return _WIDGET_FOR_TILE.get(decide(channel, data), "label")
+    rules every front end shares (`tile_rules.decide`)."""
+    return widget_for_tile(decide(channel, data))
 
 
 def as_text(data: Any) -> str:

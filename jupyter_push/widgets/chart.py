@@ -6,7 +6,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from ._base import ChannelSink, static
+from ._base import ChannelSink, static, view_module
 from ._kinds import chart_samples
 
 BYTES_PER_POINT = 24
@@ -19,10 +19,11 @@ class Chart(anywidget.AnyWidget, ChannelSink):
     a point to each series. The x coordinate counts pushes, or is the dict's "step" if present.
     """
 
-    _esm = static("chart.js")
+    _esm = view_module("chart.js")
     _css = static("widgets.css")
 
     channel = t.Unicode("").tag(sync=True)
+    kind = t.Unicode("").tag(sync=True)  # the tile chosen in "Show as…" ("" = the widget's own)
     description = t.Unicode("").tag(sync=True)
     series = t.Dict().tag(sync=True)  # name -> [[x, y], ...]
     max_points = t.Int(500).tag(sync=True)

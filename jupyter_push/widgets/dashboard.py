@@ -6,8 +6,9 @@ from typing import Any
 
 import ipywidgets
 
+from ..tile_rules import TILE_KINDS
 from ._base import ChannelSink
-from ._kinds import Kind, widget_kind
+from ._kinds import Kind, widget_for_tile, widget_kind
 from .chart import Chart
 from .label import Label
 from .log import Log
@@ -26,10 +27,26 @@ class Dashboard(ipywidgets.VBox, ChannelSink):
     """A widget per channel matching `pattern`, added as each channel appears: a progress bar
     for `{"value", "total"}` (and numbers on a channel named like "progress"), a chart for
     numbers and dicts of numbers, a log for strings on a channel named like "log", a label for
-    anything else."""
+    anything else (the tile rules every front end shares, `jupyter_push.tile_rules`).
 
-    def __init__(self, pattern: str | list[str] = "**", *, remote: bool = True, **kwargs: Any):
+    `kinds={"train/lr": "chart"}` picks the tile of a channel instead ("progress", "chart",
+    "number", "log", "table", "image", "json"), as "Show as…" does in the widget."""
+
+    def __init__(
+        self,
+        pattern: str | list[str] = "**",
+        *,
+        remote: bool = True,
+        kinds: dict[str, str] | None = None,
+        **kwargs: Any,
+    ):
+        unknown = {k: v for k, v in (kinds or {}).items() if v not in TILE_KINDS}
+        if unknown:
+            raise ValueError(
+                f"unknown tile kind(s) {unknown}; choose from {', '.join(TILE_KINDS)}"
+            )
         super().__init__(**kwargs)
+        self._kinds = dict(kinds or {})
         self.add_class("jp-push-dashboard")
         self._by_channel: dict[str, Any] = {}
         self._new: dict[str, deque[Any]] = {}
@@ -59,8 +76,11 @@ class Dashboard(ipywidgets.VBox, ChannelSink):
         with self._new_lock:
             new, self._new = self._new, {}
             for channel, early in new.items():
-                child = _KINDS[widget_kind(channel, early[0])](channel=None, description=channel)
+                chosen = self._kinds.get(channel)
+                widget = widget_for_tile(chosen) if chosen else widget_kind(channel, early[0])
+                child = _KINDS[widget](channel=None, description=channel)
                 child.channel = channel
+                child.kind = chosen or ""
                 for data in early:
                     child._receive(channel, data)
                 self._by_channel[channel] = child

@@ -5,17 +5,18 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from ._base import ChannelSink, static
+from ._base import ChannelSink, static, view_module
 from ._kinds import as_text
 
 
 class Label(anywidget.AnyWidget, ChannelSink):
     """The latest value pushed to `channel`, as text (strings as they are, the rest as JSON)."""
 
-    _esm = static("label.js")
+    _esm = view_module("label.js")
     _css = static("widgets.css")
 
     channel = t.Unicode("").tag(sync=True)
+    kind = t.Unicode("").tag(sync=True)  # the tile chosen in "Show as…" ("" = the widget's own)
     description = t.Unicode("").tag(sync=True)
     value = t.Unicode("").tag(sync=True)
 

@@ -6,17 +6,18 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from ._base import ChannelSink, static
+from ._base import ChannelSink, static, view_module
 from ._kinds import as_text
 
 
 class Log(anywidget.AnyWidget, ChannelSink):
     """Scrolling lines pushed to `channel`; keeps the last `max_lines`."""
 
-    _esm = static("log.js")
+    _esm = view_module("log.js")
     _css = static("widgets.css")
 
     channel = t.Unicode("").tag(sync=True)
+    kind = t.Unicode("").tag(sync=True)  # the tile chosen in "Show as…" ("" = the widget's own)
     description = t.Unicode("").tag(sync=True)
     lines = t.List(t.Unicode()).tag(sync=True)
     max_lines = t.Int(200).tag(sync=True)

@@ -7,7 +7,7 @@ import anywidget
 import traitlets as t
 
 from ..tracking import RateMeter, eta
-from ._base import ChannelSink, static
+from ._base import ChannelSink, static, view_module
 from ._kinds import progress_fields
 
 
@@ -16,10 +16,11 @@ class Progress(anywidget.AnyWidget, ChannelSink):
     `{"value": 40, "total": 100}` (what `track()` sends, with its own rate and ETA); the bar
     shows the percentage, the rate and the time left."""
 
-    _esm = static("progress.js")
+    _esm = view_module("progress.js")
     _css = static("widgets.css")
 
     channel = t.Unicode("").tag(sync=True)
+    kind = t.Unicode("").tag(sync=True)  # the tile chosen in "Show as…" ("" = the widget's own)
     description = t.Unicode("").tag(sync=True)
     value = t.Float(0.0).tag(sync=True)
     total = t.Float(None, allow_none=True).tag(sync=True)

@@ -17,7 +17,7 @@ export interface ConnectionLimits {
   backfills: number;
 }
 
-const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { recentPerChannel: 200, channels: 2000, backfills: 100 };
+const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { recentPerChannel: 1000, channels: 2000, backfills: 100 };
 
 export class PushConnection implements IPushConnection {
   private readonly stream: EventStream;
@@ -142,6 +142,16 @@ export class PushConnection implements IPushConnection {
     }
     record.recent = mergeRecent(record.recent, reply.events, limit);
     this._channelsChanged.emit([record.name]);
+  }
+
+  async fetchText(path: string): Promise<string | null> {
+    try {
+      const response = await ServerConnection.makeRequest(this.url(path), {}, this.settings);
+      return response.ok ? await response.text() : null;
+    } catch (error) {
+      console.warn(`jupyter-push: GET ${path} failed`, error);
+      return null;
+    }
   }
 
   private async getJSON<T>(path: string): Promise<T | null> {

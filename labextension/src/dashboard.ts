@@ -4,24 +4,24 @@ import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { pulseIcon } from './icons';
-import { arrange, move, setHidden, setPinned } from './layout';
+import { arrange, move, setHidden, setKind, setPinned } from './layout';
 import { LayoutStore } from './layoutstore';
 import { PushEvent } from './protocol';
 import { StatusBadge, renderHint } from './statusview';
-import { TileState, applyEvent, tileFromEvents } from './tiles';
+import { ensureStyles } from './tiles/style.js';
+import { download, snapshotPage } from './tiles/snapshot.js';
 import { TileAction, TileView } from './tileview';
 import { IPushConnection } from './tokens';
 
 export class Dashboard extends Widget {
-  private readonly tiles = new Map<string, TileState>();
   private readonly views = new Map<string, TileView>();
-  private readonly dirty = new Set<string>();
   private readonly status: StatusBadge;
   private readonly hint = document.createElement('div');
   private readonly grid = document.createElement('div');
   private readonly empty = document.createElement('div');
   private readonly hiddenButton = document.createElement('button');
   private readonly hiddenList = document.createElement('div');
+  private readonly saveButton = document.createElement('button');
   private clock: number | undefined;
   private revealing: string | null = null;
 
@@ -36,6 +36,7 @@ export class Dashboard extends Widget {
     this.title.icon = pulseIcon;
     this.title.closable = true;
     this.addClass('jp-Push-dashboard');
+    ensureStyles(document);
 
     this.status = new StatusBadge(() => connection.reconnect());
     const toolbar = document.createElement('div');
@@ -47,7 +48,11 @@ export class Dashboard extends Widget {
     this.hiddenButton.addEventListener('click', () => {
       this.hiddenList.hidden = !this.hiddenList.hidden;
     });
-    toolbar.append(title, this.status.node, this.hiddenButton);
+    this.saveButton.className = 'jp-Push-save';
+    this.saveButton.textContent = 'Save snapshot';
+    this.saveButton.title = 'Save the tiles, with their history, as one offline HTML file';
+    this.saveButton.addEventListener('click', () => void this.saveSnapshot());
+    toolbar.append(title, this.status.node, this.saveButton, this.hiddenButton);
     this.hint.className = 'jp-Push-hint';
     this.hiddenList.className = 'jp-Push-hiddenList';
     this.hiddenList.hidden = true;
@@ -100,7 +105,6 @@ export class Dashboard extends Widget {
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
     this.clock = window.setInterval(() => this.tick(), 1000);
-    this.renderDirty();
   }
 
   protected onBeforeDetach(msg: Message): void {
@@ -108,22 +112,44 @@ export class Dashboard extends Widget {
     super.onBeforeDetach(msg);
   }
 
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.renderDirty();
+  /** The snapshot file: every tile with its history, the tile library inlined. */
+  async saveSnapshot(): Promise<void> {
+    const library = await this.connection.fetchText('tiles.js');
+    if (library === null) {
+      this.saveButton.title = 'Could not read push/tiles.js from the server';
+      return;
+    }
+    const { visible } = arrange(this.store.layout, this.views.keys());
+    const snapshot = {
+      format: 'jupyter_push.tiles' as const,
+      version: 1 as const,
+      title: 'jupyter_push run',
+      saved: Date.now() / 1000,
+      cards: visible.map(channel => {
+        const card = this.views.get(channel)!.card;
+        return { channel, kind: card.chosen, multi: false, events: [...card.history] };
+      })
+    };
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+    download(document, `jupyter_push-${stamp}.html`, snapshotPage(library, snapshot));
   }
 
   private adopt(channel: string): boolean {
-    if (this.tiles.has(channel)) {
+    if (this.views.has(channel)) {
       return false;
     }
-    const tile = tileFromEvents(this.connection.channels.get(channel)?.recent ?? []);
-    if (!tile) {
+    const recent = this.connection.channels.get(channel)?.recent ?? [];
+    if (!recent.length) {
       return false;
     }
-    this.tiles.set(channel, tile);
-    this.views.set(channel, new TileView(channel, (c, a) => this.act(c, a)));
-    this.dirty.add(channel);
+    const view = new TileView(
+      channel,
+      this.store.layout.kinds[channel] ?? null,
+      (c, a) => this.act(c, a),
+      (c, k) => this.store.update(l => setKind(l, c, k))
+    );
+    view.replace(recent);
+    this.views.set(channel, view);
     return true;
   }
 
@@ -133,18 +159,15 @@ export class Dashboard extends Widget {
       if (adopted.has(event.channel)) {
         continue; // its tile was just built from the channel's recent events, this one included
       }
-      const tile = this.tiles.get(event.channel);
-      if (tile) {
-        applyEvent(tile, event);
-        this.dirty.add(event.channel);
+      const view = this.views.get(event.channel);
+      if (view) {
+        view.push(event);
       } else if (this.adopt(event.channel)) {
         adopted.add(event.channel);
       }
     }
     if (adopted.size) {
       this.arrangeTiles();
-    } else {
-      this.renderDirty();
     }
   }
 
@@ -155,21 +178,18 @@ export class Dashboard extends Widget {
         added = true;
         continue;
       }
-      const tile = tileFromEvents(this.connection.channels.get(channel)?.recent ?? []);
-      if (tile) {
-        this.tiles.set(channel, tile); // its recent events were completed from history
-        this.dirty.add(channel);
+      const recent = this.connection.channels.get(channel)?.recent;
+      if (recent?.length) {
+        this.views.get(channel)?.replace(recent); // its recent events were completed from history
       }
     }
     if (added) {
       this.arrangeTiles();
-    } else {
-      this.renderDirty();
     }
   }
 
   private act(channel: string, action: TileAction): void {
-    const channels = [...this.tiles.keys()];
+    const channels = [...this.views.keys()];
     this.store.update(layout => {
       switch (action) {
         case 'pin':
@@ -188,18 +208,19 @@ export class Dashboard extends Widget {
 
   private arrangeTiles(): void {
     const layout = this.store.layout;
-    const { visible, hidden } = arrange(layout, this.tiles.keys());
+    const { visible, hidden } = arrange(layout, this.views.keys());
     const pinned = new Set(layout.pinned);
     const nodes = visible.map(channel => {
       const view = this.views.get(channel)!;
       view.setPinned(pinned.has(channel));
+      view.setKind(layout.kinds[channel] ?? null);
       return view.node;
     });
     const current = [...this.grid.children];
     if (current.length !== nodes.length || current.some((n, i) => n !== nodes[i])) {
       this.grid.replaceChildren(...nodes);
     }
-    this.empty.hidden = this.tiles.size > 0;
+    this.empty.hidden = this.views.size > 0;
     this.hiddenButton.hidden = hidden.length === 0;
     this.hiddenButton.textContent = `Hidden (${hidden.length})`;
     this.hiddenList.replaceChildren(
@@ -215,20 +236,6 @@ export class Dashboard extends Widget {
     if (!hidden.length) {
       this.hiddenList.hidden = true;
     }
-    this.renderDirty();
-  }
-
-  private renderDirty(): void {
-    if (!this.isVisible) {
-      return; // drawn when shown again
-    }
-    for (const channel of this.dirty) {
-      const tile = this.tiles.get(channel);
-      if (tile) {
-        this.views.get(channel)!.render(tile);
-      }
-    }
-    this.dirty.clear();
   }
 
   private showStatus(): void {

@@ -1,7 +1,6 @@
 /** Numbers, durations and values in the few words a tile or the sidebar has room for. */
 
 import { JSONValue } from './protocol';
-import { ProgressView } from './tiles';
 
 export function formatNumber(v: number): string {
   if (Number.isInteger(v)) {
@@ -24,22 +23,6 @@ export function formatDuration(seconds: number): string {
 
 export function formatAge(seconds: number): string {
   return seconds < 1 ? 'just now' : `${formatDuration(seconds)} ago`;
-}
-
-/** "40 / 100 (40%) · 2.5/s · ETA 24s" */
-export function describeProgress(p: ProgressView): string {
-  const parts = [
-    p.total === 100
-      ? `${formatNumber(p.value)}%`
-      : `${formatNumber(p.value)} / ${formatNumber(p.total)} (${Math.round(p.fraction * 100)}%)`
-  ];
-  if (p.rate !== null) {
-    parts.push(`${formatNumber(p.rate)}${p.total === 100 ? '%' : ''}/s`);
-  }
-  if (p.etaSeconds !== null && p.fraction < 1) {
-    parts.push(`ETA ${formatDuration(p.etaSeconds)}`);
-  }
-  return parts.join(' · ');
 }
 
 /** A one-line summary of any data value, for the sidebar. */

@@ -4,9 +4,11 @@ export interface Layout {
   order: string[];
   pinned: string[];
   hidden: string[];
+  /** The tile kind the user chose per channel ("Show as…"). */
+  kinds: Record<string, string>;
 }
 
-export const EMPTY_LAYOUT: Layout = { order: [], pinned: [], hidden: [] };
+export const EMPTY_LAYOUT: Layout = { order: [], pinned: [], hidden: [], kinds: {} };
 
 export interface Arrangement {
   visible: string[];
@@ -41,6 +43,17 @@ export function setPinned(layout: Layout, channel: string, on: boolean): Layout 
   return { ...layout, pinned: toggle(layout.pinned, channel, on) };
 }
 
+/** Show a channel as `kind`, or as its data decides (null). */
+export function setKind(layout: Layout, channel: string, kind: string | null): Layout {
+  const kinds = { ...layout.kinds };
+  if (kind) {
+    kinds[channel] = kind;
+  } else {
+    delete kinds[channel];
+  }
+  return { ...layout, kinds };
+}
+
 export function setHidden(layout: Layout, channel: string, on: boolean): Layout {
   return { ...layout, hidden: toggle(layout.hidden, channel, on) };
 }
@@ -67,5 +80,13 @@ export function parseLayout(value: unknown): Layout {
   const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const names = (x: unknown): string[] =>
     Array.isArray(x) ? [...new Set(x.filter((c): c is string => typeof c === 'string'))] : [];
-  return { order: names(v.order), pinned: names(v.pinned), hidden: names(v.hidden) };
+  const kinds: Record<string, string> = {};
+  if (typeof v.kinds === 'object' && v.kinds !== null && !Array.isArray(v.kinds)) {
+    for (const [channel, kind] of Object.entries(v.kinds as Record<string, unknown>)) {
+      if (typeof kind === 'string') {
+        kinds[channel] = kind;
+      }
+    }
+  }
+  return { order: names(v.order), pinned: names(v.pinned), hidden: names(v.hidden), kinds };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { EMPTY_LAYOUT, arrange, move, parseLayout, setHidden, setPinned } from '../src/layout';
+import { EMPTY_LAYOUT, arrange, move, parseLayout, setHidden, setKind, setPinned } from '../src/layout';
 import { OTHER_GROUP, groupChannels } from '../src/groups';
 import { ev } from './helpers';
 
@@ -37,11 +37,18 @@ describe('tile layout', () => {
 
   it('reads back only well-formed stored layouts', () => {
     assert.deepEqual(parseLayout(null), EMPTY_LAYOUT);
-    assert.deepEqual(parseLayout({ order: ['a', 3, 'a'], pinned: 'x', hidden: ['h'] }), {
+    assert.deepEqual(parseLayout({ order: ['a', 3, 'a'], pinned: 'x', hidden: ['h'], kinds: { a: 'chart', b: 3 } }), {
       order: ['a'],
       pinned: [],
-      hidden: ['h']
+      hidden: ['h'],
+      kinds: { a: 'chart' }
     });
+  });
+
+  it('keeps the kind chosen per channel, and forgets it for "auto"', () => {
+    const chosen = setKind(EMPTY_LAYOUT, 'train/lr', 'chart');
+    assert.deepEqual(chosen.kinds, { 'train/lr': 'chart' });
+    assert.deepEqual(setKind(chosen, 'train/lr', null).kinds, {});
   });
 });
 

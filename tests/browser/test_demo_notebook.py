@@ -77,21 +77,17 @@ def test_demo_notebook_runs_in_jupyterlab_and_shows_full_bar_and_chart(page: Any
         "async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
     )
 
-    bar = page.locator(".jpp-progress", has_text="demo/progress").first
-    expect(bar.locator(".jpp-pct")).to_have_text("100%")
-    expect(bar.locator(".jpp-track")).to_have_attribute("aria-valuenow", "100")
-    chart = page.locator(".jpp-chart", has_text="loss and accuracy").first
-    loss = chart.locator('polyline[data-series="loss"]')
-    expect(loss).to_have_count(1)
-    page.wait_for_function(
-        """() => {
-            const line = document.querySelector('.jpp-chart polyline[data-series="loss"]');
-            return line && line.getAttribute('points').split(' ').length === 200;
-        }"""
-    )
-    expect(page.locator(".jpp-label", has_text="training finished").first).to_be_visible()
+    # every widget draws with the tile library, as the lab panel and the viewer do
+    bar = page.locator('.jpt-card[data-kind="progress"]', has_text="demo/progress").first
+    expect(bar.locator(".jpt-progressText")).to_contain_text("300 / 300 (100%)")
+    expect(bar.locator(".jpt-bar")).to_have_attribute("aria-valuenow", "300")
+    chart = page.locator('.jpt-card[data-kind="chart"]', has_text="loss and accuracy").first
+    expect(chart.locator('.jpt-legendItem[data-series="loss"]')).to_have_count(1)
+    expect(chart.locator(".jpt-range")).to_contain_text("400 points")  # loss and acc, 200 each
+    status = page.locator('.jpt-card[data-kind="json"]', has_text="training finished").first
+    expect(status).to_be_visible()
     # the last cell's new channel appeared on the dashboard
-    temperature = page.locator(".jp-push-dashboard .jpp-chart", has_text="demo/temperature")
+    temperature = page.locator(".jp-push-dashboard .jpt-card", has_text="demo/temperature")
     expect(temperature).to_have_count(1)
 
     # the same events reached the server, for every other watcher

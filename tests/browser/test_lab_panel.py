@@ -127,31 +127,28 @@ def test_tiles_follow_the_shape_of_published_data(page: Any, lab: LabServer) -> 
 
     progress = tile(dashboard, "shape/progress")
     expect(progress).to_have_attribute("data-kind", "progress")
-    expect(progress.locator(".jp-Push-progressText")).to_have_text("40%")
-    expect(progress.locator(".jp-Push-bar")).to_have_attribute("aria-valuenow", "40")
+    expect(progress.locator(".jpt-progressText")).to_have_text("40%")
+    expect(progress.locator(".jpt-bar")).to_have_attribute("aria-valuenow", "40")
 
     files = tile(dashboard, "shape/files")
     expect(files).to_have_attribute("data-kind", "progress")
-    expect(files.locator(".jp-Push-progressText")).to_have_text("3 / 12 (25%)")
+    expect(files.locator(".jpt-progressText")).to_have_text("3 / 12 (25%)")
 
     loss = tile(dashboard, "shape/loss")
-    expect(loss).to_have_attribute("data-kind", "series")
-    expect(loss.locator(".jp-Push-legendItem")).to_have_text("1.2")
-    expect(loss.locator(".jp-Push-range")).to_contain_text("3 points")
-    points = loss.locator("polyline").get_attribute("points") or ""
-    assert len(points.split()) == 3
+    expect(loss).to_have_attribute("data-kind", "chart")
+    expect(loss.locator(".jpt-legendItem")).to_have_text("1.2")
+    expect(loss.locator(".jpt-range")).to_contain_text("3 points")
 
     metrics = tile(dashboard, "shape/metrics")
-    expect(metrics.locator(".jp-Push-legendItem")).to_have_text(["acc 0.7", "f1 0.6"])
-    expect(metrics.locator("polyline")).to_have_count(2)
+    expect(metrics.locator(".jpt-legendItem")).to_have_text(["acc 0.7", "f1 0.6"])
 
     log = tile(dashboard, "shape/log")
-    expect(log).to_have_attribute("data-kind", "text")
-    expect(log.locator(".jp-Push-log")).to_have_text("epoch 1 started\nepoch 1 done")
+    expect(log).to_have_attribute("data-kind", "log")
+    expect(log.locator(".jpt-logLines")).to_have_text("epoch 1 started\nepoch 1 done")
 
     meta = tile(dashboard, "shape/meta")
-    expect(meta).to_have_attribute("data-kind", "tree")
-    expect(meta.locator(".jp-Push-tree")).to_contain_text('"mlp"')
+    expect(meta).to_have_attribute("data-kind", "json")
+    expect(meta.locator(".jpt-json")).to_contain_text('"mlp"')
 
     page.locator(".lm-TabBar-tab[data-id='jupyter-push-sidebar']").click()
     sidebar = page.locator("#jupyter-push-sidebar")
@@ -177,9 +174,9 @@ def test_a_fresh_page_draws_recent_history(page: Any, lab: LabServer) -> None:
     dashboard = open_dashboard(page)
 
     loss = tile(dashboard, "history/loss")
-    expect(loss).to_have_attribute("data-kind", "series")
-    expect(loss.locator(".jp-Push-range")).to_contain_text("4 points")
-    expect(tile(dashboard, "history/log").locator(".jp-Push-log")).to_have_text("one\ntwo")
+    expect(loss).to_have_attribute("data-kind", "chart")
+    expect(loss.locator(".jpt-range")).to_contain_text("4 points")
+    expect(tile(dashboard, "history/log").locator(".jpt-logLines")).to_have_text("one\ntwo")
 
 
 def publish_from_notebook(lab: LabServer, path: str, channel: str, data: Any) -> None:
@@ -256,7 +253,7 @@ def test_tile_layout_is_kept_across_reloads(page: Any, lab: LabServer) -> None:
     dashboard = open_dashboard(page)
     expect(tiles).to_have_count(2)
     assert [t.get_attribute("data-channel") for t in tiles.all()] == expected
-    expect(tile(dashboard, "layout/c")).to_have_class("jp-Push-tile jp-mod-pinned")
+    expect(tile(dashboard, "layout/c")).to_have_class(re.compile(r"\bjp-mod-pinned\b"))
 
     dashboard.locator(".jp-Push-showHidden").click()
     dashboard.locator('.jp-Push-unhide[data-channel="layout/b"]').click()
@@ -284,7 +281,7 @@ def test_panel_reconnects_after_server_restart(page: Any, lab: LabServer) -> Non
     open_lab(page, lab)
     dashboard = open_dashboard(page)
     status = dashboard.locator(".jp-Push-status")
-    expect(tile(dashboard, "restart/progress").locator(".jp-Push-progressText")).to_have_text("10%")
+    expect(tile(dashboard, "restart/progress").locator(".jpt-progressText")).to_have_text("10%")
     expect(status).to_have_attribute("data-phase", "open")
 
     lab.stop()
@@ -297,10 +294,10 @@ def test_panel_reconnects_after_server_restart(page: Any, lab: LabServer) -> Non
         {"channel": "restart/progress", "data": 75}, {"channel": "restart/log", "data": "after"}
     )
     # 10% before, 75% after: a rate and an ETA appear
-    expect(tile(dashboard, "restart/progress").locator(".jp-Push-progressText")).to_have_text(
+    expect(tile(dashboard, "restart/progress").locator(".jpt-progressText")).to_have_text(
         re.compile(r"^75% · [0-9.]+%/s · ETA ")
     )
-    expect(tile(dashboard, "restart/log").locator(".jp-Push-log")).to_have_text("before\nafter")
+    expect(tile(dashboard, "restart/log").locator(".jpt-logLines")).to_have_text("before\nafter")
     screenshot(page, "lab_panel_after_restart.png")
 
 
@@ -338,7 +335,7 @@ def test_dashboard_works_in_notebook_7(page: Any, tmp_path: Path) -> None:
         expect(page.locator(".lm-TabBar-tab", has_text="Live Dashboard")).to_be_visible()
         expect(dashboard.locator(".jp-Push-status")).to_have_attribute("data-phase", "open")
         server.publish({"channel": "nb7/progress", "data": 66})
-        expect(tile(dashboard, "nb7/progress").locator(".jp-Push-progressText")).to_have_text(
+        expect(tile(dashboard, "nb7/progress").locator(".jpt-progressText")).to_have_text(
             re.compile(r"^66%")
         )
         screenshot(page, "notebook7_dashboard.png")
@@ -362,7 +359,7 @@ def test_panel_works_with_cookie_auth_only(page: Any, tmp_path: Path) -> None:
         dashboard = open_dashboard(page)
         expect(dashboard.locator(".jp-Push-status")).to_have_attribute("data-phase", "open")
         server.publish({"channel": "cookie/log", "data": "seen with a cookie"})
-        expect(tile(dashboard, "cookie/log").locator(".jp-Push-log")).to_have_text(
+        expect(tile(dashboard, "cookie/log").locator(".jpt-logLines")).to_have_text(
             "seen with a cookie"
         )
     finally:

@@ -114,3 +114,14 @@ async def test_share_prints_the_share_url(server_args, push_app):
     code, out, err = await run("share", "progress", "--ttl", "60", *server_args)
     assert code == 0, err
     assert "access=" in out and out.strip().startswith("http")
+
+
+async def test_share_with_write_prints_a_link_that_may_set_its_controls(server_args, push_app):
+    code, out, err = await run("share", "train/**", "--write", "train/control/**",
+                               "--ttl", "60", *server_args)
+    assert code == 0, err
+    token = out.strip().split("access=")[1].split("&")[0]
+    grant = push_app.state.shares.verify(token)
+    assert grant.write is not None and grant.write.patterns == ("train/control/**",)
+    code, _, err = await run("share", "train/**", "--write", "other/**", *server_args)
+    assert code == 1 and "outside the link's channels" in err

@@ -22,3 +22,18 @@ async def test_share_url_streams_its_channels_and_cannot_publish(http, push_url,
         refused = await browser.post(push_url + "events?" + url.split("?", 1)[1],
                                      json={"channel": "progress", "data": 1})
         assert refused.status_code in (401, 403)
+
+
+async def test_share_with_write_may_set_a_declared_control_only(http, push_url, kernel_token):
+    from jupyter_push.declarations import declare
+
+    await publish(http, "$controls/train/stop", declare("train/stop", False, "button"))
+    url = await asyncio.to_thread(share, "train/**", write=["train/stop"], ttl=60, url=push_url,
+                                  token=kernel_token)
+    assert url.write == ("train/stop",) and url.id
+    async with httpx.AsyncClient(timeout=10) as browser:
+        send = push_url + "events?" + url.split("?", 1)[1]
+        ok = await browser.post(send, json={"channel": "train/stop", "data": True})
+        assert ok.status_code == 200, ok.text
+        refused = await browser.post(send, json={"channel": "train/loss", "data": 1})
+        assert refused.status_code == 403

@@ -200,6 +200,20 @@ def test_a_dashboard_made_mid_run_shows_every_channel_pushed_so_far(widgets):
     assert board.channels["t16/progress"].value == 5
 
 
+def test_a_chart_or_dashboard_made_after_the_pushes_starts_from_the_run_so_far(widgets):
+    for step in range(200):
+        push("t18/train", {"loss": 1 / (step + 1), "step": step})
+    push("t18/lr", 0.1)
+    chart = widgets(Chart, "t18/train")
+    board = widgets(Dashboard, "t18/**", kinds={"t18/lr": "chart"})
+    flush()
+    assert [x for x, _ in chart.series["loss"]] == list(range(200))
+    train = board.channels["t18/train"]
+    assert isinstance(train, Chart) and len(train.series["loss"]) == 200
+    assert train.series["loss"][0] == [0, 1.0]
+    assert board.channels["t18/lr"].kind == "chart"
+
+
 def test_an_unreachable_server_leaves_widgets_working_and_quiet(widgets, monkeypatch, caplog):
     monkeypatch.setenv("JUPYTER_PUSH_URL", "http://127.0.0.1:9/push/")  # nothing listens there
     monkeypatch.setenv("JUPYTER_PUSH_TOKEN", "x")

@@ -133,6 +133,23 @@ export class Card {
     requestDraw(this);
   }
 
+  /**
+   * Start again from these events (e.g. the channel's history, completed from the server).
+   * @param {readonly TileEvent[]} events
+   */
+  replace(events) {
+    this.history = [];
+    this.count = 0;
+    this.kind = null;
+    this.tile?.destroy?.();
+    this.tile = null;
+    this.body.replaceChildren();
+    if (this.chosen) {
+      this.build(this.chosen);
+    }
+    this.pushAll(events);
+  }
+
   /** @param {readonly TileEvent[]} events */
   pushAll(events) {
     for (const event of events) {

@@ -74,8 +74,9 @@ export function rateOf(samples) {
  * @param {number} value
  * @param {number | null} total
  * @param {number | null} rate
+ * @param {number | null} [eta] seconds left, when the publisher measured it
  */
-export function describeProgress(value, total, rate) {
+export function describeProgress(value, total, rate, eta = null) {
   const percent = total !== null && total > 0 ? Math.round((1000 * value) / total) / 10 : null;
   const parts = [
     total === 100
@@ -86,9 +87,9 @@ export function describeProgress(value, total, rate) {
   ];
   if (rate !== null) {
     parts.push(`${formatNumber(Number(rate.toPrecision(3)))}${total === 100 ? '%' : ''}/s`);
-    if (total !== null && total > 0 && value < total) {
-      parts.push(`ETA ${formatDuration((total - value) / rate)}`);
-    }
+  }
+  if (total !== null && total > 0 && value < total && (eta !== null || rate !== null)) {
+    parts.push(`ETA ${formatDuration(eta ?? (total - value) / /** @type {number} */ (rate))}`);
   }
   return parts.join(' · ');
 }
@@ -125,9 +126,11 @@ class Bar {
     }
   }
 
+  /** Rate and ETA as the publisher measured them (e.g. track(), tqdm), else from the samples. */
   describe() {
     const { value, total } = this.reading;
-    return describeProgress(value, total, rateOf(this.samples));
+    const { rate, eta } = /** @type {Record<string, unknown>} */ (this.reading);
+    return describeProgress(value, total, isNumber(rate) ? rate : rateOf(this.samples), isNumber(eta) ? eta : null);
   }
 
   draw() {

@@ -1,14 +1,14 @@
+// @ts-check
+/** Label widget view: the latest value, as the tile library's JSON tile shows it. */
+
+import { follow, mountCard } from './host.js';
+
+/** @param {{ model: any, el: HTMLElement }} view */
 function render({ model, el }) {
-  el.classList.add("jpp-widget", "jpp-label");
-  el.innerHTML = '<div class="jpp-head"><span class="jpp-desc"></span><span class="jpp-value"></span></div>';
-  const desc = el.querySelector(".jpp-desc"), value = el.querySelector(".jpp-value");
-  function update() {
-    desc.textContent = model.get("description");
-    value.textContent = model.get("value");
-  }
-  update();
-  model.on("change", update);
-  return () => model.off("change", update);
+  const card = mountCard(model, el, 'json');
+  return follow(model, ['value'], () => {
+    card.push({ channel: model.get('channel'), data: model.get('value'), time: Date.now() / 1000 });
+  });
 }
 
 export default { render };

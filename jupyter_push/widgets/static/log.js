@@ -1,17 +1,15 @@
+// @ts-check
+/** Log widget view: the tile library's log (follow/pause, filter). */
+
+import { follow, mountCard } from './host.js';
+
+/** @param {{ model: any, el: HTMLElement }} view */
 function render({ model, el }) {
-  el.classList.add("jpp-widget", "jpp-logbox");
-  el.innerHTML = '<div class="jpp-desc"></div><pre class="jpp-log"></pre>';
-  const desc = el.querySelector(".jpp-desc"), pre = el.querySelector(".jpp-log");
-  function update() {
-    const atBottom = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 8;
-    desc.textContent = model.get("description");
-    pre.style.maxHeight = model.get("height");
-    pre.textContent = model.get("lines").join("\n");
-    if (atBottom) pre.scrollTop = pre.scrollHeight;
-  }
-  update();
-  model.on("change", update);
-  return () => model.off("change", update);
+  const card = mountCard(model, el, 'log');
+  return follow(model, ['lines'], () => {
+    const channel = model.get('channel');
+    card.replace((model.get('lines') || []).map((/** @type {string} */ text) => ({ channel, data: text, time: 0 })));
+  });
 }
 
 export default { render };
