@@ -232,18 +232,18 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
                 f"{self._bucket.retry_after(len(drafts)):.2f} s"
             )
         origin = Origin(session, ref) if session is not None and isinstance(ref, int) else None
+        duplicate = False
         try:
             events = await hub.publish(drafts, origin)
         except AlreadyPublished:  # resent to this server after another one stored it
-            events = None
-        else:
-            policy.record(events)
+            events, duplicate = [], True
+        policy.record(events)
         self.note_publish_activity()
         if origin is not None:
             self._remember(origin.session, origin.ref)
         if "ref" not in msg:
             return
-        if events is None:
+        if duplicate:
             self._send(control("ack", ref=msg["ref"], ids=[], duplicate=True))
         else:
             self._send(control("ack", ref=msg["ref"], ids=[e.id for e in events]),
