@@ -13,10 +13,20 @@ import importlib
 from typing import Any
 
 from ._version import __version__
+from .exceptions import (
+    AuthError,
+    BrokerUnavailable,
+    EventTooLarge,
+    HTTPFailure,
+    InvalidChannel,
+    InvalidInput,
+    NoServer,
+    PushError,
+    SubscribeError,
+)
 
-# public name -> the module that defines it
+# public name -> the module that defines it, imported on first use
 _API = {
-    "NoServer": ".client.discovery",
     "Subscription": ".client.subscriber",
     "alert_if": ".watchdog",
     "ask": ".client.controls",
@@ -31,9 +41,12 @@ _API = {
     "track": ".tracking",
 }
 
-__all__ = ["NoServer", "Subscription", "__version__", "alert_if", "ask", "control", "expect",
-           "flush", "load_ipython_extension", "notify", "on", "push", "share", "subscribe",
-           "track", "unload_ipython_extension", "widgets"]
+__all__ = [
+    "AuthError", "BrokerUnavailable", "EventTooLarge", "HTTPFailure", "InvalidChannel",
+    "InvalidInput", "NoServer", "PushError", "SubscribeError", "Subscription", "__version__",
+    "alert_if", "ask", "control", "expect", "flush", "load_ipython_extension", "notify", "on",
+    "push", "share", "subscribe", "track", "unload_ipython_extension", "widgets",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -14,14 +14,7 @@ from typing import Protocol
 
 from .channels import PatternSet
 from .declarations import PREFIX as CONTROLS_PREFIX
-
-
-class AuthError(Exception):
-    """A credential was presented but cannot be accepted. `status` is 401 or 403."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
+from .exceptions import AuthError
 
 
 @dataclass(frozen=True)

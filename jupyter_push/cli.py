@@ -12,9 +12,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .client.discovery import NoServer, find_server
-from .client.rest import HTTPFailure, call
-from .client.subscriber import SubscribeError, Subscription
+from .client.discovery import find_server
+from .client.rest import call
+from .client.subscriber import Subscription
+from .exceptions import HTTPFailure, NoServer, SubscribeError
 from .notify import LEVELS, notification
 from .reserved import NOTIFY
 

@@ -1,5 +1,5 @@
-"""The event: one published value with its encodings, built once and shared by every
-subscriber.
+"""What a subscriber's queue holds: an `Event` (one published value with its encodings, built
+once and shared by every subscriber) or a `Notice` (a control message such as a gap).
 
 The event model's other parts live in their own modules: names and patterns in `channels`,
 ids in `ids`, the JSON codec in `_json`, the framings in `wire`, the errors in `exceptions`.
@@ -8,7 +8,7 @@ Their names are also importable from here, as they always were.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Union
 
 from ._json import dumps, loads
 from .channels import (
@@ -26,9 +26,9 @@ from .wire import control, one_line, sse_comment, sse_message, ws_batch, ws_text
 
 __all__ = [
     "MAX_CHANNEL_LENGTH", "Event", "EventTooLarge", "IdSequence", "InvalidChannel",
-    "InvalidInput", "PatternSet", "check_channel", "check_pattern", "compile_pattern",
-    "control", "dumps", "is_wildcard", "loads", "matches", "sse_comment", "sse_message",
-    "ws_batch", "ws_text_frame",
+    "InvalidInput", "Notice", "PatternSet", "Queued", "check_channel", "check_pattern",
+    "compile_pattern", "control", "dumps", "is_wildcard", "loads", "matches", "sse_comment",
+    "sse_message", "ws_batch", "ws_text_frame",
 ]
 
 
@@ -116,3 +116,21 @@ _UNSET: Any = object()
 def _plain(text: str) -> bool:
     """True when `text` needs no escaping inside a JSON string (ids and channel names)."""
     return text.isprintable() and '"' not in text and "\\" not in text
+
+
+class Notice:
+    """A control message for subscribers, queued like an event (no id: never stored or
+    resumed from). Transports write `.sse` / `.sse_named`, or `.json` as its own frame."""
+
+    __slots__ = ("channel", "id", "json", "size", "sse", "sse_named")
+
+    def __init__(self, op: str, **fields: Any):
+        self.id = None
+        self.channel = ""
+        self.json = control(op, **fields)
+        self.sse = self.sse_named = sse_message(dumps(fields), event=op)
+        self.size = len(self.json)
+
+
+Queued = Union[Event, Notice]
+"""An item of a subscriber's queue; a `Notice` has no `id` (`None`) and no `time`."""

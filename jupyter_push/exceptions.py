@@ -24,3 +24,31 @@ class InvalidChannel(InvalidInput):
 
 class EventTooLarge(InvalidInput):
     """An event larger than the server accepts (`PushApp.max_event_bytes`)."""
+
+
+class AuthError(PushError):
+    """A credential was presented but cannot be accepted. `status` is 401 or 403."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+class BrokerUnavailable(PushError):
+    """The broker cannot store events now (its engine is unreachable); try again later."""
+
+
+class NoServer(PushError, RuntimeError):
+    """No jupyter_push server could be found (or reached)."""
+
+
+class HTTPFailure(PushError, RuntimeError):
+    """The server answered with an error; the message is the server's. `status` is its code."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(f"HTTP {status}: {message}")
+        self.status = status
+
+
+class SubscribeError(PushError, RuntimeError):
+    """The server refused the subscription; the message is the server's."""

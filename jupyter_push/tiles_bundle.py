@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Callable
 
+from .exceptions import PushError
+
 TILES = Path(__file__).parent / "static" / "tiles"
 
 _IMPORT = re.compile(r"^import \{([^}]*)\} from '\./([\w-]+)\.js';[ \t]*$", re.M)
@@ -26,7 +28,7 @@ _DEFAULT = re.compile(r"^export default ", re.M)
 _OTHER = re.compile(r"^(?:import|export)\b.*$", re.M)
 
 
-class BundleError(ValueError):
+class BundleError(PushError, ValueError):
     """A module uses an import or export form the bundler does not join."""
 
 

@@ -20,9 +20,9 @@ from urllib.parse import urlencode
 
 import jwt
 
-from .auth import AuthError, ShareGrant
+from .auth import ShareGrant
 from .channels import PatternSet, check_pattern
-from .exceptions import InvalidInput
+from .exceptions import AuthError, InvalidInput
 
 AUDIENCE = "jupyter_push:share"
 ALGORITHM = "HS256"

@@ -8,11 +8,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..exceptions import NoServer
+
 WHAT_TO_DO = "start Jupyter with jupyter_push installed, or pass --url/--token"
-
-
-class NoServer(RuntimeError):
-    """No jupyter_push server could be found (or reached)."""
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,9 @@ import warnings
 from typing import Any, Callable
 
 from .._json import dumps, loads
-from ..exceptions import InvalidInput
+from ..exceptions import InvalidInput, NoServer
 from ..wire import client_frame, publish_frame
-from .discovery import NoServer, Server, find_server
+from .discovery import Server, find_server
 from .encoding import CHUNK_EVENTS, FRAME_BYTES, encode_events
 from .identity import kernel_source
 

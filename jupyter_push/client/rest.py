@@ -8,17 +8,10 @@ import urllib.request
 from typing import Any
 
 from .._json import dumps
-from .discovery import WHAT_TO_DO, NoServer, Server, find_server
+from ..exceptions import HTTPFailure, NoServer
+from .discovery import WHAT_TO_DO, Server, find_server
 
 TIMEOUT = 10.0
-
-
-class HTTPFailure(RuntimeError):
-    """The server answered with an error; the message is the server's."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(f"HTTP {status}: {message}")
-        self.status = status
 
 
 def call(server: Server, method: str, path: str, body: Any = None) -> Any:

@@ -37,7 +37,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..channels import check_pattern
-from .discovery import WHAT_TO_DO, NoServer, Server, find_server
+from ..exceptions import NoServer, PushError, SubscribeError
+from .discovery import WHAT_TO_DO, Server, find_server
 
 log = logging.getLogger("jupyter_push")
 
@@ -48,12 +49,9 @@ PATTERNS_PER_REQUEST = 100  # PushApp.max_patterns' default
 Event = dict[str, Any]
 
 
-class SubscribeError(RuntimeError):
-    """The server refused the subscription; the message is the server's."""
-
-
-class FellBehind(Exception):
-    """The server's queue for this socket overflowed (we read too slowly)."""
+class FellBehind(PushError):
+    """The server's queue for this socket overflowed (we read too slowly); caught inside, to
+    resume on a fresh connection."""
 
 
 class Subscription:
@@ -114,8 +112,11 @@ class Subscription:
         server = self.server
         header = [f"Authorization: token {server.token}"] if server.token else []
         try:
+            # skip_utf8_validation: websocket-client checks UTF-8 in pure Python (~0.2 s per MB,
+            # seconds for a resume's replay); decoding the text frame checks it in C anyway.
             ws = websocket.create_connection(server.ws_url, timeout=CONNECT_TIMEOUT, header=header,
-                                             suppress_origin=True, enable_multithread=True)
+                                             suppress_origin=True, enable_multithread=True,
+                                             skip_utf8_validation=True)
         except websocket.WebSocketBadStatusException as e:
             if e.status_code in (400, 401, 403, 404):
                 raise SubscribeError(_http_message(e)) from e

@@ -20,10 +20,10 @@ from tornado.util import ObjectDict
 from tornado.websocket import WebSocketHandler
 
 from .._json import dumps, loads
-from ..auth import USER, Access, AuthError
+from .._protocol import CloseCode
+from ..auth import USER, Access
 from ..channels import PatternSet, check_pattern
-from ..exceptions import InvalidInput
-from ..server.brokers.base import BrokerUnavailable
+from ..exceptions import AuthError, BrokerUnavailable, InvalidInput
 from ..server.publish_policy import PublishPolicy
 from ..server.state import PushState
 from ..tokens import uncovered
@@ -96,7 +96,7 @@ class PushHandler(APIHandler):
     def end_share_connection(self) -> None:
         """Close this request's stream or socket: its share token expired or was revoked."""
         if isinstance(self, WebSocketHandler):
-            self.close(1008, "share link expired or revoked")
+            self.close(CloseCode.POLICY_VIOLATION, "share link expired or revoked")
             return
         stream = getattr(self.request.connection, "stream", None)
         if not self._finished and stream is not None:

@@ -7,9 +7,9 @@ from typing import Any
 from tornado import web
 
 from .._version import __version__
-from ..exceptions import EventTooLarge, InvalidInput
+from ..exceptions import BrokerUnavailable, EventTooLarge, InvalidInput
 from ..server.admission import TokenBucket
-from ..server.brokers.base import BrokerUnavailable, Draft
+from ..server.brokers.base import Draft
 from ..server.hub import Hub
 from ..server.publish_policy import PublishPolicy, WriteRefused
 from .base import PushHandler

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Mapping, cast
 
 from jupyter_server.auth.decorator import ws_authenticated
 from jupyter_server.base.websocket import WebSocketMixin
@@ -12,10 +12,11 @@ from tornado.iostream import IOStream, StreamClosedError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from .._json import dumps, loads
+from .._protocol import CloseCode, PublishOp, SubscribeOp, UnsubscribeOp
 from ..channels import PatternSet, check_channel, check_pattern
-from ..exceptions import EventTooLarge, InvalidInput
+from ..exceptions import BrokerUnavailable, EventTooLarge, InvalidInput
 from ..server.admission import TokenBucket
-from ..server.brokers.base import AlreadyPublished, BrokerUnavailable, Origin
+from ..server.brokers.base import AlreadyPublished, Origin
 from ..server.hub import Subscriber
 from ..server.publish_policy import PublishPolicy, WriteRefused
 from ..wire import PING_FRAME, control, ws_batch, ws_text_frame
@@ -73,7 +74,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         try:
             self.admit_connection()
         except web.HTTPError as e:  # lost a race for the last place since get()
-            self.close(1013, str(e.log_message)[:120])
+            self.close(CloseCode.TRY_AGAIN_LATER, str(e.log_message)[:120])
             return
         state.closers.add(self._shutdown)
         self.set_nodelay(True)  # writes are already batched; Nagle would add up to 40 ms
@@ -127,17 +128,17 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
     async def _handle(self, msg: Any) -> None:
         if not isinstance(msg, dict) or not isinstance(msg.get("op"), str):
             raise InvalidInput('expected an object with an "op": subscribe, unsubscribe or publish')
-        op = msg["op"]
+        op = msg["op"]  # each op's fields are checked where they are read
         if op == "subscribe":
-            await self._subscribe(msg)
+            await self._subscribe(cast(SubscribeOp, msg))
         elif op == "unsubscribe":
-            self._unsubscribe(msg)
+            self._unsubscribe(cast(UnsubscribeOp, msg))
         elif op == "publish":
-            await self._publish(msg)
+            await self._publish(cast(PublishOp, msg))
         else:
             raise InvalidInput(f"unknown op {op!r}: use subscribe, unsubscribe or publish")
 
-    async def _subscribe(self, msg: dict[str, Any]) -> None:
+    async def _subscribe(self, msg: SubscribeOp) -> None:
         allowed = self.access.allowed
         if "channels" not in msg and allowed is not None:
             new = list(allowed.patterns)  # a share link's own channels by default
@@ -174,13 +175,13 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             self._send(control("gap", since=gap))
         self._kick()  # the replay or retained values queued by the hub, after the gap
 
-    def _unsubscribe(self, msg: dict[str, Any]) -> None:
+    def _unsubscribe(self, msg: UnsubscribeOp) -> None:
         gone = set(_patterns(msg, self.state.max_patterns))
         if self._sub is not None:
             remaining = [p for p in self._sub.patterns.patterns if p not in gone]
             self.state.hub.update(self._sub, PatternSet(remaining))
 
-    async def _publish(self, msg: dict[str, Any]) -> None:
+    async def _publish(self, msg: PublishOp) -> None:
         if not self.access.can_publish:
             raise WriteRefused(403, "this share link is read-only: it cannot publish")
         if not self._may_publish:
@@ -192,7 +193,8 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         source_json = policy.source_json  # a share link's events: the server says who sent them
         if source_json is not None:
             session = None  # nor may it touch a publisher's session or report drops
-            msg = {k: v for k, v in msg.items() if k not in ("session", "source", "dropped")}
+            msg = cast(PublishOp, {k: v for k, v in msg.items()
+                                   if k not in ("session", "source", "dropped")})
         if not (isinstance(session, str) and 0 < len(session) <= 100 and isinstance(ref, int)):
             session = None
         elif ref <= self.state.publish_sessions.get(session, -1):
@@ -361,7 +363,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         self._send(control("error", **fields))
 
     def _shutdown(self) -> None:
-        self.close(1001, "server shutting down")
+        self.close(CloseCode.GOING_AWAY, "server shutting down")
 
     def on_close(self) -> None:
         self._closed = True
@@ -374,7 +376,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             self.state.hub.close(self._sub)
 
 
-def _patterns(msg: dict[str, Any], limit: int) -> list[str]:
+def _patterns(msg: Mapping[str, Any], limit: int) -> list[str]:
     channels = msg.get("channels", ["**"])
     if isinstance(channels, str):
         channels = [channels]

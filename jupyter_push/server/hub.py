@@ -13,10 +13,9 @@ from typing import Any, Callable, Iterable
 
 from .._json import dumps
 from ..channels import PatternSet, check_channel
-from ..events import Event
+from ..events import Event, Notice, Queued
 from ..exceptions import EventTooLarge, InvalidInput
 from ..reserved import client_may_publish
-from ..wire import control, sse_message
 from .brokers.base import Broker, Draft, Origin
 from .metrics import Stats
 
@@ -97,7 +96,7 @@ class Subscriber:
     ):
         self.patterns = patterns
         self.allowed = allowed
-        self.queue: list[Event] = []  # a list: an empty deque costs ~600 bytes per subscriber
+        self.queue: list[Queued] = []  # a list: an empty deque costs ~600 bytes per subscriber
         self.queued_bytes = 0
         self.max_events = limits.queue_max_events
         self.max_bytes = limits.queue_max_bytes
@@ -114,7 +113,7 @@ class Subscriber:
     def wants(self, channel: str) -> bool:
         return self.patterns(channel) and (self.allowed is None or self.allowed(channel))
 
-    def offer(self, event: Event, wake: bool = True) -> bool:
+    def offer(self, event: Queued, wake: bool = True) -> bool:
         """Queue `event`. Returns True when the queue was empty: with `wake=False` the caller
         then calls `wake()` once it has offered its whole batch."""
         if self.overflowed:
@@ -143,7 +142,7 @@ class Subscriber:
         if self.notify is None or not self.notify():
             self.ready.set()
 
-    def take(self) -> list[Event]:
+    def take(self) -> list[Queued]:
         """Everything queued, oldest first, emptying the queue."""
         events = self.queue
         self.queue = []
@@ -169,20 +168,6 @@ class Subscriber:
         self.queued_bytes = sum(e.size for e in self.queue)
         self.primed = True
         self.ready.set()
-
-
-class Notice:
-    """A control message for subscribers, queued like an event (no id: never stored or
-    resumed from). Transports write `.sse` / `.sse_named`, or `.json` as its own frame."""
-
-    __slots__ = ("channel", "id", "json", "size", "sse", "sse_named")
-
-    def __init__(self, op: str, **fields: Any):
-        self.id = None
-        self.channel = ""
-        self.json = control(op, **fields)
-        self.sse = self.sse_named = sse_message(dumps(fields), event=op)
-        self.size = len(self.json)
 
 
 _new_tuple = tuple.__new__
@@ -268,7 +253,7 @@ class Hub:
     def notify_gap(self, since: str) -> None:
         """Tell every subscriber that events after `since` were lost (the broker's engine
         lost them); each transport writes a `gap` in order with its events."""
-        notice: Any = Notice("gap", since=since)
+        notice = Notice("gap", since=since)
         for sub in {*self._wild, *(s for subs in self._exact.values() for s in subs)}:
             sub.offer(notice)
             self.stats.gaps_sent += 1
@@ -280,7 +265,7 @@ class Hub:
     def notify_dropped(self, channel: str, dropped: int, since: str | None) -> None:
         """A publisher dropped `dropped` events on `channel` before they reached the hub
         (its buffer overflowed): the channel's subscribers get a gap notice naming it."""
-        notice: Any = Notice("gap", since=since, channel=channel, dropped=dropped)
+        notice = Notice("gap", since=since, channel=channel, dropped=dropped)
         subs = self._targets.get(channel)
         if subs is None:
             subs = self._match(channel)

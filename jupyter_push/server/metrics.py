@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from bisect import bisect_left
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from prometheus_client import REGISTRY
 from prometheus_client.core import (
@@ -20,6 +20,8 @@ from prometheus_client.core import (
     Metric,
 )
 from prometheus_client.registry import Collector
+
+from ..events import Event, Queued
 
 if TYPE_CHECKING:
     from .hub import Hub
@@ -41,13 +43,12 @@ class Stats:
         self.latency_counts = [0] * (len(LATENCY_BUCKETS) + 1)  # the last one is +Inf
         self.latency_sum = 0.0
 
-    def wrote(self, oldest: Any) -> None:
+    def wrote(self, oldest: Queued) -> None:
         """A transport is writing a batch whose oldest item is `oldest` (an event, or a
         notice without a time, which is not measured)."""
-        try:
-            seconds = _now() - oldest.time
-        except AttributeError:
+        if not isinstance(oldest, Event):
             return
+        seconds = _now() - oldest.time
         if seconds < 0.0:
             seconds = 0.0
         self.latency_counts[bisect_left(LATENCY_BUCKETS, seconds)] += 1

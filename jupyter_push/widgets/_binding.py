@@ -46,9 +46,9 @@ class Binding:
             for data in values:
                 receive(channel, data)
         self._remove_local = local.add_listener(matches, receive)
-        for channel, values in tuple(_recent.items()):  # pushed by another thread meanwhile
-            if matches(channel) and values:
-                latest = values[-1]
+        for channel, recent in tuple(_recent.items()):  # pushed by another thread meanwhile
+            if matches(channel) and recent:
+                latest = recent[-1]
                 seen = before.get(channel)
                 if not seen or seen[-1] is not latest:
                     receive(channel, latest)

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from jupyter_push.client.discovery import NoServer, Server, find_server
+from jupyter_push.client.discovery import Server, find_server
+from jupyter_push.exceptions import NoServer
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import websockets
 
 from jupyter_push import NoServer, subscribe
 from jupyter_push.client import subscriber
-from jupyter_push.client.subscriber import SubscribeError
+from jupyter_push.exceptions import SubscribeError
 from tests.client.support import subscribed
 from tests.conftest import publish, ws_url
 

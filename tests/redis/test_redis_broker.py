@@ -6,7 +6,8 @@ import pytest
 
 from jupyter_push.channels import PatternSet
 from jupyter_push.events import Event
-from jupyter_push.server.brokers.base import BrokerUnavailable, Draft
+from jupyter_push.exceptions import BrokerUnavailable
+from jupyter_push.server.brokers.base import Draft
 from jupyter_push.server.brokers.redis import (
     RedisBroker,
     event_from_retained,

@@ -178,8 +178,7 @@ async def test_metrics_need_the_jupyter_credential_not_the_kernel_token(
 def test_latency_buckets_are_cumulative_and_notices_are_not_measured():
     import time
 
-    from jupyter_push.events import Event
-    from jupyter_push.server.hub import Notice
+    from jupyter_push.events import Event, Notice
     from jupyter_push.server.metrics import LATENCY_BUCKETS, Stats
 
     stats = Stats()

@@ -11,9 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jupyter_push.auth import AuthError
 from jupyter_push.channels import matches
-from jupyter_push.exceptions import InvalidInput
+from jupyter_push.exceptions import AuthError, InvalidInput
 from jupyter_push.tokens import AUDIENCE, KeyFile, ShareTokens, pattern_covers, share_url, uncovered
 
 NOW = 1_763_790_000.0

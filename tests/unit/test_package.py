@@ -29,3 +29,39 @@ def test_the_server_extension_does_not_import_the_kernel_client():
     code = ("import sys, jupyter_push.app\n"
             "print(sorted(m for m in sys.modules if m.startswith('jupyter_push.client')))")
     assert run(code) == "[]"
+
+
+def test_every_exception_the_package_defines_is_a_push_error():
+    import importlib
+    import inspect
+    import pkgutil
+
+    import jupyter_push
+    from jupyter_push import PushError
+
+    defined = []
+    for info in pkgutil.walk_packages(jupyter_push.__path__, "jupyter_push."):
+        module = importlib.import_module(info.name)
+        defined += [cls for _, cls in inspect.getmembers(module, inspect.isclass)
+                    if issubclass(cls, BaseException) and cls.__module__ == info.name]
+    assert {"InvalidInput", "AuthError", "NoServer", "HTTPFailure", "BundleError"} <= {
+        cls.__name__ for cls in defined}
+    assert [cls for cls in defined if not issubclass(cls, PushError)] == []
+
+
+def test_the_exceptions_are_exported_and_keep_their_builtin_bases():
+    import jupyter_push as jp
+
+    assert issubclass(jp.InvalidChannel, jp.InvalidInput)
+    assert issubclass(jp.InvalidInput, ValueError)
+    assert issubclass(jp.EventTooLarge, jp.InvalidInput)
+    for cls in (jp.NoServer, jp.HTTPFailure, jp.SubscribeError):
+        assert issubclass(cls, jp.PushError) and issubclass(cls, RuntimeError)
+    assert jp.HTTPFailure(429, "slow down").status == 429
+    assert jp.AuthError(403, "no").status == 403
+
+
+def test_the_package_ships_type_information():
+    from importlib.resources import files
+
+    assert files("jupyter_push").joinpath("py.typed").is_file()

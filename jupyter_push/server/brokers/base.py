@@ -12,10 +12,6 @@ NotifyGap = Callable[[str], None]
 Matcher = Callable[[str], bool]
 
 
-class BrokerUnavailable(Exception):
-    """The broker cannot store events now (its engine is unreachable); try again later."""
-
-
 class AlreadyPublished(Exception):
     """A publisher resent a frame the broker had stored already (possibly through another
     server): nothing is stored again."""

@@ -25,12 +25,14 @@ export const CSS = `
   .jpt-theme:not([data-theme="light"]) { --jp-ui-font-color1: #f2f2f5; --jp-ui-font-color2: #b4b4bb;
     --jp-layout-color0: #111114; --jp-layout-color1: #1c1c1f; --jp-layout-color2: #2a2a2e;
     --jp-border-color2: #3d3d42; --jp-brand-color1: #64b5f6; --jp-success-color1: #66bb6a;
-    --jp-error-color1: #ef5350; color: #f2f2f5; background: #111114; color-scheme: dark; }
+    --jp-error-color1: #ef5350; --jp-mirror-editor-string-color: #ce9178;
+    --jp-mirror-editor-number-color: #b5cea8; color: #f2f2f5; background: #111114; color-scheme: dark; }
 }
 .jpt-theme[data-theme="dark"] { --jp-ui-font-color1: #f2f2f5; --jp-ui-font-color2: #b4b4bb;
   --jp-layout-color0: #111114; --jp-layout-color1: #1c1c1f; --jp-layout-color2: #2a2a2e;
   --jp-border-color2: #3d3d42; --jp-brand-color1: #64b5f6; --jp-success-color1: #66bb6a;
-  --jp-error-color1: #ef5350; color: #f2f2f5; background: #111114; color-scheme: dark; }
+  --jp-error-color1: #ef5350; --jp-mirror-editor-string-color: #ce9178;
+  --jp-mirror-editor-number-color: #b5cea8; color: #f2f2f5; background: #111114; color-scheme: dark; }
 .jpt-board { display: grid; gap: .6rem; grid-template-columns: repeat(auto-fill, minmax(min(100%, 20rem), 1fr)); }
 .jpt-card { font-family: var(--jpt-font); font-size: 13px; color: var(--jpt-fg); background: var(--jpt-bg);
   border: 1px solid var(--jpt-line); border-radius: 6px; padding: .45rem .6rem; min-width: 0; }

@@ -1,0 +1,195 @@
+"""The tile library in real Chromium, on the share-link viewer: every tile kind, light and dark
+(prefers-color-scheme), the run so far drawn from history, hover read-out and smoothing, Show
+as…, the shared fixture decided in the browser, and a saved snapshot opened offline showing the
+same tiles. Screenshots go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.browser.test_external import browser, mint  # noqa: F401 (a fixture)
+from tests.conftest import ARTIFACTS, ROOT, needs_chromium, publish
+
+pytestmark = [needs_chromium(), pytest.mark.timeout(180)]
+
+WAIT_MS = 10_000
+CASES = json.loads((ROOT / "tests" / "fixtures" / "tiles.json").read_text())["cases"]
+# a 2×2 PNG (red, green / blue, white)
+PNG = base64.b64encode(bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a73"
+    "0000001649444154789c63f8cfc0f01f0418189818fe030009f401fe6a1c4b1c0000000049454e44ae426082"
+)).decode()
+
+
+def shot(name: str) -> str:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return str(ARTIFACTS / name)
+
+
+async def publish_every_kind(http) -> None:
+    await publish(http, "t/progress", 40)
+    await publish(http, "t/workers", {"w1": {"value": 1, "total": 4, "label": "worker 1"},
+                                      "w2": {"value": 3, "total": 4, "label": "worker 2"}})
+    for step in range(30):  # before the page opens: drawn from history
+        await publish(http, "t/train", {"step": step, "loss": 2 / (step + 1), "acc": step / 30})
+    await publish(http, "t/epoch", 3)
+    await publish(http, "t/epoch", 4)
+    for line in ("epoch 1 ok", "epoch 2 error: nan", "epoch 3 ok"):
+        await publish(http, "t/log", line)
+    await publish(http, "t/results", [{"id": 1, "name": "a", "score": 0.5},
+                                      {"id": 2, "name": "b", "score": 0.9}])
+    await publish(http, "t/results", {"id": 1, "name": "a", "score": 0.7})  # upsert by id
+    await publish(http, "t/sample", {"image/png": PNG})
+    await publish(http, "t/config", {"model": {"layers": [64, 32], "act": "relu"}})
+
+
+async def test_the_browser_decides_every_fixture_case(http, push_url, browser):  # noqa: F811
+    link = await mint(http, "t/**")
+    page = await browser.new_page()
+    await page.goto(link["url"])
+    got = await page.evaluate(
+        "async ([url, cases]) => { const t = await import(url);"
+        " return cases.map(c => t.decide(c.channel, c.data)); }",
+        [f"{push_url}tiles.js?access={link['token']}", CASES],
+    )
+    assert got == [c["tile"] for c in CASES]
+    # an image over the size limit says so in the tile
+    error = await page.evaluate(
+        """async ([url, png]) => {
+          const t = await import(url);
+          const card = new t.Card({ channel: 'big', limits: { imageBytes: 10 } });
+          document.body.append(card.node);
+          card.push({ channel: 'big', data: { 'image/png': png }, time: 0 });
+          t.drawDirty();
+          return card.node.querySelector('.jpt-error').textContent;
+        }""",
+        [f"{push_url}tiles.js?access={link['token']}", PNG],
+    )
+    assert error.startswith("Image too large: ") and "limit 10 B" in error
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+async def test_every_tile_in_the_viewer(http, browser, scheme, tmp_path):  # noqa: F811
+    await publish_every_kind(http)
+    link = await mint(http, "t/**")
+    context = await browser.new_context(
+        color_scheme=scheme, viewport={"width": 1280, "height": 1100}, accept_downloads=True
+    )
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    await page.goto(link["url"])
+    await page.locator("#status").filter(has_text="live").wait_for(timeout=WAIT_MS)
+
+    def card(channel: str):
+        return page.locator(f'.jpt-card[data-channel="{channel}"]')
+
+    progress = card("t/progress")
+    await progress.locator('.jpt-bar[aria-valuenow="40"]').wait_for(timeout=WAIT_MS)
+    assert await progress.locator(".jpt-bar").get_attribute("role") == "progressbar"
+    workers = card("t/workers")
+    await workers.locator(".jpt-barRow").nth(1).wait_for(timeout=WAIT_MS)
+    assert await workers.locator(".jpt-barLabel").all_inner_texts() == ["worker 1", "worker 2"]
+
+    train = card("t/train")
+    assert await train.get_attribute("data-kind") == "chart"
+    await train.locator(".jpt-range").filter(has_text="60 points").wait_for(timeout=WAIT_MS)
+    await publish(http, "t/train", {"step": 30, "loss": 0.05, "acc": 1.0})  # live after history
+    await train.locator(".jpt-range").filter(has_text="62 points").wait_for(timeout=WAIT_MS)
+    canvas = train.locator("canvas")
+    box = await canvas.bounding_box()
+    assert box is not None
+    await page.mouse.move(box["x"] + box["width"] - 9, box["y"] + box["height"] / 2)
+    readout = train.locator(".jpt-readout")
+    await readout.filter(has_text="step 30 · loss 0.05 · acc 1").wait_for(timeout=WAIT_MS)
+    await train.locator(".jpt-smoothing").evaluate(
+        "(el) => { el.value = '0.9'; el.dispatchEvent(new Event('input')); }"
+    )
+    await page.mouse.move(box["x"] + box["width"] - 8, box["y"] + box["height"] / 2)
+    await readout.filter(has_text="(raw 0.05)").wait_for(timeout=WAIT_MS)
+    text = await readout.inner_text()
+    smoothed_loss = float(text.split("loss ")[1].split(" ")[0])
+    assert smoothed_loss > 0.05  # the smoothed line lags the raw one, which keeps falling
+    await train.locator(".jpt-logScale").check()
+    assert "chart: loss 0.05, acc 1" in (await canvas.get_attribute("aria-label") or "")
+
+    epoch = card("t/epoch")
+    assert await epoch.get_attribute("data-kind") == "number"
+    await epoch.locator(".jpt-numberValue").filter(has_text="4").wait_for(timeout=WAIT_MS)
+    assert await epoch.locator(".jpt-numberChange").inner_text() == "▲ +1"
+
+    log = card("t/log")
+    lines = log.locator(".jpt-logLines")
+    await lines.filter(has_text="epoch 3 ok").wait_for(timeout=WAIT_MS)
+    await log.locator(".jpt-filter").fill("error")
+    assert await lines.inner_text() == "epoch 2 error: nan"
+    await log.locator(".jpt-filter").fill("")
+
+    results = card("t/results")
+    assert await results.get_attribute("data-kind") == "table"
+    await results.locator("tbody tr").nth(1).wait_for(timeout=WAIT_MS)
+    assert await results.locator("tbody tr").count() == 2  # the third record replaced id 1
+    await results.locator("th", has_text="score").locator("button").click()
+    await results.locator("th", has_text="score").locator("button").click()
+    assert await results.locator("th", has_text="score").get_attribute("aria-sort") == "descending"
+    assert await results.locator("tbody tr td:nth-child(3)").all_inner_texts() == ["0.9", "0.7"]
+
+    image = card("t/sample").locator("img.jpt-imageView")
+    handle = await image.element_handle()
+    await page.wait_for_function("(img) => img.naturalWidth === 2", arg=handle)
+    config = card("t/config")
+    assert await config.get_attribute("data-kind") == "json"
+    assert "relu" in await config.locator(".jpt-json").inner_text()
+
+    background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == ("rgb(17, 17, 20)" if scheme == "dark" else "rgb(245, 245, 247)")
+    await page.screenshot(path=shot(f"viewer_tiles_{scheme}.png"), full_page=True)
+
+    if scheme == "light":
+        # Show as…: the user's choice redraws the run so far, and is kept for the next visit
+        await epoch.locator(".jpt-showAs").select_option("chart")
+        assert await epoch.get_attribute("data-kind") == "chart"
+        await epoch.locator(".jpt-range").filter(has_text="2 points").wait_for(timeout=WAIT_MS)
+        await page.reload()
+        await card("t/epoch").locator(".jpt-range").filter(has_text="2 points").wait_for(
+            timeout=WAIT_MS
+        )
+        await card("t/train").locator(".jpt-range").filter(has_text="62 points").wait_for(
+            timeout=WAIT_MS
+        )
+        await check_the_snapshot(page, context, tmp_path)
+    assert errors == []
+    await context.close()
+
+
+async def check_the_snapshot(page, context, tmp_path: Path) -> None:
+    """Save snapshot → one HTML file that, opened with the network off, shows the same tiles."""
+    live = await page.evaluate(
+        "[...document.querySelectorAll('.jpt-card')].map(c => [c.dataset.channel, c.dataset.kind,"
+        " c.querySelector('.jpt-range, .jpt-progressText, .jpt-numberValue')?.textContent ?? ''])"
+    )
+    async with page.expect_download() as download:
+        await page.locator("#save").click()
+    saved = tmp_path / "run.html"
+    await (await download.value).save_as(saved)
+    offline = await context.browser.new_context(offline=True, color_scheme="light")
+    requests: list[str] = []
+    snap = await offline.new_page()
+    snap.on("request", lambda r: requests.append(r.url))
+    await snap.goto(saved.as_uri())
+    await snap.locator('.jpt-card[data-channel="t/train"] .jpt-range').filter(
+        has_text="62 points"
+    ).wait_for(timeout=WAIT_MS)
+    drawn = await snap.evaluate(
+        "[...document.querySelectorAll('.jpt-card')].map(c => [c.dataset.channel, c.dataset.kind,"
+        " c.querySelector('.jpt-range, .jpt-progressText, .jpt-numberValue')?.textContent ?? ''])"
+    )
+    assert drawn == live
+    assert all(url.startswith(("file:", "data:", "blob:")) for url in requests), requests
+    await snap.screenshot(path=shot("snapshot_offline.png"), full_page=True)
+    await offline.close()
