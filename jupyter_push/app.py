@@ -16,6 +16,7 @@ from traitlets import Bool, Float, Int, Unicode, default
 
 from .auth import PushAuth, new_token
 from .config_problems import config_problems
+from .exceptions import UnusableConfig
 from .handlers import default_handlers
 from .server import metrics
 from .server.admission import ConnectionLimiter
@@ -28,10 +29,6 @@ from .server.publish_policy import ShareWriteLimits
 from .server.share_sessions import ShareConnections
 from .server.state import PushState
 from .tokens import KeyFile, KeyStore, ShareTokens
-
-
-class Unusable(Exception):
-    """A setting the extension cannot use; the message names the fix."""
 
 
 class PushApp(ExtensionApp):
@@ -202,14 +199,14 @@ class PushApp(ExtensionApp):
     runtime_file: Path | None = None
 
     def make_broker(self) -> Broker:
-        """The configured broker. Raises Unusable naming the fix when it cannot be made."""
+        """The configured broker. Raises UnusableConfig naming the fix when it cannot be made."""
         url = self.broker_url
         if url.startswith("memory:"):
             return MemoryBroker(self.history_size)
         try:
             from .server.brokers.redis import RedisBroker
         except ImportError as e:
-            raise Unusable(
+            raise UnusableConfig(
                 f"PushApp.broker_url is {url.split('://')[0]}://… but the Python package "
                 f"{e.name or 'redis'!r} is missing from this server's environment: "
                 "pip install 'jupyter_push[redis]', then restart the server"
@@ -224,7 +221,7 @@ class PushApp(ExtensionApp):
                 log=self.log,
             )
         except ValueError as e:
-            raise Unusable(str(e)) from e
+            raise UnusableConfig(str(e)) from e
 
     def initialize_settings(self) -> None:
         # share tokens travel in ?access=: keep them out of the request log like ?token=
@@ -232,7 +229,7 @@ class PushApp(ExtensionApp):
         self.settings["extra_log_scrub_param_keys"] = [*scrub, "access"]
         try:
             self.state = self.make_state()
-        except Unusable as e:
+        except UnusableConfig as e:
             # A Jupyter server should not die for an extension, and a warning with 404s
             # everywhere is easy to miss: serve every push route with 503 and the reason.
             self.state = PushState(hub=Hub(MemoryBroker(0)), auth=PushAuth(self.kernel_token),
@@ -250,10 +247,10 @@ class PushApp(ExtensionApp):
             IOLoop.current().add_callback(self._start_health, self.serverapp)
 
     def make_state(self) -> PushState:
-        """Everything the handlers use. Raises Unusable naming what to fix in the config."""
+        """Everything the handlers use. Raises UnusableConfig naming what to fix in the config."""
         problems = config_problems(self)
         if problems:
-            raise Unusable("; ".join(problems))
+            raise UnusableConfig("; ".join(problems))
         limits = QueueLimits(
             max_event_bytes=self.max_event_bytes,
             queue_max_events=self.queue_max_events,
@@ -263,7 +260,7 @@ class PushApp(ExtensionApp):
         try:
             shares, share_connections = self.make_shares()
         except ValueError as e:
-            raise Unusable(str(e)) from e
+            raise UnusableConfig(str(e)) from e
         return PushState(
             hub=hub,
             auth=PushAuth(self.kernel_token, shares),

@@ -14,9 +14,9 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 from .._json import dumps, loads
 from .._protocol import CloseCode, PublishOp, SubscribeOp, UnsubscribeOp
 from ..channels import PatternSet, check_channel, check_pattern
-from ..exceptions import BrokerUnavailable, EventTooLarge, InvalidInput
+from ..exceptions import AlreadyPublished, BrokerUnavailable, EventTooLarge, InvalidInput
 from ..server.admission import TokenBucket
-from ..server.brokers.base import AlreadyPublished, Origin
+from ..server.brokers.base import Origin
 from ..server.hub import Subscriber
 from ..server.publish_policy import PublishPolicy, WriteRefused
 from ..wire import PING_FRAME, control, ws_batch, ws_text_frame

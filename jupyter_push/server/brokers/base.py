@@ -12,11 +12,6 @@ NotifyGap = Callable[[str], None]
 Matcher = Callable[[str], bool]
 
 
-class AlreadyPublished(Exception):
-    """A publisher resent a frame the broker had stored already (possibly through another
-    server): nothing is stored again."""
-
-
 class Origin(NamedTuple):
     """Which publisher frame a publish is: its session and its frame ref (increasing within
     a session). A frame resent with a ref already stored is not stored twice."""

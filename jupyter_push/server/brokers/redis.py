@@ -29,8 +29,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ...events import Event
-from ...exceptions import BrokerUnavailable
-from .base import AlreadyPublished, Broker, Draft, Matcher, Origin
+from ...exceptions import AlreadyPublished, BrokerUnavailable
+from .base import Broker, Draft, Matcher, Origin
 
 RELAY_MIN = 1000
 READ_BLOCK_MS = 1000
