@@ -12,7 +12,7 @@ from jupyter_core.paths import jupyter_data_dir, jupyter_runtime_dir
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
 from tornado.ioloop import IOLoop
-from traitlets import Bool, Float, Int, Unicode, default
+from traitlets import Bool, Dict, Float, Int, Unicode, default
 
 from .auth import PushAuth, new_token
 from .config_problems import config_problems
@@ -28,6 +28,7 @@ from .server.kernel_health import KernelHealth
 from .server.publish_policy import ShareWriteLimits
 from .server.share_sessions import ShareConnections
 from .server.state import PushState
+from .server.watchdog import Watchdog
 from .tokens import KeyFile, KeyStore, ShareTokens
 
 
@@ -156,6 +157,11 @@ class PushApp(ExtensionApp):
         "someone subscribes to its $kernels/<kernel_id> channel."
     ).tag(config=True)
 
+    watch = Dict(
+        {}, help='Stall watchdog: {"train/**": 120} raises an alert ($alerts/stalled/train and '
+        "a $notify warning) when no event on a matching channel arrives for 120 seconds, and "
+        "clears it when events resume. Notebooks add rules with expect() and alert_if()."
+    ).tag(config=True)
     share_write_rate = Float(
         5.0, help="Events per second one write-scoped share link may publish to its controls "
         "(bursts up to share_write_burst); more get 429 with Retry-After."
@@ -196,6 +202,7 @@ class PushApp(ExtensionApp):
     state: PushState | None = None
     shared_keys: Any = None  # RedisShareKeys when the broker is Redis
     kernel_health: KernelHealth | None = None
+    watchdog: Watchdog | None = None
     runtime_file: Path | None = None
 
     def make_broker(self) -> Broker:
@@ -303,8 +310,11 @@ class PushApp(ExtensionApp):
         await self.state.controls.follow(self.state.hub)
 
     async def _start_health(self, serverapp: Any) -> None:
-        """The server's own reserved channels: kernel lifecycle."""
+        """The server's own reserved channels: kernel lifecycle, the watchdog's alerts."""
         assert self.state is not None
+        if self.watchdog is None:
+            self.watchdog = Watchdog(self.state.hub, self.watch, log=self.log)
+            await self.watchdog.start()
         kernels = getattr(serverapp, "kernel_manager", None)
         if self.kernel_health is None and self.kernel_states and kernels is not None:
             self.kernel_health = KernelHealth(
@@ -318,6 +328,9 @@ class PushApp(ExtensionApp):
         if self.kernel_health is not None:
             await self.kernel_health.stop()
             self.kernel_health = None
+        if self.watchdog is not None:
+            await self.watchdog.stop()
+            self.watchdog = None
         if self.state is not None:
             self.state.stopping = True
             for close in list(self.state.closers):

@@ -1,4 +1,5 @@
-"""`jupyter push …`: publish, tail, share, status, notify; `serve` runs a push server.
+"""`jupyter push …`: publish, tail, share, status, notify, snapshot; `serve` runs a push
+server.
 
 Exit codes: 0 ok, 1 the server refused (its message is printed), 2 bad arguments,
 3 no server found or reachable.
@@ -65,6 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
     notify.add_argument("message")
     notify.add_argument("--level", default="info", choices=LEVELS)
     notify.add_argument("--channel", default=NOTIFY, help=f"default {NOTIFY}")
+
+    snapshot = commands.add_parser(
+        "snapshot", parents=[common],
+        help="save channels' tiles and history as one offline HTML file",
+    )
+    snapshot.add_argument("patterns", nargs="+", metavar="PATTERN")
+    snapshot.add_argument("-o", "--output", default="run.html", help="default run.html")
+    snapshot.add_argument("--limit", type=int, default=1000,
+                          help="events per channel (default 1000)")
+    snapshot.add_argument("--title", default="", help="the page's title")
 
     serve = commands.add_parser(
         "serve", help="run a standalone push server (--port N, --broker-url URL; --help-all)"
@@ -148,8 +159,24 @@ def notify(args: argparse.Namespace) -> int:
     return 0
 
 
+def snapshot(args: argparse.Namespace) -> int:
+    from .snapshot import fetch_snapshot, snapshot_page
+
+    if args.limit <= 0:
+        return fail(EXIT_USAGE, "--limit must be a positive number of events")
+    board = fetch_snapshot(find_server(args.url, args.token), args.patterns, limit=args.limit,
+                           title=args.title)
+    if not board["cards"]:
+        return fail(EXIT_REFUSED, f"no channel matches {' '.join(args.patterns)}")
+    with open(args.output, "w", encoding="utf-8") as out:
+        out.write(snapshot_page(board))
+    events = sum(len(c["events"]) for c in board["cards"])
+    print(f"{args.output}: {len(board['cards'])} channels, {events} events")
+    return 0
+
+
 COMMANDS: dict[str, Any] = {"publish": publish, "tail": tail, "share": share, "status": status,
-                            "notify": notify}
+                            "notify": notify, "snapshot": snapshot}
 
 
 def run() -> None:

@@ -9,8 +9,9 @@ import math
 import re
 from typing import Any, Literal
 
-TileKind = Literal["image", "progress", "number", "chart", "table", "log", "json"]
-TILE_KINDS = ("image", "progress", "number", "chart", "table", "log", "json")
+TileKind = Literal["control", "image", "progress", "number", "chart", "table", "log", "json"]
+TILE_KINDS = ("control", "image", "progress", "number", "chart", "table", "log", "json")
+CONTROLS_PREFIX = "$controls/"  # a control's declaration (declarations.py): a control tile
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 
 _PROGRESS_LEAF = re.compile(r"progress|percent|pct")
@@ -67,6 +68,8 @@ def is_table_data(data: Any) -> bool:
 
 def decide(channel: str, data: Any) -> TileKind:
     """The tile for `data` pushed to `channel`; the first rule that claims it wins."""
+    if channel.startswith(CONTROLS_PREFIX):
+        return "control"
     leaf = leaf_of(channel)
     progress_leaf = bool(_PROGRESS_LEAF.search(leaf))
     if isinstance(data, dict) and any(isinstance(data.get(t), str) for t in IMAGE_TYPES):

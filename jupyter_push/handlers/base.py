@@ -27,6 +27,7 @@ from ..exceptions import AuthError, BrokerUnavailable, InvalidInput
 from ..server.publish_policy import PublishPolicy
 from ..server.state import PushState
 from ..tokens import uncovered
+from . import _tornado_fastpath as fastpath
 
 # The resource jupyter_server's Authorizer is asked about for a Jupyter user's push requests,
 # beside its own ("contents", "kernels", "events", …): "read" to subscribe and read state,
@@ -90,16 +91,14 @@ class PushHandler(APIHandler):
         user = User(username=f"jupyter_push-{access.role}")
         self.current_user = self._jupyter_current_user = user
         self._set_token_cors_headers()
-        if access.expires is not None and self.state.share_connections is not None:
-            self.state.share_connections.add(self, access.expires)
 
     def end_share_connection(self) -> None:
         """Close this request's stream or socket: its share token expired or was revoked."""
         if isinstance(self, WebSocketHandler):
             self.close(CloseCode.POLICY_VIOLATION, "share link expired or revoked")
             return
-        stream = getattr(self.request.connection, "stream", None)
-        if not self._finished and stream is not None:
+        stream = fastpath.iostream(self)
+        if not fastpath.finished(self) and stream is not None:
             stream.close()
 
     @allow_unauthenticated  # a CORS preflight never carries credentials (as in APIHandler)
@@ -286,14 +285,7 @@ class PushHandler(APIHandler):
         Thousands of idle subscribers each kept several KB of these. Call only once nothing
         reads them again (credential and access are decided by then)."""
         request = self.request
-        # Empty the request's and the response's headers in place: tornado's suspended frames
-        # hold them too (it decided keep-alive and the framing from them already), and a
-        # finishing response may still set a header on its own object.
-        for headers in (request.headers, self._headers):
-            for table in ("_as_list", "_combined_cache"):
-                parsed = getattr(headers, table, None)
-                if type(parsed) is dict:
-                    parsed.clear()
+        fastpath.shed_headers(self)
         request.arguments = request.query_arguments = request.body_arguments = _NO_ARGUMENTS
         request.files = _NO_ARGUMENTS
         request.__dict__.pop("_cookies", None)

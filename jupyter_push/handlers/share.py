@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import inspect
+import json
 import secrets
 import time
 from pathlib import Path
@@ -131,10 +133,15 @@ class EventsOrViewerHandler(EventsHandler):
             f"frame-ancestors {ancestors}",
         )
         page = (STATIC / "viewer.html").read_text().replace("__NONCE__", nonce)
+        # which controls the page may draw as usable (a read-only link: none)
+        write = self.access.write
+        writes = list(write.patterns) if write is not None else \
+            ([] if self.access.role == "share" else ["**"])
+        page = page.replace("__WRITE__", html.escape(json.dumps(writes), quote=True))
         self.finish(page, set_content_type="text/html; charset=utf-8")
 
     def end_share_connection(self) -> None:
-        self._close()  # ends the stream cleanly; the browser's reconnect then gets a 401
+        self._shutdown()  # ends the stream cleanly; the browser's reconnect then gets a 401
 
 
 def first_value(header: str | None) -> str:

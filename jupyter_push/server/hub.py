@@ -155,7 +155,7 @@ class Subscriber:
                 self.stats.wrote(events[0])
         return events
 
-    def put_front(self, events: list[Event]) -> None:
+    def put_front(self, events: list[Queued]) -> None:
         """Queue `events` (a replay or retained values) before the live ones, dropping live
         events that duplicate them. Not bounded: a replay is bounded by the history."""
         if not events:
@@ -170,7 +170,30 @@ class Subscriber:
         self.ready.set()
 
 
+class BatchBytes:
+    """The wire bytes of the batch encoded last, per framing. The hub hands one batch to the
+    subscribers of the same channels one after another, so the bytes built for the first
+    are usually those the next ones need: they then share one bytes object, also in the
+    write buffers of the slow ones."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[tuple[Queued, ...], bytes]] = {}
+
+    def get(self, framing: str, items: list[Queued],
+            build: Callable[[list[Queued]], bytes]) -> bytes:
+        key = tuple(items)  # compared by identity: the same objects in the same order
+        last = self._last.get(framing)
+        if last is not None and last[0] == key:
+            return last[1]
+        data = build(items)
+        self._last[framing] = (key, data)
+        return data
+
+
 _new_tuple = tuple.__new__
+INTERNAL = "internal"  # the transport of the server's own subscribers
 
 
 class Hub:
@@ -188,6 +211,7 @@ class Hub:
         self._valid_channels: set[str] = set()
         self._watchers: tuple[Subscriber, ...] = ()
         self.stats = Stats()
+        self.batch_bytes = BatchBytes()
         # called when a subscriber with a `$` pattern arrives: the server's own publishers
         # of reserved channels (kernel states, system metrics) start sampling then
         self.reserved_listeners: list[Callable[[], None]] = []
@@ -259,8 +283,9 @@ class Hub:
             self.stats.gaps_sent += 1
 
     def subscriber_set(self) -> set[Subscriber]:
-        """Every subscriber listening to at least one pattern."""
-        return {*self._wild, *(s for subs in self._exact.values() for s in subs)}
+        """Every subscriber listening to at least one pattern (not the server's own)."""
+        return {s for s in (*self._wild, *(s for subs in self._exact.values() for s in subs))
+                if s.transport != INTERNAL}
 
     def notify_dropped(self, channel: str, dropped: int, since: str | None) -> None:
         """A publisher dropped `dropped` events on `channel` before they reached the hub
@@ -315,11 +340,15 @@ class Hub:
         since: str | None = None,
         retained: bool = True,
         allowed: PatternSet | None = None,
+        internal: bool = False,
     ) -> tuple[Subscriber, str | None]:
         """Register a subscriber and queue what it must see first: the events after `since`
         (resume), or the retained values. Returns the subscriber and, when `since` could not
-        be honoured, the id of the gap."""
+        be honoured, the id of the gap. An `internal` subscriber (the server's own, e.g. the
+        watchdog) is not counted among the subscribers."""
         sub = Subscriber(patterns, self.limits, allowed, self.stats)
+        if internal:
+            sub.transport = INTERNAL
         self._add(sub)
         try:
             gap = await self.prime(sub, patterns, since=since, retained=retained)
@@ -369,7 +398,8 @@ class Hub:
         else:
             self._wild.add(sub)
             self._targets.clear()
-        self.subscribers += 1
+        if sub.transport != INTERNAL:
+            self.subscribers += 1
         if self.reserved_listeners and any(p[0] == "$" for p in sub.patterns.patterns):
             for listener in self.reserved_listeners:
                 listener()
@@ -386,7 +416,8 @@ class Hub:
                     if not subs:
                         del self._exact[name]
                     self._targets.pop(name, None)
-        self.subscribers -= 1
+        if sub.transport != INTERNAL:
+            self.subscribers -= 1
 
     # ------------------------------------------------------------------ state
 
@@ -422,4 +453,4 @@ class _Both:
         return self.a(name) and self.b(name)
 
 
-__all__ = ["Hub", "InvalidInput", "QueueLimits", "Subscriber"]
+__all__ = ["BatchBytes", "Hub", "InvalidInput", "QueueLimits", "Queued", "Subscriber"]

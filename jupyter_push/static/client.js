@@ -5,6 +5,7 @@
 //   const live = connect("https://HOST/BASE/push/events?access=TOKEN&channel=train/**");
 //   live.on("train/loss", (data, event) => chart.add(data));
 //   live.onStatus((status, detail) => banner.textContent = status);
+//   await live.send("train/stop", true);   // a link with write patterns: set a control
 //
 // It keeps the latest event of every channel (retained values), resumes after a network
 // drop from the last event id, and stops for good when the link expires or is revoked.
@@ -101,6 +102,33 @@ class Connection {
     if (this.lastId !== null) this._fetchRetained(fresh);
     this._reopen();
     return this;
+  }
+
+  /**
+   * Publish `data` on `channel` (a link made with write patterns may set the controls they
+   * name; with the page's own Jupyter login, anything). Resolves to the event id; rejects with
+   * an Error carrying the server's message and `status` (403 not allowed, 400 a value the
+   * control refuses, 429 too fast: `retryAfter` seconds).
+   */
+  async send(channel, data) {
+    const headers = { "Content-Type": "application/json" };
+    const xsrf = !this.access && globalThis.document?.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
+    if (xsrf) headers["X-XSRFToken"] = decodeURIComponent(xsrf[1]);
+    const query = this.access ? "?" + new URLSearchParams({ access: this.access }) : "";
+    const response = await fetch(`${this.push}events${query}`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ channel, data }),
+      credentials: this.access ? "omit" : "same-origin",
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const error = new Error(body.message || `refused (${response.status})`);
+      error.status = response.status;
+      error.retryAfter = Number(response.headers.get("Retry-After")) || undefined;
+      throw error;
+    }
+    return body.ids?.[0];
   }
 
   close() {

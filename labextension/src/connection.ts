@@ -17,6 +17,9 @@ export interface ConnectionLimits {
   backfills: number;
 }
 
+/** Every ordinary channel, and the declarations of controls (drawn as control tiles). */
+const FOLLOWED = ['**', '$controls/**'].map(p => `channel=${encodeURIComponent(p)}`).join('&');
+
 const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { recentPerChannel: 1000, channels: 2000, backfills: 100 };
 
 export class PushConnection implements IPushConnection {
@@ -73,9 +76,31 @@ export class PushConnection implements IPushConnection {
     return URLExt.join(this.settings.baseUrl, 'push', path);
   }
 
+  /** `{base}push/events` for every ordinary channel and the controls' declarations. */
+  private eventsUrl(query: string): string {
+    return this.url('events') + (query ? `${query}&${FOLLOWED}` : `?${FOLLOWED}`);
+  }
+
+  /**
+   * Publish as the Jupyter user (a control tile's value). Resolves to the event id; rejects
+   * with the server's message (e.g. a value the control refuses).
+   */
+  async send(channel: string, data: unknown): Promise<string> {
+    const response = await ServerConnection.makeRequest(
+      this.url('events'),
+      { method: 'POST', body: JSON.stringify({ channel, data }), headers: { 'Content-Type': 'application/json' } },
+      this.settings
+    );
+    const body = (await response.json().catch(() => ({}))) as { ids?: string[]; message?: string };
+    if (!response.ok) {
+      throw new Error(body.message ?? `refused (${response.status})`);
+    }
+    return body.ids?.[0] ?? '';
+  }
+
   private async openStream(query: string, signal: AbortSignal): Promise<StreamResponse> {
     const response = await ServerConnection.makeRequest(
-      this.url('events') + query,
+      this.eventsUrl(query),
       { signal, headers: { Accept: 'text/event-stream' } },
       this.settings
     );
@@ -95,7 +120,7 @@ export class PushConnection implements IPushConnection {
 
   /** Seed the channel list (with counts) from `GET {base}push/channels`, then fill in history. */
   private async loadChannels(): Promise<void> {
-    const reply = await this.getJSON<ChannelsReply>('channels');
+    const reply = await this.getJSON<ChannelsReply>(`channels?${FOLLOWED}`);
     if (!reply) {
       return;
     }

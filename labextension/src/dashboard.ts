@@ -146,7 +146,8 @@ export class Dashboard extends Widget {
       channel,
       this.store.layout.kinds[channel] ?? null,
       (c, a) => this.act(c, a),
-      (c, k) => this.store.update(l => setKind(l, c, k))
+      (c, k) => this.store.update(l => setKind(l, c, k)),
+      (c, data) => this.connection.send(c, data)
     );
     view.replace(recent);
     this.views.set(channel, view);

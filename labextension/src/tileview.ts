@@ -4,6 +4,7 @@
  */
 
 import { Card } from './tiles/card.js';
+import type { Send } from './tiles/types.js';
 import { PushEvent } from './protocol';
 
 export type TileAction = 'pin' | 'unpin' | 'left' | 'right' | 'hide';
@@ -16,9 +17,10 @@ export class TileView {
     readonly channel: string,
     kind: string | null,
     onAction: (channel: string, action: TileAction) => void,
-    onKindChosen: (channel: string, kind: string | null) => void
+    onKindChosen: (channel: string, kind: string | null) => void,
+    send?: (channel: string, data: unknown) => Promise<unknown>
   ) {
-    this.card = new Card({ channel, kind, onKindChosen });
+    this.card = new Card({ channel, kind, onKindChosen, send: send as Send | undefined });
     const act = (action: TileAction) => () =>
       onAction(channel, action === 'pin' && this.node.classList.contains('jp-mod-pinned') ? 'unpin' : action);
     const button = (name: TileAction, text: string, title: string) => {

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.test_external import browser, mint  # noqa: F401 (a fixture)
+from tests.client.test_cli import run as run_cli
 from tests.conftest import ARTIFACTS, ROOT, needs_chromium, publish
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(180)]
@@ -193,3 +194,34 @@ async def check_the_snapshot(page, context, tmp_path: Path) -> None:
     assert all(url.startswith(("file:", "data:", "blob:")) for url in requests), requests
     await snap.screenshot(path=shot("snapshot_offline.png"), full_page=True)
     await offline.close()
+
+
+async def test_the_snapshot_command_writes_a_page_that_draws_offline(
+    http, push_url, kernel_token, browser, tmp_path  # noqa: F811
+):
+    for step in range(50):
+        await publish(http, "snap/loss", 1 / (step + 1))
+    await publish(http, "snap/progress", {"value": 7, "total": 10})
+    await publish(http, "other/x", 1)
+    out = tmp_path / "run.html"
+    code, printed, err = await run_cli("snapshot", "snap/**", "-o", str(out),
+                                       f"--url={push_url}", f"--token={kernel_token}")
+    assert code == 0, err
+    assert printed.strip() == f"{out}: 2 channels, 51 events"
+    context = await browser.new_context(offline=True)
+    page = await context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    await page.goto(out.as_uri())
+    loss = page.locator('.jpt-card[data-channel="snap/loss"]')
+    await loss.locator(".jpt-range").filter(has_text="50 points").wait_for(timeout=WAIT_MS)
+    progress = page.locator('.jpt-card[data-channel="snap/progress"] .jpt-progressText')
+    await progress.filter(has_text="7 / 10 (70%)").wait_for(timeout=WAIT_MS)
+    assert await page.locator(".jpt-card").count() == 2
+    assert all(url.startswith(("file:", "data:", "blob:")) for url in requests), requests
+    await page.screenshot(path=shot("snapshot_cli_offline.png"), full_page=True)
+    await context.close()
+
+    code, _, err = await run_cli("snapshot", "nothing/**", "-o", str(tmp_path / "x.html"),
+                                 f"--url={push_url}", f"--token={kernel_token}")
+    assert code == 1 and "no channel matches nothing/**" in err

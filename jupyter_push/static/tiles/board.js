@@ -15,7 +15,8 @@ import { ensureStyles } from './style.js';
 
 /**
  * @typedef {{ kinds?: Record<string, string>, overlays?: string[], limits?: Partial<TileLimits>,
- *             onKindChosen?: (channel: string, kind: string | null) => void }} BoardOptions
+ *             onKindChosen?: (channel: string, kind: string | null) => void,
+ *             send?: import('./types.js').Send }} BoardOptions
  * @typedef {{ channel: string, kind: string | null, multi: boolean, events: TileEvent[] }} CardSnapshot
  * @typedef {{ format: 'jupyter_push.tiles', version: 1, title: string, saved: number, cards: CardSnapshot[] }} BoardSnapshot
  */
@@ -53,6 +54,7 @@ export class Board {
         multi,
         kind: this.kinds[channel] ?? (multi ? 'chart' : null),
         limits: this.options.limits,
+        send: this.options.send,
         onKindChosen: (c, k) => {
           if (k) {
             this.kinds[c] = k;

@@ -17,7 +17,8 @@ import { DEFAULT_LIMITS } from './types.js';
 /**
  * @typedef {{ name: string, text: string, title: string, onClick: () => void }} CardAction
  * @typedef {{ channel: string, kind?: string | null, multi?: boolean, limits?: Partial<TileLimits>,
- *             actions?: CardAction[], onKindChosen?: (channel: string, kind: string | null) => void }} CardOptions
+ *             actions?: CardAction[], onKindChosen?: (channel: string, kind: string | null) => void,
+ *             send?: import('./types.js').Send }} CardOptions
  */
 
 export class Card {
@@ -29,6 +30,7 @@ export class Card {
     /** The kind the user (or the code) chose, or null to follow the data. */
     this.chosen = options.kind ?? null;
     this.onKindChosen = options.onKindChosen ?? (() => undefined);
+    this.send = options.send;
     /** @type {TileEvent[]} */
     this.history = [];
     /** @type {string | null} */
@@ -98,7 +100,7 @@ export class Card {
   build(kind) {
     this.tile?.destroy?.();
     this.kind = kind;
-    this.tile = kindNamed(kind).create({ channel: this.channel, limits: this.limits, multi: this.multi });
+    this.tile = kindNamed(kind).create({ channel: this.channel, limits: this.limits, multi: this.multi, send: this.send });
     this.node.dataset.kind = kind;
     this.body.replaceChildren(this.tile.node);
     for (const event of this.history) {

@@ -19,6 +19,7 @@
 export { Board } from './board.js';
 export { Card } from './card.js';
 export { KINDS, decide, kindNamed } from './registry.js';
+export { CONTROLS_PREFIX, isDeclaration } from './control.js';
 export { DEFAULT_LIMITS } from './types.js';
 export { drawDirty, requestDraw } from './schedule.js';
 export { ensureStyles, CSS } from './style.js';

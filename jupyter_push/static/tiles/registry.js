@@ -7,6 +7,7 @@
  */
 
 import { chartKind } from './chart.js';
+import { controlKind } from './control.js';
 import { imageKind } from './image.js';
 import { jsonKind } from './json.js';
 import { logKind } from './log.js';
@@ -18,7 +19,7 @@ import { tableKind } from './table.js';
 /** @typedef {import('./shape.js').JSONValue} JSONValue */
 
 /** @type {TileKind[]} */
-export const KINDS = [imageKind, progressKind, numberKind, chartKind, tableKind, logKind, jsonKind];
+export const KINDS = [controlKind, imageKind, progressKind, numberKind, chartKind, tableKind, logKind, jsonKind];
 
 /**
  * The tile for a channel's value: the first kind in KINDS whose rule claims it.

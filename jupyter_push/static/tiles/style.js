@@ -73,6 +73,17 @@ export const CSS = `
 .jpt-treeLeaf { margin-left: .8rem; }
 .jpt-json-string { color: var(--jp-mirror-editor-string-color, #a31515); }
 .jpt-json-number { color: var(--jp-mirror-editor-number-color, #098658); }
+.jpt-control { display: grid; gap: .35rem; }
+.jpt-controlRow { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
+.jpt-controlLabel { color: var(--jpt-muted); display: flex; gap: .35rem; align-items: center; }
+.jpt-controlSlider { flex: 1; min-width: 8rem; accent-color: var(--jpt-accent); }
+.jpt-controlText { flex: 1; min-width: 8rem; font: inherit; padding: .25rem .4rem; }
+.jpt-controlButton, .jpt-controlSend { font: inherit; padding: .35rem .9rem; border-radius: .35rem;
+  border: 1px solid var(--jpt-accent); background: var(--jpt-accent); color: #fff; cursor: pointer; }
+.jpt-control button:disabled, .jpt-control input:disabled, .jpt-control select:disabled { opacity: .5; cursor: default; }
+.jpt-controlConfirmed { font-size: 12px; color: var(--jpt-muted); }
+.jpt-controlProblem { font-size: 12px; color: var(--jpt-error); }
+.jpt-controlProblem:empty { display: none; }
 `;
 
 /**

@@ -5,7 +5,10 @@
  * @typedef {import('./shape.js').JSONValue} JSONValue
  * @typedef {{ channel: string, data: JSONValue, time: number, id?: string }} TileEvent
  * @typedef {{ points: number, lines: number, rows: number, imageBytes: number, history: number }} TileLimits
- * @typedef {{ channel: string, limits: TileLimits, multi: boolean }} TileOptions
+ * A host that lets its user set controls passes `send` (control.js); it resolves when the server
+ * took the value and rejects with the server's message otherwise.
+ * @typedef {(channel: string, data: JSONValue) => Promise<unknown>} Send
+ * @typedef {{ channel: string, limits: TileLimits, multi: boolean, send?: Send }} TileOptions
  *
  * A tile: `push` only stores (it runs for every event), `draw` updates the DOM (at most once per
  * animation frame, from the scheduler), `text` is the current value in words (static fallbacks).
