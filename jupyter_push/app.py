@@ -19,7 +19,7 @@ from .config_problems import config_problems
 from .exceptions import UnusableConfig
 from .handlers import default_handlers
 from .server import metrics
-from .server.admission import ConnectionLimiter
+from .server.admission import ConnectionLimiter, PublishRates
 from .server.brokers.base import Broker
 from .server.brokers.memory import MemoryBroker
 from .server.heartbeats import Heartbeats
@@ -278,8 +278,7 @@ class PushApp(ExtensionApp):
             ),
             max_patterns=self.max_patterns,
             max_patterns_per_connection=self.max_patterns_per_connection,
-            publish_rate=self.max_publish_rate,
-            publish_burst=self.max_publish_burst,
+            publish_rates=PublishRates(self.max_publish_rate, self.max_publish_burst),
             shares=shares,
             share_connections=share_connections,
             share_base_url=self.share_base_url,

@@ -13,10 +13,9 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from .._json import dumps, loads
 from .._protocol import CloseCode, PublishOp, SubscribeOp, UnsubscribeOp
-from ..channels import PatternSet, check_channel, check_pattern
+from ..channels import PatternSet, check_channel, check_patterns
 from ..events import Queued
 from ..exceptions import AlreadyPublished, BrokerUnavailable, EventTooLarge, InvalidInput
-from ..server.admission import TokenBucket
 from ..server.brokers.base import Origin
 from ..server.publish_policy import PublishPolicy, WriteRefused
 from ..wire import control, ws_batch, ws_text_frame
@@ -29,7 +28,6 @@ from .rest import drafts_from
 
 class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
     _delivery: Delivery | None = None
-    _bucket: TokenBucket | None = None  # made by the first publish
     _policy: PublishPolicy | None = None  # made by the first publish
     _may_publish = True  # for a Jupyter user: what the server's authorizer said at connect
 
@@ -206,14 +204,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             drafts = drafts_from(hub, {"channel": msg.get("channel"), "data": msg.get("data")},
                                  source_json, policy)
         policy.admit(len(drafts))
-        if self._bucket is None:
-            self._bucket = TokenBucket(self.state.publish_rate, self.state.publish_burst)
-        if not self._bucket.take(len(drafts)):
-            raise InvalidInput(
-                f"publish rate limit ({self.state.publish_rate:g} events/s, "
-                "PushApp.max_publish_rate): these events were not published; retry in "
-                f"{self._bucket.retry_after(len(drafts)):.2f} s"
-            )
+        self.state.publish_rates.admit(self.credential, len(drafts))
         origin = Origin(session, ref) if session is not None and isinstance(ref, int) else None
         duplicate = False
         try:
@@ -318,12 +309,7 @@ def _patterns(msg: Mapping[str, Any], limit: int) -> list[str]:
         channels = [channels]
     if not isinstance(channels, list) or not channels:
         raise InvalidInput('"channels" must be a non-empty list of patterns')
-    if len(channels) > limit:
-        raise InvalidInput(
-            f"{len(channels)} patterns in one subscribe; the limit is {limit} "
-            "(PushApp.max_patterns)"
-        )
-    return [check_pattern(c) for c in channels]
+    return check_patterns(channels, limit)
 
 
 def ws_frames(items: list[Queued]) -> bytes:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from .._json import dumps
-from ..channels import PatternSet, check_channel
+from ..channels import CheckedNames, PatternSet, check_channel
 from ..events import Event, Notice, Queued
 from ..exceptions import EventTooLarge, InvalidInput
-from ..reserved import client_may_publish
+from ..reserved import check_client_channel
 from .brokers.base import Broker, Draft, Origin
 from .metrics import Stats
 
@@ -208,7 +208,7 @@ class Hub:
         self.published = 0
         self.delivered = 0
         self.publisher_drops = 0
-        self._valid_channels: set[str] = set()
+        self._channels = CheckedNames(100_000, check_client_channel)
         self._watchers: tuple[Subscriber, ...] = ()
         self.stats = Stats()
         self.batch_bytes = BatchBytes()
@@ -233,12 +233,8 @@ class Hub:
         server's own publishers (`internal`) to any."""
         if internal:
             check_channel(channel, allow_reserved=True)
-        elif type(channel) is not str or channel not in self._valid_channels:
-            check_channel(channel, allow_reserved=type(channel) is str
-                          and client_may_publish(channel))
-            if len(self._valid_channels) > 100_000:
-                self._valid_channels.clear()
-            self._valid_channels.add(channel)
+        elif type(channel) is not str or channel not in self._channels.known:
+            self._channels.check(channel)
         data_json = dumps(data)
         # the final JSON adds the id, channel and time around the data: ~80 bytes + names
         size = len(data_json) + len(channel) + (len(source_json) if source_json else 0) + 80

@@ -28,6 +28,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from ..._backoff import backoff_delay
 from ...events import Event
 from ...exceptions import AlreadyPublished, BrokerUnavailable
 from .base import Broker, Draft, Matcher, Origin
@@ -40,7 +41,6 @@ BARRIER_TIMEOUT = 2.0
 # 503 at once: reads have nothing to buffer, and a page should not hang for publish_timeout.
 READ_WAIT = 0.5
 LOCAL_MAX = 100_000
-BACKOFF_FIRST, BACKOFF_MAX = 0.05, 2.0
 LOST = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 
 _PUBLISH = """
@@ -249,7 +249,7 @@ class RedisBroker(Broker):
     # ------------------------------------------------------------------ relay
 
     async def _relay(self) -> None:
-        backoff = BACKOFF_FIRST
+        attempt = 0
         assert self._connected is not None and self._client is not None
         while not self._stopping:
             try:
@@ -258,7 +258,7 @@ class RedisBroker(Broker):
                 if self._outage_logged:
                     self.log.warning("jupyter_push: Redis at %s is back", redact(self.url))
                 self._outage_logged = False
-                backoff = BACKOFF_FIRST
+                attempt = 0
                 while not self._stopping:
                     await self._read_once()
             except LOST as e:
@@ -266,8 +266,8 @@ class RedisBroker(Broker):
             except Exception:  # a bug or an unexpected reply must not end the relay
                 self.log.exception("jupyter_push: Redis relay failed; restarting it")
                 self._lost(RuntimeError("relay restarted"))
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, BACKOFF_MAX)
+            await asyncio.sleep(backoff_delay(attempt))
+            attempt += 1
 
     async def _position(self) -> None:
         """Where to read from: the stream's end on first contact; after an outage, on from
@@ -334,7 +334,10 @@ class RedisBroker(Broker):
     # ------------------------------------------------------------------ broker API
 
     async def publish(self, drafts: list[Draft], origin: Origin | None = None) -> list[Event]:
-        if self._buffered + len(drafts) > self.buffer_events:
+        # Only publishes that wait for an unreachable Redis are bounded: a batch larger than
+        # buffer_events (a kernel's burst) is written at once while Redis is up.
+        connected = self._connected is not None and self._connected.is_set()
+        if not connected and self._buffered + len(drafts) > self.buffer_events:
             raise self._unavailable()
         self._buffered += len(drafts)
         call = secrets.token_hex(8)
