@@ -3,7 +3,7 @@ docs/PROTOCOL.md, mirroring labextension/src/protocol.ts for the Python side.
 
 Types only (and the WebSocket close codes): the transports read untrusted JSON, check it,
 and may then treat it as these shapes. tests/unit/test_protocol_doc.py keeps every op named
-here in the document.
+here, every field of the WebSocket ops and every route in the document.
 """
 
 from __future__ import annotations
@@ -104,6 +104,7 @@ class SubscribeOp(_SubscribeBase, total=False):
     channels: list[str] | str  # default: `**`, or a share link's own patterns
     since: str
     retained: bool
+    max_rate: float  # conflation: at most this many events/s per channel, the latest winning
 
 
 class UnsubscribeOp(TypedDict):
@@ -153,6 +154,8 @@ class _ErrorBase(TypedDict):
 
 class ErrorOp(_ErrorBase, total=False):
     ref: int  # the publish frame the error is about
+    status: int  # the HTTP status the same refusal gets over HTTP: 400, 403, 413, 429
+    retry_after: float  # with 429: seconds until the publish would be accepted
 
 
 class _GapBase(TypedDict):

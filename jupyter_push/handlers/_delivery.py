@@ -121,12 +121,14 @@ class Delivery:
         *,
         since: str | None,
         retained: bool,
+        max_rate: float | None = None,
     ) -> str | None:
         """Subscribe with the hub; the replay or retained values are queued. Returns the id
-        of the gap when `since` could not be honoured."""
+        of the gap when `since` could not be honoured. `max_rate`: conflate (conflation.py)."""
         hub = self.handler.state.hub
         sub, gap = await hub.open(
-            patterns, since=since, retained=retained, allowed=self.handler.access.allowed
+            patterns, since=since, retained=retained, allowed=self.handler.access.allowed,
+            max_rate=max_rate,
         )
         if self.phase is Phase.CLOSED:  # the connection went while the hub was replaying
             hub.close(sub)
@@ -143,10 +145,18 @@ class Delivery:
     ) -> str | None:
         """Listen to `patterns` from now on, `new` being the part just added (its replay or
         retained values are queued). Returns the id of the gap, as `subscribe`."""
-        assert self.sub is not None
-        hub = self.handler.state.hub
-        hub.update(self.sub, patterns)
-        return await hub.prime(self.sub, new, since=since, retained=retained)
+        sub = self.sub
+        if sub is None or not self.listen(patterns):
+            return None
+        return await self.handler.state.hub.prime(sub, new, since=since, retained=retained)
+
+    def listen(self, patterns: PatternSet) -> bool:
+        """Listen to `patterns` from now on (WebSocket subscribe / unsubscribe). False when
+        the connection has closed: an op still running then must not subscribe it again."""
+        if self.sub is None or self.phase is Phase.CLOSED:
+            return False
+        self.handler.state.hub.update(self.sub, patterns)
+        return True
 
     def go_live(self) -> None:
         """The response has started: write events as they come, beginning with what is

@@ -17,6 +17,7 @@ from ..channels import PatternSet, check_channel, check_patterns
 from ..events import Queued
 from ..exceptions import AlreadyPublished, BrokerUnavailable, EventTooLarge, InvalidInput
 from ..server.brokers.base import Origin
+from ..server.conflation import parse_max_rate, rate_of
 from ..server.publish_policy import PublishPolicy, WriteRefused
 from ..wire import control, ws_batch, ws_text_frame
 from . import _tornado_fastpath as fastpath
@@ -134,13 +135,20 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         if since is not None and not isinstance(since, str):
             raise InvalidInput('"since" must be an event id string')
         retained = msg.get("retained", True) is not False
+        max_rate = parse_max_rate(msg.get("max_rate"))
         delivery = self._delivery
         if delivery is None:
             return
         sub = delivery.sub
         if sub is None:
-            gap = await delivery.subscribe(PatternSet(new), since=since, retained=retained)
+            gap = await delivery.subscribe(PatternSet(new), since=since, retained=retained,
+                                           max_rate=max_rate)
         else:
+            if "max_rate" in msg and max_rate != rate_of(sub):
+                raise InvalidInput(
+                    f"max_rate is set once per socket, by its first subscribe (here: "
+                    f"{rate_of(sub) or 'none'}); open another socket for another rate"
+                )
             combined = PatternSet([*sub.patterns.patterns, *new])
             limit = self.state.max_patterns_per_connection
             if len(combined.patterns) > limit:
@@ -155,10 +163,10 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
 
     def _unsubscribe(self, msg: UnsubscribeOp) -> None:
         gone = set(_patterns(msg, self.state.max_patterns))
-        sub = self._delivery.sub if self._delivery is not None else None
-        if sub is not None:
-            remaining = [p for p in sub.patterns.patterns if p not in gone]
-            self.state.hub.update(sub, PatternSet(remaining))
+        delivery = self._delivery
+        if delivery is not None and delivery.sub is not None:
+            remaining = [p for p in delivery.sub.patterns.patterns if p not in gone]
+            delivery.listen(PatternSet(remaining))
 
     async def _publish(self, msg: PublishOp) -> None:
         if not self.access.can_publish:

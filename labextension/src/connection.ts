@@ -7,6 +7,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { FrameBatcher } from './frames';
 import { ChannelSummary, ChannelsReply, PushEvent } from './protocol';
 import { mergeRecent } from './recent';
+import { PANEL_MAX_RATE } from './resume';
 import { ConnectionStatus, EventStream, StreamResponse } from './stream';
 import { ChannelRecord, IPushConnection } from './tokens';
 
@@ -40,7 +41,8 @@ export class PushConnection implements IPushConnection {
         events: events => this.batcher.add(events),
         gap: since => console.info(`jupyter-push: events after ${since} were missed; showing the latest values`),
         status: status => this.statusUpdate(status)
-      }
+      },
+      { maxRate: PANEL_MAX_RATE }
     );
   }
 

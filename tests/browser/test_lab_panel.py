@@ -93,6 +93,8 @@ def screenshot(page: Any, name: str) -> None:
 def test_dashboard_opens_from_palette_and_launcher_commands(page: Any, lab: LabServer) -> None:
     from playwright.sync_api import expect
 
+    streams: list[str] = []
+    page.on("request", lambda r: "/push/events" in r.url and streams.append(r.url))
     open_lab(page, lab)
     expect(page.locator(".jp-LauncherCard", has_text="Live Dashboard")).to_be_visible()
     page.keyboard.press("Control+Shift+C")
@@ -101,6 +103,8 @@ def test_dashboard_opens_from_palette_and_launcher_commands(page: Any, lab: LabS
     expect(page.locator("#jupyter-push-dashboard .jp-Push-status")).to_have_attribute(
         "data-phase", "open"
     )
+    # the panel draws latest values: its stream asks the server for conflation (README)
+    assert streams and all("max_rate=30" in url for url in streams), streams
 
 
 def test_tiles_follow_the_shape_of_published_data(page: Any, lab: LabServer) -> None:

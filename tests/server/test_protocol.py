@@ -1,4 +1,4 @@
-"""PROTOCOL.md against a real Jupyter server, with standard clients (httpx-sse, websockets)."""
+"""docs/PROTOCOL.md against a real Jupyter server, with standard clients (httpx-sse, websockets)."""
 
 from __future__ import annotations
 
