@@ -36,6 +36,7 @@ class EventDict(_EventBase, total=False):
     """The event object every transport carries (protocol.ts: PushEvent)."""
 
     source: Source
+    skipped: int  # with max_rate: events of its channel skipped since the previous one sent
 
 
 # --- HTTP routes
