@@ -23,6 +23,8 @@ class Source(TypedDict, total=False):
     kernel: str
     path: str
     user: str
+    cell: str  # the notebook cell that pushed the event (its id) and its execution count
+    execution_count: int
 
 
 class _EventBase(TypedDict):
@@ -36,6 +38,7 @@ class EventDict(_EventBase, total=False):
     """The event object every transport carries (protocol.ts: PushEvent)."""
 
     source: Source
+    skipped: int  # with max_rate: events of its channel skipped since the previous one sent
 
 
 # --- HTTP routes
@@ -104,6 +107,7 @@ class SubscribeOp(_SubscribeBase, total=False):
     channels: list[str] | str  # default: `**`, or a share link's own patterns
     since: str
     retained: bool
+    max_rate: float  # conflation: at most this many events/s per channel, the latest winning
 
 
 class UnsubscribeOp(TypedDict):

@@ -16,7 +16,7 @@ from ..channels import CheckedNames, PatternSet, check_channel
 from ..events import Event, Notice, Queued
 from ..exceptions import EventTooLarge, InvalidInput
 from ..reserved import check_client_channel
-from .brokers.base import Broker, Draft
+from .brokers.base import Broker, Draft, Origin
 from .metrics import Stats
 
 
@@ -155,6 +155,14 @@ class Subscriber:
                 self.stats.wrote(events[0])
         return events
 
+    def start(self) -> None:
+        """What it must see first is queued: live delivery begins (a hook for conflation)."""
+
+    def close(self) -> None:
+        """The hub has let it go: drop what is queued."""
+        self.queue.clear()
+        self.queued_bytes = 0
+
     def put_front(self, events: list[Queued]) -> None:
         """Queue `events` (a replay or retained values) before the live ones, dropping live
         events that duplicate them. Not bounded: a replay is bounded by the history."""
@@ -246,11 +254,12 @@ class Hub:
         # (tuple.__new__ directly: NamedTuple's generated __new__ is a Python call per event)
         return _new_tuple(Draft, (channel, data_json, source_json))
 
-    async def publish(self, drafts: list[Draft]) -> list[Event]:
-        """Store and deliver validated drafts, in order; returns the events with their ids."""
+    async def publish(self, drafts: list[Draft], origin: Origin | None = None) -> list[Event]:
+        """Store and deliver validated drafts, in order; returns the events with their ids.
+        `origin`: the publisher's session and frame ref (AlreadyPublished if stored before)."""
         if not drafts:
             return []
-        return await self.broker.publish(drafts)
+        return await self.broker.publish(drafts, origin)
 
     def deliver(self, events: Iterable[Event]) -> None:
         """Called by the broker for every stored event, in id order."""
@@ -336,12 +345,20 @@ class Hub:
         retained: bool = True,
         allowed: PatternSet | None = None,
         internal: bool = False,
+        max_rate: float | None = None,
     ) -> tuple[Subscriber, str | None]:
         """Register a subscriber and queue what it must see first: the events after `since`
         (resume), or the retained values. Returns the subscriber and, when `since` could not
         be honoured, the id of the gap. An `internal` subscriber (the server's own, e.g. the
-        watchdog) is not counted among the subscribers."""
-        sub = Subscriber(patterns, self.limits, allowed, self.stats)
+        watchdog) is not counted among the subscribers. With `max_rate` the live events after
+        what it sees first are conflated (conflation.py); without, it is a plain subscriber."""
+        sub: Subscriber
+        if max_rate is None:
+            sub = Subscriber(patterns, self.limits, allowed, self.stats)
+        else:
+            from .conflation import ConflatingSubscriber  # only for those who ask
+
+            sub = ConflatingSubscriber(patterns, self.limits, max_rate, allowed, self.stats)
         if internal:
             sub.transport = INTERNAL
         self._add(sub)
@@ -350,6 +367,7 @@ class Hub:
         except BaseException:
             self.close(sub)
             raise
+        sub.start()
         return sub, gap
 
     async def prime(
@@ -382,8 +400,7 @@ class Hub:
 
     def close(self, sub: Subscriber) -> None:
         self._remove(sub)
-        sub.queue.clear()
-        sub.queued_bytes = 0
+        sub.close()
 
     def _add(self, sub: Subscriber) -> None:
         if sub.patterns.exact_only:

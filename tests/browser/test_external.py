@@ -56,6 +56,8 @@ async def test_the_share_link_opened_in_a_browser_is_a_live_mobile_viewer(http, 
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    streams: list[str] = []
+    page.on("request", lambda r: r.resource_type == "eventsource" and streams.append(r.url))
     await page.goto(link["url"])
 
     bar = page.locator('[data-channel="train/progress"]')
@@ -63,6 +65,8 @@ async def test_the_share_link_opened_in_a_browser_is_a_live_mobile_viewer(http, 
         timeout=WAIT_MS
     )
     await page.locator("#status").filter(has_text="live").wait_for(timeout=WAIT_MS)
+    # the page draws latest values: it asks the server for conflation (see README)
+    assert streams and all("max_rate=30" in url for url in streams), streams
     for loss in (1.0, 0.7, 0.45, 0.4, 0.2):
         await publish(http, "train/loss", loss)
     for line in ("epoch 1 done", "epoch 2 done"):
