@@ -12,12 +12,15 @@ from jupyter_core.paths import jupyter_data_dir, jupyter_runtime_dir
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
 from tornado.ioloop import IOLoop
-from traitlets import Bool, Float, Int, Unicode, default
+from traitlets import Bool, Dict, Float, Int, Unicode, default
 
 from .auth import PushAuth, new_token
+from .config_problems import config_problems
+from .exceptions import UnusableConfig
+from .handlers import _tornado_fastpath as fastpath
 from .handlers import default_handlers
 from .server import metrics
-from .server.admission import ConnectionLimiter
+from .server.admission import ConnectionLimiter, PublishRates
 from .server.brokers.base import Broker
 from .server.brokers.memory import MemoryBroker
 from .server.heartbeats import Heartbeats
@@ -26,6 +29,7 @@ from .server.kernel_health import KernelHealth
 from .server.publish_policy import ShareWriteLimits
 from .server.share_sessions import ShareConnections
 from .server.state import PushState
+from .server.watchdog import Watchdog
 from .tokens import KeyFile, KeyStore, ShareTokens
 
 
@@ -61,6 +65,18 @@ class PushApp(ExtensionApp):
     ).tag(config=True)
     queue_max_bytes = Int(
         16 << 20, help="Bytes queued for one subscriber before it counts as too slow."
+    ).tag(config=True)
+    fast_path = Bool(
+        True,
+        help="Write pre-built bytes straight to idle sockets and shed what a long-lived "
+        "request no longer needs, using Tornado internals (checked against the running Tornado "
+        "at start; off by itself when one is missing). False: Tornado's public API only.",
+    ).tag(config=True)
+    gc_freeze = Bool(
+        True,
+        help="At start, move the heap built so far (jupyter_server and its extensions) out of "
+        "Python's garbage collections (gc.freeze()), whose pauses otherwise dominate p99 "
+        "latency with many subscribers. Process-wide; announced in the log.",
     ).tag(config=True)
     broker_url = Unicode(
         "memory://",
@@ -154,6 +170,11 @@ class PushApp(ExtensionApp):
         "someone subscribes to its $kernels/<kernel_id> channel."
     ).tag(config=True)
 
+    watch = Dict(
+        {}, help='Stall watchdog: {"train/**": 120} raises an alert ($alerts/stalled/train and '
+        "a $notify warning) when no event on a matching channel arrives for 120 seconds, and "
+        "clears it when events resume. Notebooks add rules with expect() and alert_if()."
+    ).tag(config=True)
     share_write_rate = Float(
         5.0, help="Events per second one write-scoped share link may publish to its controls "
         "(bursts up to share_write_burst); more get 429 with Retry-After."
@@ -194,15 +215,23 @@ class PushApp(ExtensionApp):
     state: PushState | None = None
     shared_keys: Any = None  # RedisShareKeys when the broker is Redis
     kernel_health: KernelHealth | None = None
+    watchdog: Watchdog | None = None
     runtime_file: Path | None = None
 
     def make_broker(self) -> Broker:
+        """The configured broker. Raises UnusableConfig naming the fix when it cannot be made."""
         url = self.broker_url
         if url.startswith("memory:"):
             return MemoryBroker(self.history_size)
-        if url.startswith(("redis://", "rediss://", "unix://")):
+        try:
             from .server.brokers.redis import RedisBroker
-
+        except ImportError as e:
+            raise UnusableConfig(
+                f"PushApp.broker_url is {url.split('://')[0]}://… but the Python package "
+                f"{e.name or 'redis'!r} is missing from this server's environment: "
+                "pip install 'jupyter_push[redis]', then restart the server"
+            ) from e
+        try:
             return RedisBroker(
                 url,
                 history_size=self.history_size,
@@ -211,17 +240,49 @@ class PushApp(ExtensionApp):
                 buffer_events=self.redis_buffer_events,
                 log=self.log,
             )
-        raise ValueError(f"PushApp.broker_url {url!r}: use memory:// or redis://host:port/db")
+        except ValueError as e:
+            raise UnusableConfig(str(e)) from e
 
     def initialize_settings(self) -> None:
+        # share tokens travel in ?access=: keep them out of the request log like ?token=
+        scrub = self.settings.get("extra_log_scrub_param_keys") or []
+        self.settings["extra_log_scrub_param_keys"] = [*scrub, "access"]
+        try:
+            self.state = self.make_state()
+        except UnusableConfig as e:
+            # A Jupyter server should not die for an extension, and a warning with 404s
+            # everywhere is easy to miss: serve every push route with 503 and the reason.
+            self.state = PushState(hub=Hub(MemoryBroker(0)), auth=PushAuth(self.kernel_token),
+                                   problem=str(e))
+            self.log.error("jupyter_push cannot start: %s. Every push/ route answers 503 "
+                           "until this is fixed and the server restarted.", e)
+        self.settings["jupyter_push"] = self.state
+        self._advertise()  # kernels keep their events and retry until the routes work
+        if self.state.problem is None:
+            metrics.install(self.state.hub)
+            # Under some launchers _start_jupyter_server_extension never runs: start here.
+            IOLoop.current().add_callback(self._start_hub)
+            if self.shared_keys is not None:
+                IOLoop.current().add_callback(self.shared_keys.start)
+            IOLoop.current().add_callback(self._start_health, self.serverapp)
+
+    def make_state(self) -> PushState:
+        """Everything the handlers use. Raises UnusableConfig naming what to fix in the config."""
+        problems = config_problems(self)
+        if problems:
+            raise UnusableConfig("; ".join(problems))
         limits = QueueLimits(
             max_event_bytes=self.max_event_bytes,
             queue_max_events=self.queue_max_events,
             queue_max_bytes=self.queue_max_bytes,
         )
         hub = Hub(self.make_broker(), limits, retained=self.retained)
-        shares, share_connections = self.make_shares()
-        self.state = PushState(
+        self.log.info("jupyter_push: %s", fastpath.check(self.fast_path))
+        try:
+            shares, share_connections = self.make_shares()
+        except ValueError as e:
+            raise UnusableConfig(str(e)) from e
+        return PushState(
             hub=hub,
             auth=PushAuth(self.kernel_token, shares),
             heartbeat_interval=self.heartbeat_interval,
@@ -231,8 +292,7 @@ class PushApp(ExtensionApp):
             ),
             max_patterns=self.max_patterns,
             max_patterns_per_connection=self.max_patterns_per_connection,
-            publish_rate=self.max_publish_rate,
-            publish_burst=self.max_publish_burst,
+            publish_rates=PublishRates(self.max_publish_rate, self.max_publish_burst),
             shares=shares,
             share_connections=share_connections,
             share_base_url=self.share_base_url,
@@ -242,30 +302,23 @@ class PushApp(ExtensionApp):
                 self.share_write_rate, self.share_write_burst, self.share_write_max_bytes
             ),
         )
-        # share tokens travel in ?access=: keep them out of the request log like ?token=
-        scrub = self.settings.get("extra_log_scrub_param_keys") or []
-        self.settings["extra_log_scrub_param_keys"] = [*scrub, "access"]
-        self.settings["jupyter_push"] = self.state
-        metrics.install(hub)
-        self._advertise()
-        # Under some launchers _start_jupyter_server_extension never runs; start on the loop.
-        IOLoop.current().add_callback(self._start_hub)
-        if self.shared_keys is not None:
-            IOLoop.current().add_callback(self.shared_keys.start)
-        IOLoop.current().add_callback(self._start_health, self.serverapp)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(default_handlers)
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
-        assert self.state is not None
+        if self.state is None or self.state.problem is not None:
+            return  # (the reason is in the log, and in every push/ response)
         await self._start_hub()
         self.log.info("jupyter_push: events at %s (broker %s)", self.push_url,
                       type(self.state.hub.broker).__name__)
-        # The startup heap (jupyter_server, its extensions) lives until exit: keep it out of
-        # full collections, whose pauses dominated p99 latency at 1,000 subscribers.
-        gc.collect()
-        gc.freeze()
+        if self.gc_freeze:
+            # The startup heap (jupyter_server, its extensions) lives until exit: keep it out
+            # of full collections, whose pauses dominated p99 latency at 1,000 subscribers.
+            gc.collect()
+            gc.freeze()
+            self.log.info("jupyter_push: gc.freeze(): %d startup objects kept out of garbage "
+                          "collections (PushApp.gc_freeze)", gc.get_freeze_count())
 
     async def _start_hub(self) -> None:
         assert self.state is not None
@@ -273,8 +326,11 @@ class PushApp(ExtensionApp):
         await self.state.controls.follow(self.state.hub)
 
     async def _start_health(self, serverapp: Any) -> None:
-        """The server's own reserved channels: kernel lifecycle."""
+        """The server's own reserved channels: kernel lifecycle, the watchdog's alerts."""
         assert self.state is not None
+        if self.watchdog is None:
+            self.watchdog = Watchdog(self.state.hub, self.watch, log=self.log)
+            await self.watchdog.start()
         kernels = getattr(serverapp, "kernel_manager", None)
         if self.kernel_health is None and self.kernel_states and kernels is not None:
             self.kernel_health = KernelHealth(
@@ -288,11 +344,15 @@ class PushApp(ExtensionApp):
         if self.kernel_health is not None:
             await self.kernel_health.stop()
             self.kernel_health = None
+        if self.watchdog is not None:
+            await self.watchdog.stop()
+            self.watchdog = None
         if self.state is not None:
             self.state.stopping = True
             for close in list(self.state.closers):
                 close()
-            metrics.uninstall(self.state.hub)
+            if self.state.problem is None:
+                metrics.uninstall(self.state.hub)
             if self.state.heartbeats is not None:
                 self.state.heartbeats.stop()
             await self.state.hub.stop()

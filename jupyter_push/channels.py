@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from .exceptions import InvalidChannel
+from .exceptions import InvalidChannel, InvalidInput
 
 MAX_CHANNEL_LENGTH = 200
 _SEGMENT = re.compile(r"[A-Za-z0-9_.:-]+\Z")
@@ -75,6 +75,17 @@ def check_pattern(pattern: Any) -> str:
     return pattern
 
 
+def check_patterns(patterns: list[Any], limit: int) -> list[str]:
+    """`patterns` if each is valid and there are at most `limit` (`PushApp.max_patterns`) of
+    them, for one subscription over any transport; else InvalidChannel / InvalidInput."""
+    if len(patterns) > limit:
+        raise InvalidInput(
+            f"{len(patterns)} patterns in one subscription; the limit is {limit} "
+            "(PushApp.max_patterns)"
+        )
+    return [check_pattern(p) for p in patterns]
+
+
 def is_wildcard(pattern: str) -> bool:
     return "*" in pattern
 
@@ -125,3 +136,26 @@ class PatternSet:
 
     def __repr__(self) -> str:
         return f"PatternSet({list(self.patterns)!r})"
+
+
+class CheckedNames:
+    """The channel names already found valid, so a name published again is not checked again.
+
+    Callers test `name in names.known` on their hot path and call `names.check(name)` only
+    for a name not known yet; the memo forgets everything past `limit` names.
+    """
+
+    __slots__ = ("_check", "known", "limit")
+
+    def __init__(self, limit: int, check: Callable[[Any], str] = check_channel):
+        self.known: set[str] = set()
+        self.limit = limit
+        self._check = check
+
+    def check(self, name: Any) -> str:
+        """`name` if valid (remembered), else raise InvalidChannel."""
+        checked = self._check(name)
+        if len(self.known) >= self.limit:
+            self.known.clear()
+        self.known.add(checked)
+        return checked

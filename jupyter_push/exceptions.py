@@ -26,6 +26,16 @@ class EventTooLarge(InvalidInput):
     """An event larger than the server accepts (`PushApp.max_event_bytes`)."""
 
 
+class WriteRefused(InvalidInput):
+    """A publish refused for who sent it or how fast, not for its shape: `status` is 403, 413
+    or 429; `retry_after` (seconds) with 429."""
+
+    def __init__(self, status: int, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
 class AuthError(PushError):
     """A credential was presented but cannot be accepted. `status` is 401 or 403."""
 
@@ -36,6 +46,15 @@ class AuthError(PushError):
 
 class BrokerUnavailable(PushError):
     """The broker cannot store events now (its engine is unreachable); try again later."""
+
+
+class AlreadyPublished(PushError):
+    """A publisher resent a frame the broker had stored already (possibly through another
+    server): nothing is stored again."""
+
+
+class UnusableConfig(PushError, ValueError):
+    """A setting the server extension cannot use; the message names the fix."""
 
 
 class NoServer(PushError, RuntimeError):

@@ -8,7 +8,9 @@ declarations (`$controls/...`; share links never publish to any `$` channel).
 
 from __future__ import annotations
 
-from .channels import compile_pattern
+from typing import Any
+
+from .channels import check_channel, compile_pattern
 
 NOTIFY = "$notify"
 KERNELS = "$kernels"
@@ -26,6 +28,13 @@ _client_publishable = tuple(compile_pattern(p) for p in CLIENT_PUBLISHABLE)
 def client_may_publish(channel: str) -> bool:
     """True for a reserved channel that clients may publish to (and for every ordinary one)."""
     return not channel.startswith("$") or any(match(channel) for match in _client_publishable)
+
+
+def check_client_channel(channel: Any) -> str:
+    """`channel` if a client (a kernel, a page, a script) may publish to it: a valid name, and
+    of the `$` names only those above; else InvalidChannel saying why."""
+    return check_channel(channel, allow_reserved=type(channel) is str
+                         and client_may_publish(channel))
 
 
 def kernel_channel(kernel_id: str) -> str:

@@ -14,8 +14,8 @@ import sys
 import threading
 from typing import Any
 
-from ..channels import check_channel
-from ..reserved import client_may_publish
+from ..channels import CheckedNames
+from ..reserved import check_client_channel
 from . import local
 from .encoding import LAZY, encoded
 from .identity import current_cell
@@ -29,7 +29,7 @@ MAX_CACHED_CHANNELS = 10_000
 
 _publisher: Publisher | None = None
 _start_lock = threading.Lock()
-_valid_channels: set[str] = set()
+_channels = CheckedNames(MAX_CACHED_CHANNELS, check_client_channel)
 
 
 def get_publisher() -> Publisher:
@@ -49,8 +49,8 @@ def get_publisher() -> Publisher:
 def push(channel: str, data: Any) -> None:
     """Publish `data` (any JSON value) on `channel`. Returns at once; never blocks; never
     raises for transport reasons. In-process listeners (widgets) see it first."""
-    if channel not in _valid_channels:
-        _validate(channel)
+    if channel not in _channels.known:
+        _channels.check(channel)  # InvalidChannel (a ValueError) tells the user what is wrong
     local.dispatch(channel, data)
     if type(data) not in LAZY:
         data = encoded(data)
@@ -68,14 +68,6 @@ def flush(timeout: float | None = 2.0) -> bool:
     if publisher is None:
         return True
     return publisher.flush(timeout)
-
-
-def _validate(channel: str) -> None:
-    # InvalidChannel (a ValueError) tells the user what is wrong
-    check_channel(channel, allow_reserved=client_may_publish(channel))
-    if len(_valid_channels) > MAX_CACHED_CHANNELS:
-        _valid_channels.clear()
-    _valid_channels.add(channel)
 
 
 def _flush_after_cell(*_: Any) -> None:

@@ -28,6 +28,7 @@ import time
 import warnings
 from typing import Any, Callable
 
+from .._backoff import backoff_delay
 from .._json import dumps, loads
 from ..exceptions import InvalidInput, NoServer
 from ..wire import client_frame, publish_frame
@@ -39,7 +40,6 @@ log = logging.getLogger("jupyter_push")
 
 DEFAULT_BUFFER = 100_000
 MAX_IN_FLIGHT = 64  # unacknowledged frames before the thread waits for acks
-BACKOFF_FIRST, BACKOFF_MAX = 0.05, 2.0
 CONNECT_TIMEOUT = 5.0
 PING_INTERVAL = 30.0
 DIRECT_GAP = 0.001  # put() sends itself only if nothing went out this recently: else batch
@@ -254,7 +254,7 @@ class Publisher:
     # ------------------------------------------------------------------ the thread
 
     def _run(self) -> None:
-        backoff = BACKOFF_FIRST
+        attempt = 0  # failed connection attempts in a row
         while not self._closed:
             try:
                 self.server = find_server(self._url, self._token)
@@ -268,10 +268,10 @@ class Publisher:
                     log.warning("jupyter_push: cannot reach %s (%s); keeping events and retrying",
                                 self.server.url, _connect_problem(e))
                 self.link = UNREACHABLE
-                self._sleep(backoff)
-                backoff = min(backoff * 2, BACKOFF_MAX)
+                self._sleep(backoff_delay(attempt))
+                attempt += 1
                 continue
-            backoff = BACKOFF_FIRST
+            attempt = 0
             try:
                 self._session(ws)
             except Exception as e:
@@ -282,8 +282,8 @@ class Publisher:
                     ws.close(timeout=0.1)
                 except Exception:
                     pass
-            if not self._closed:
-                self._sleep(BACKOFF_FIRST)
+            if not self._closed:  # lost: every kernel of a restarted server is here at once
+                self._sleep(backoff_delay(0))
 
     def _connect(self, server: Server) -> Any:
         import websocket

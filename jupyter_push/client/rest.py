@@ -1,4 +1,5 @@
-"""Plain HTTP calls to `{base}push/` (stdlib only): publish one event, share links, status."""
+"""Plain HTTP calls to `{base}push/` (stdlib only), for the command line and `share()`:
+JSON in, JSON out, HTTPFailure carrying the server's message."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from .._json import dumps
 from ..exceptions import HTTPFailure, NoServer
-from .discovery import WHAT_TO_DO, Server, find_server
+from .discovery import WHAT_TO_DO, Server
 
 TIMEOUT = 10.0
 
@@ -39,10 +40,3 @@ def _message(error: urllib.error.HTTPError) -> str:
     except Exception:
         return str(error.reason)
 
-
-def share(*patterns: str, ttl: float = 3600, url: str | None = None,
-          token: str | None = None) -> str:
-    """A read-only share URL (SSE) for `patterns`, valid for `ttl` seconds."""
-    answer = call(find_server(url, token), "POST", "tokens",
-                  {"channels": list(patterns) or ["**"], "ttl": ttl})
-    return str(answer["url"])

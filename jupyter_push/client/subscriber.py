@@ -36,14 +36,13 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from .._backoff import backoff_delay
 from ..channels import check_pattern
 from ..exceptions import NoServer, PushError, SubscribeError
 from .discovery import WHAT_TO_DO, Server, find_server
 
 log = logging.getLogger("jupyter_push")
 
-BACKOFF_FIRST, BACKOFF_MAX = 0.05, 2.0
-RECONNECT_DELAY = 0.05  # after a lost connection, before the first new attempt
 CONNECT_TIMEOUT = 5.0
 PATTERNS_PER_REQUEST = 100  # PushApp.max_patterns' default
 Event = dict[str, Any]
@@ -73,7 +72,7 @@ class Subscription:
     # ------------------------------------------------------------------ iteration
 
     def __iter__(self) -> Iterator[Event]:
-        backoff = BACKOFF_FIRST
+        attempt = 0  # failed connection attempts in a row
         while not self._closed:
             try:
                 ws = self._connect()
@@ -86,10 +85,10 @@ class Subscription:
                     raise NoServer(f"cannot reach jupyter_push at {self.server.url} ({e}): "
                                    f"{WHAT_TO_DO}") from e
                 log.debug("jupyter_push: subscribe: cannot connect: %s", e)
-                time.sleep(backoff)
-                backoff = min(backoff * 2, BACKOFF_MAX)
+                time.sleep(backoff_delay(attempt))
+                attempt += 1
                 continue
-            backoff = BACKOFF_FIRST
+            attempt = 0
             self._ever_connected = True
             self.connections += 1
             try:
@@ -104,7 +103,7 @@ class Subscription:
             finally:
                 self._drop(ws)
             if not self._closed:
-                time.sleep(RECONNECT_DELAY)
+                time.sleep(backoff_delay(0))  # jittered: every subscriber lost it at once
 
     def _connect(self) -> Any:
         import websocket

@@ -6,6 +6,7 @@ import hashlib
 import os
 import socket
 import time
+from functools import cached_property
 from typing import Any
 
 from jupyter_core.utils import ensure_async
@@ -15,17 +16,19 @@ from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import origin_matches_pat
 from tornado import web
+from tornado.log import gen_log
 from tornado.util import ObjectDict
 from tornado.websocket import WebSocketHandler
 
 from .._json import dumps, loads
 from .._protocol import CloseCode
 from ..auth import USER, Access
-from ..channels import PatternSet, check_pattern
+from ..channels import PatternSet, check_patterns
 from ..exceptions import AuthError, BrokerUnavailable, InvalidInput
 from ..server.publish_policy import PublishPolicy
 from ..server.state import PushState
 from ..tokens import uncovered
+from . import _tornado_fastpath as fastpath
 
 # The resource jupyter_server's Authorizer is asked about for a Jupyter user's push requests,
 # beside its own ("contents", "kernels", "events", …): "read" to subscribe and read state,
@@ -54,6 +57,10 @@ class PushHandler(APIHandler):
 
     async def prepare(self, **_ignored: Any) -> None:
         # (WebSocketMixin passes _redirect_to_login=False; get_login_url never redirects here.)
+        if self.state.problem is not None and self.get_query_argument("access", None):
+            # (a share link cannot be checked now; its holder need not see the server's config)
+            raise web.HTTPError(503, "live events are unavailable on this server for now: "
+                                "a configuration problem its log names")
         try:
             access = self.state.auth.identify(
                 self.request.headers.get("Authorization"),
@@ -75,24 +82,24 @@ class PushHandler(APIHandler):
                 # also where ServerApp.allow_unauthenticated_access is on (JupyterHub's default)
                 PushHandler.get_login_url(self)
             if self.current_user is not None and self.request.method != "OPTIONS":
+                self.check_usable()
                 await self.authorize("read" if self.request.method in ("GET", "HEAD") else "write")
             return
         if not self.check_host():
             raise web.HTTPError(403, "Host header not allowed")
+        self.check_usable()
         self.access = access
         user = User(username=f"jupyter_push-{access.role}")
         self.current_user = self._jupyter_current_user = user
         self._set_token_cors_headers()
-        if access.expires is not None and self.state.share_connections is not None:
-            self.state.share_connections.add(self, access.expires)
 
     def end_share_connection(self) -> None:
         """Close this request's stream or socket: its share token expired or was revoked."""
         if isinstance(self, WebSocketHandler):
             self.close(CloseCode.POLICY_VIOLATION, "share link expired or revoked")
             return
-        stream = getattr(self.request.connection, "stream", None)
-        if not self._finished and stream is not None:
+        stream = fastpath.iostream(self)
+        if not fastpath.finished(self) and stream is not None:
             stream.close()
 
     @allow_unauthenticated  # a CORS preflight never carries credentials (as in APIHandler)
@@ -156,6 +163,13 @@ class PushHandler(APIHandler):
             "the kernel token (JUPYTER_PUSH_TOKEN) or a share token (?access=...)",
         )
 
+    def log_exception(self, typ: Any, value: BaseException | None, tb: Any) -> None:
+        if isinstance(value, BrokerUnavailable):
+            # an outage the broker logs once by itself: one line per request, no traceback
+            gen_log.warning("503 %s: %s", self._request_summary(), value)
+            return
+        super().log_exception(typ, value, tb)
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
         message = exc.log_message if isinstance(exc, web.HTTPError) and exc.log_message else None
@@ -172,6 +186,12 @@ class PushHandler(APIHandler):
             return super().write_error(status_code, **kwargs)
         self.set_header("Content-Type", "application/json")
         self.finish(dumps({"message": message}))
+
+    def check_usable(self) -> None:
+        """503 with the reason when a setting keeps the extension from working."""
+        problem = self.state.problem
+        if problem is not None:
+            raise web.HTTPError(503, f"jupyter_push cannot start: {problem}")
 
     # ------------------------------------------------------------------ authorization
 
@@ -231,10 +251,11 @@ class PushHandler(APIHandler):
             except OSError:  # not TCP (a Unix socket), or not supported here
                 pass
 
-    @property
+    @cached_property
     def credential(self) -> str:
         """Who is asking, for per-credential limits: the user, the kernel token, or one
-        share token (by a digest, never the token itself)."""
+        share token (by a digest, never the token itself). Kept from admission on: a streaming
+        request's headers are shed while it streams."""
         if self.access.role == "share":
             return "share:" + _digest(self.get_query_argument("access", ""))
         if self.access.role == "kernel":
@@ -266,14 +287,7 @@ class PushHandler(APIHandler):
         Thousands of idle subscribers each kept several KB of these. Call only once nothing
         reads them again (credential and access are decided by then)."""
         request = self.request
-        # Empty the request's and the response's headers in place: tornado's suspended frames
-        # hold them too (it decided keep-alive and the framing from them already), and a
-        # finishing response may still set a header on its own object.
-        for headers in (request.headers, self._headers):
-            for table in ("_as_list", "_combined_cache"):
-                parsed = getattr(headers, table, None)
-                if type(parsed) is dict:
-                    parsed.clear()
+        fastpath.shed_headers(self)
         request.arguments = request.query_arguments = request.body_arguments = _NO_ARGUMENTS
         request.files = _NO_ARGUMENTS
         request.__dict__.pop("_cookies", None)
@@ -286,15 +300,8 @@ class PushHandler(APIHandler):
         tokens to the channels the token names."""
         values = self.get_query_arguments(name)
         allowed = self.access.allowed
-        if len(values) > self.state.max_patterns:
-            raise web.HTTPError(
-                400,
-                f"{len(values)} patterns in one subscription; the limit is "
-                f"{self.state.max_patterns} (PushApp.max_patterns)",
-            )
         try:
-            for v in values:
-                check_pattern(v)
+            check_patterns(values, self.state.max_patterns)
         except InvalidInput as e:
             raise web.HTTPError(400, str(e)) from e
         if not values:

@@ -8,7 +8,6 @@ from tornado import web
 
 from .._version import __version__
 from ..exceptions import BrokerUnavailable, EventTooLarge, InvalidInput
-from ..server.admission import TokenBucket
 from ..server.brokers.base import Draft
 from ..server.hub import Hub
 from ..server.publish_policy import PublishPolicy, WriteRefused
@@ -52,6 +51,7 @@ class PublishHandler(PushHandler):
         try:
             drafts = drafts_from(hub, body, policy.source_json, policy)
             policy.admit(len(drafts))
+            self.state.publish_rates.admit(self.credential, len(drafts))
         except WriteRefused as e:
             error = web.HTTPError(e.status, str(e))
             error.retry_after = e.retry_after  # type: ignore[attr-defined]
@@ -60,19 +60,6 @@ class PublishHandler(PushHandler):
             raise web.HTTPError(413, str(e)) from e
         except InvalidInput as e:
             raise web.HTTPError(400, str(e)) from e
-        bucket = self.state.publish_buckets.get(self.credential)
-        if bucket is None:
-            bucket = TokenBucket(self.state.publish_rate, self.state.publish_burst)
-            self.state.publish_buckets[self.credential] = bucket
-        if not bucket.take(len(drafts)):
-            wait = bucket.retry_after(len(drafts))
-            error = web.HTTPError(
-                429,
-                f"publish rate limit ({self.state.publish_rate:g} events/s, "
-                f"PushApp.max_publish_rate): nothing was published; retry in {wait:.2f} s",
-            )
-            error.retry_after = wait  # type: ignore[attr-defined]
-            raise error
         try:
             events = await hub.publish(drafts)
         except BrokerUnavailable as e:

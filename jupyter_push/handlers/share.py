@@ -141,7 +141,7 @@ class EventsOrViewerHandler(EventsHandler):
         self.finish(page, set_content_type="text/html; charset=utf-8")
 
     def end_share_connection(self) -> None:
-        self._close()  # ends the stream cleanly; the browser's reconnect then gets a 401
+        self._shutdown()  # ends the stream cleanly; the browser's reconnect then gets a 401
 
 
 def first_value(header: str | None) -> str:

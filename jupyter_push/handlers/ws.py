@@ -13,25 +13,23 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from .._json import dumps, loads
 from .._protocol import CloseCode, PublishOp, SubscribeOp, UnsubscribeOp
-from ..channels import PatternSet, check_channel, check_pattern
-from ..exceptions import BrokerUnavailable, EventTooLarge, InvalidInput
-from ..server.admission import TokenBucket
-from ..server.hub import Subscriber
+from ..channels import PatternSet, check_channel, check_patterns
+from ..events import Queued
+from ..exceptions import AlreadyPublished, BrokerUnavailable, EventTooLarge, InvalidInput
+from ..server.brokers.base import Origin
+from ..server.conflation import parse_max_rate, rate_of
 from ..server.publish_policy import PublishPolicy, WriteRefused
-from ..wire import PING_FRAME, control, ws_batch, ws_text_frame
+from ..wire import control, ws_batch, ws_text_frame
+from . import _tornado_fastpath as fastpath
+from ._delivery import Delivery, refuse_when_stopping
 from ._eager_start import eager
 from .base import PushHandler
 from .rest import drafts_from
-from .sendnow import send_now
 
 
 class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
-    _sub: Subscriber | None = None
-    _writer: asyncio.Task[None] | None = None
-    _bucket: TokenBucket | None = None  # made by the first publish
+    _delivery: Delivery | None = None
     _policy: PublishPolicy | None = None  # made by the first publish
-    _sent = False  # events went out since the last heartbeat turn
-    _closed = False
     _may_publish = True  # for a Jupyter user: what the server's authorizer said at connect
 
     # tornado's get() itself, marked as authenticated; it runs for the socket's whole life,
@@ -43,8 +41,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         await super().prepare(*args, **kwargs)
         if self.current_user is None:  # whatever allow_unauthenticated_access says
             self.get_login_url()  # 401 with what to send
-        if self.state.stopping:
-            raise web.HTTPError(503, "the server is shutting down; reconnect shortly")
+        refuse_when_stopping(self)
         refusal = self.state.connections.refusal(self.credential)
         if refusal is not None:
             raise web.HTTPError(429, refusal)
@@ -60,7 +57,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         return WebSocketMixin.check_origin(self, origin)
 
     def get_compression_options(self) -> dict[str, Any] | None:
-        return None
+        return None  # frames are pre-built, uncompressed, and written to the stream as they are
 
     @property
     def ping_interval(self) -> float:
@@ -69,34 +66,22 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         return 0
 
     def open(self, *args: Any, **kwargs: Any) -> None:
-        state = self.state
+        delivery = self._delivery = Delivery(
+            self, "ws", framing=self._framing, stream=self._stream_or_none, send=self._send_raw,
+            beat=self._ping, fell_behind=self._fell_behind, shutdown=self._shutdown,
+        )
         try:
-            self.admit_connection()
+            delivery.open()
         except web.HTTPError as e:  # lost a race for the last place since get()
+            delivery.close()
             self.close(CloseCode.TRY_AGAIN_LATER, str(e.log_message)[:120])
             return
-        state.closers.add(self._shutdown)
         self.set_nodelay(True)  # writes are already batched; Nagle would add up to 40 ms
-        if self.ws_connection is not None:
-            self.detect_dead_peer(getattr(self.ws_connection, "stream", None))
-        if state.heartbeats is not None:
-            state.heartbeats.add(self)
+        stream = self._stream_or_none()
+        if stream is not None:
+            self.detect_dead_peer(stream)
         self.shed_request_state()  # the handshake is answered: nothing reads the request again
-
-    def heartbeat(self) -> None:
-        """A ping, unless events went out since the last one or bytes are on their way."""
-        if self._sent:
-            self._sent = False
-            return
-        try:
-            stream = self._stream()
-        except WebSocketClosedError:
-            return
-        if not stream.writing():
-            try:
-                send_now(stream, PING_FRAME)
-            except StreamClosedError:
-                pass
+        delivery.go_live()
 
     # ------------------------------------------------------------------ client → server
 
@@ -121,6 +106,8 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             except InvalidInput as e:
                 self._error(str(e), ref=_ref(op), status=_status(e),
                             retry_after=getattr(e, "retry_after", None))
+            except BrokerUnavailable as e:  # Redis is down: try again shortly
+                self._error(str(e), ref=_ref(op), status=503)
 
     async def _handle(self, msg: Any) -> None:
         if not isinstance(msg, dict) or not isinstance(msg.get("op"), str):
@@ -148,17 +135,20 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         if since is not None and not isinstance(since, str):
             raise InvalidInput('"since" must be an event id string')
         retained = msg.get("retained", True) is not False
-        hub = self.state.hub
-        sub = self._sub
+        max_rate = parse_max_rate(msg.get("max_rate"))
+        delivery = self._delivery
+        if delivery is None:
+            return
+        sub = delivery.sub
         if sub is None:
-            sub, gap = await hub.open(
-                PatternSet(new), since=since, retained=retained, allowed=self.access.allowed
-            )
-            self._sub = sub
-            sub.transport = "ws"
-            sub.notify = self._write_now
-            sub.on_overflow = self._kick
+            gap = await delivery.subscribe(PatternSet(new), since=since, retained=retained,
+                                           max_rate=max_rate)
         else:
+            if "max_rate" in msg and max_rate != rate_of(sub):
+                raise InvalidInput(
+                    f"max_rate is set once per socket, by its first subscribe (here: "
+                    f"{rate_of(sub) or 'none'}); open another socket for another rate"
+                )
             combined = PatternSet([*sub.patterns.patterns, *new])
             limit = self.state.max_patterns_per_connection
             if len(combined.patterns) > limit:
@@ -166,17 +156,17 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
                     f"this socket would hold {len(combined.patterns)} patterns; the limit is "
                     f"{limit} (PushApp.max_patterns_per_connection)"
                 )
-            hub.update(sub, combined)
-            gap = await hub.prime(sub, PatternSet(new), since=since, retained=retained)
+            gap = await delivery.add(combined, PatternSet(new), since=since, retained=retained)
         if gap is not None:
             self._send(control("gap", since=gap))
-        self._kick()  # the replay or retained values queued by the hub, after the gap
+        delivery.kick()  # the replay or retained values queued by the hub, after the gap
 
     def _unsubscribe(self, msg: UnsubscribeOp) -> None:
         gone = set(_patterns(msg, self.state.max_patterns))
-        if self._sub is not None:
-            remaining = [p for p in self._sub.patterns.patterns if p not in gone]
-            self.state.hub.update(self._sub, PatternSet(remaining))
+        delivery = self._delivery
+        if delivery is not None and delivery.sub is not None:
+            remaining = [p for p in delivery.sub.patterns.patterns if p not in gone]
+            delivery.listen(PatternSet(remaining))
 
     async def _publish(self, msg: PublishOp) -> None:
         if not self.access.can_publish:
@@ -192,7 +182,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             session = None  # nor may it touch a publisher's session or report drops
             msg = cast(PublishOp, {k: v for k, v in msg.items()
                                    if k not in ("session", "source", "dropped")})
-        if not (isinstance(session, str) and isinstance(ref, int)):
+        if not (isinstance(session, str) and 0 < len(session) <= 100 and isinstance(ref, int)):
             session = None
         elif ref <= self.state.publish_sessions.get(session, -1):
             self._send(control("ack", ref=ref, ids=[], duplicate=True))
@@ -222,23 +212,22 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             drafts = drafts_from(hub, {"channel": msg.get("channel"), "data": msg.get("data")},
                                  source_json, policy)
         policy.admit(len(drafts))
-        if self._bucket is None:
-            self._bucket = TokenBucket(self.state.publish_rate, self.state.publish_burst)
-        if not self._bucket.take(len(drafts)):
-            raise InvalidInput(
-                f"publish rate limit ({self.state.publish_rate:g} events/s, "
-                "PushApp.max_publish_rate): these events were not published; retry in "
-                f"{self._bucket.retry_after(len(drafts)):.2f} s"
-            )
+        self.state.publish_rates.admit(self.credential, len(drafts))
+        origin = Origin(session, ref) if session is not None and isinstance(ref, int) else None
+        duplicate = False
         try:
-            events = await hub.publish(drafts)
-        except BrokerUnavailable as e:
-            raise InvalidInput(str(e)) from e
+            events = await hub.publish(drafts, origin)
+        except AlreadyPublished:  # resent to this server after another one stored it
+            events, duplicate = [], True
         policy.record(events)
         self.note_publish_activity()
-        if session is not None and isinstance(ref, int):
-            self._remember(session, ref)
-        if "ref" in msg:
+        if origin is not None:
+            self._remember(origin.session, origin.ref)
+        if "ref" not in msg:
+            return
+        if duplicate:
+            self._send(control("ack", ref=msg["ref"], ids=[], duplicate=True))
+        else:
             self._send(control("ack", ref=msg["ref"], ids=[e.id for e in events]),
                        after_queued=True)
 
@@ -264,80 +253,41 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
 
     # ------------------------------------------------------------------ server → client
 
-    def _kick(self) -> None:
-        """Start the writer task unless it runs. It exists only while there is work the fast
-        path cannot do (a pending write, an overflow, a replay), which keeps idle sockets small."""
-        if self._sub is not None and (self._writer is None or self._writer.done()):
-            self._writer = asyncio.ensure_future(self._write_loop(self._sub))
-
-    async def _write_loop(self, sub: Subscriber) -> None:
-        try:
-            while not self._closed:
-                if sub.overflowed:
-                    # Fell behind: tell the client where the gap starts; it resumes with since.
-                    sub.overflowed = False
-                    sub.ready.clear()
-                    self.state.hub.stats.gaps_sent += 1
-                    await self.write_message(control("gap", since=self._last_id))
-                    continue
-                items = sub.take()
-                if not items:
-                    break  # idle: the fast path takes over
-                await self._stream().write(self._frames(items))
-        except (WebSocketClosedError, StreamClosedError):
-            pass
-        if self._writer is asyncio.current_task():
-            self._writer = None  # an idle socket keeps no finished task
-
-    def _write_now(self) -> bool:
-        """The hub has queued events: when the socket is idle, write them at once rather
-        than waking the writer task (one write per subscriber, no task switch)."""
-        sub = self._sub
-        if sub is None:
-            return False
-        try:
-            stream = self._stream()
-        except WebSocketClosedError:
-            return False
-        if sub.overflowed or stream.writing() or not (self._writer is None or self._writer.done()):
-            self._kick()  # the writer task awaits the pending write: flow control
-            return False
-        items = sub.take()
-        if items:
-            try:
-                send_now(stream, self._frames(items))
-            except StreamClosedError:
-                pass
-        return True
-
-    def _stream(self) -> IOStream:
-        conn = self.ws_connection
-        stream = getattr(conn, "stream", None)
-        if conn is None or conn.is_closing() or stream is None:
-            raise WebSocketClosedError()
-        return stream
-
-    def _frames(self, items: list[Any]) -> bytes:
+    def _framing(self, items: list[Queued]) -> bytes:
         """Pre-built text frames for queued items: a single event's frame is shared by every
         subscriber; several events become one array frame; a notice (gap) its own frame."""
-        self._sent = True
         if len(items) == 1 and items[0].id is not None:  # the common case when paced
-            self._last_id = items[0].id
             return items[0].ws_frame
-        data, last_id = _shared_frames(items)
-        if last_id is not None:
-            self._last_id = last_id
-        return data
+        return self.state.hub.batch_bytes.get("ws", items, ws_frames)
 
-    _last_id: str | None = None
+    def _send_raw(self, data: bytes) -> None:
+        fastpath.send_now(fastpath.ws_stream(self), data)
+
+    def _ping(self) -> None:
+        fastpath.send_ping(self)
+
+    async def _fell_behind(self) -> bool:
+        """Tell the client where the gap starts; it resumes with `since`."""
+        delivery = self._delivery
+        assert delivery is not None and delivery.sub is not None
+        delivery.sub.overflowed = False
+        delivery.sub.ready.clear()
+        self.state.hub.stats.gaps_sent += 1
+        await self.write_message(control("gap", since=delivery.last_id))
+        return True
+
+    def _stream_or_none(self) -> IOStream | None:
+        try:
+            return fastpath.ws_stream(self)
+        except WebSocketClosedError:
+            return None
 
     def _send(self, payload: bytes, after_queued: bool = False) -> None:
         """A control message, at once; `after_queued`: after the events already queued for
         this socket (an ack comes after the echo of its own publish)."""
-        sub = self._sub
         try:
-            if after_queued and sub is not None and sub.queue and not sub.overflowed:
-                self._stream().write(self._frames(sub.take()))
+            if after_queued and self._delivery is not None:
+                self._delivery.write_queued()
             self.write_message(payload)
         except (WebSocketClosedError, StreamClosedError):
             pass
@@ -357,14 +307,8 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         self.close(CloseCode.GOING_AWAY, "server shutting down")
 
     def on_close(self) -> None:
-        self._closed = True
-        self.release_connection()
-        self.state.closers.discard(self._shutdown)
-        if self.state.heartbeats is not None:
-            self.state.heartbeats.discard(self)
-        if self._sub is not None:
-            self._sub.ready.set()
-            self.state.hub.close(self._sub)
+        if self._delivery is not None:
+            self._delivery.close()
 
 
 def _patterns(msg: Mapping[str, Any], limit: int) -> list[str]:
@@ -373,36 +317,20 @@ def _patterns(msg: Mapping[str, Any], limit: int) -> list[str]:
         channels = [channels]
     if not isinstance(channels, list) or not channels:
         raise InvalidInput('"channels" must be a non-empty list of patterns')
-    if len(channels) > limit:
-        raise InvalidInput(
-            f"{len(channels)} patterns in one subscribe; the limit is {limit} "
-            "(PushApp.max_patterns)"
-        )
-    return [check_pattern(c) for c in channels]
+    return check_patterns(channels, limit)
 
 
-_last_frames: tuple[tuple[Any, ...], bytes, str | None] = ((), b"", None)
-
-
-def _shared_frames(items: list[Any]) -> tuple[bytes, str | None]:
-    """The frames for a batch, and the id of its last event. The hub hands the same batch to
-    every subscriber of the same channels one after another, so the last frames built are
-    usually the ones needed: those subscribers then share one bytes object."""
-    global _last_frames
-    key = tuple(items)  # compared by identity: the same objects in the same order
-    if _last_frames[0] == key:
-        return _last_frames[1], _last_frames[2]
+def ws_frames(items: list[Queued]) -> bytes:
+    """The frames for a batch: each run of events one array frame (or the event's own frame),
+    each notice its own frame."""
     frames = []
-    last_id = None
     for run in _runs(items):
         if run[0].id is None:
             frames.append(ws_text_frame(run[0].json))
-            continue
-        last_id = run[-1].id
-        frames.append(run[0].ws_frame if len(run) == 1 else ws_text_frame(ws_batch(run)))
-    data = frames[0] if len(frames) == 1 else b"".join(frames)
-    _last_frames = (key, data, last_id)
-    return data, last_id
+        else:
+            frames.append(run[0].ws_frame if len(run) == 1
+                          else ws_text_frame(ws_batch(run)))
+    return frames[0] if len(frames) == 1 else b"".join(frames)
 
 
 def _runs(items: list[Any]) -> list[list[Any]]:

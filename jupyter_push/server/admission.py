@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from ..exceptions import WriteRefused
+
 
 class ConnectionLimiter:
     """Counts open streaming connections (SSE + WebSocket), in total and per credential."""
@@ -72,3 +74,30 @@ class TokenBucket:
     def retry_after(self, n: int) -> float:
         """Seconds until `n` tokens are available."""
         return max((n - self.tokens) / self.rate, 0.0) if self.rate else 0.0
+
+
+class PublishRates:
+    """`PushApp.max_publish_rate` / `max_publish_burst`: one bucket per credential, shared by
+    its HTTP requests and WebSocket connections (a second socket does not double the rate)."""
+
+    MAX_CREDENTIALS = 10_000  # beyond this, forget every bucket (each starts full again)
+
+    def __init__(self, rate: float, burst: float):
+        self.rate, self.burst = rate, burst
+        self.buckets: dict[str, TokenBucket] = {}
+
+    def admit(self, credential: str, count: int, now: float | None = None) -> None:
+        """Charge `count` events to `credential`, or raise WriteRefused(429) with nothing
+        charged."""
+        if not self.rate or not count:
+            return
+        bucket = self.buckets.get(credential)
+        if bucket is None:
+            if len(self.buckets) >= self.MAX_CREDENTIALS:
+                self.buckets.clear()
+            bucket = self.buckets[credential] = TokenBucket(self.rate, self.burst, now)
+        if not bucket.take(count, now):
+            wait = bucket.retry_after(count)
+            raise WriteRefused(
+                429, f"publish rate limit ({self.rate:g} events/s, PushApp.max_publish_rate): "
+                f"nothing was published; retry in {wait:.2f} s", retry_after=wait)

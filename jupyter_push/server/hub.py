@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from .._json import dumps
-from ..channels import PatternSet, check_channel
+from ..channels import CheckedNames, PatternSet, check_channel
 from ..events import Event, Notice, Queued
 from ..exceptions import EventTooLarge, InvalidInput
-from ..reserved import client_may_publish
-from .brokers.base import Broker, Draft
+from ..reserved import check_client_channel
+from .brokers.base import Broker, Draft, Origin
 from .metrics import Stats
 
 
@@ -155,7 +155,15 @@ class Subscriber:
                 self.stats.wrote(events[0])
         return events
 
-    def put_front(self, events: list[Event]) -> None:
+    def start(self) -> None:
+        """What it must see first is queued: live delivery begins (a hook for conflation)."""
+
+    def close(self) -> None:
+        """The hub has let it go: drop what is queued."""
+        self.queue.clear()
+        self.queued_bytes = 0
+
+    def put_front(self, events: list[Queued]) -> None:
         """Queue `events` (a replay or retained values) before the live ones, dropping live
         events that duplicate them. Not bounded: a replay is bounded by the history."""
         if not events:
@@ -170,7 +178,30 @@ class Subscriber:
         self.ready.set()
 
 
+class BatchBytes:
+    """The wire bytes of the batch encoded last, per framing. The hub hands one batch to the
+    subscribers of the same channels one after another, so the bytes built for the first
+    are usually those the next ones need: they then share one bytes object, also in the
+    write buffers of the slow ones."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[tuple[Queued, ...], bytes]] = {}
+
+    def get(self, framing: str, items: list[Queued],
+            build: Callable[[list[Queued]], bytes]) -> bytes:
+        key = tuple(items)  # compared by identity: the same objects in the same order
+        last = self._last.get(framing)
+        if last is not None and last[0] == key:
+            return last[1]
+        data = build(items)
+        self._last[framing] = (key, data)
+        return data
+
+
 _new_tuple = tuple.__new__
+INTERNAL = "internal"  # the transport of the server's own subscribers
 
 
 class Hub:
@@ -185,9 +216,10 @@ class Hub:
         self.published = 0
         self.delivered = 0
         self.publisher_drops = 0
-        self._valid_channels: set[str] = set()
+        self._channels = CheckedNames(100_000, check_client_channel)
         self._watchers: tuple[Subscriber, ...] = ()
         self.stats = Stats()
+        self.batch_bytes = BatchBytes()
         # called when a subscriber with a `$` pattern arrives: the server's own publishers
         # of reserved channels (kernel states, system metrics) start sampling then
         self.reserved_listeners: list[Callable[[], None]] = []
@@ -209,12 +241,8 @@ class Hub:
         server's own publishers (`internal`) to any."""
         if internal:
             check_channel(channel, allow_reserved=True)
-        elif type(channel) is not str or channel not in self._valid_channels:
-            check_channel(channel, allow_reserved=type(channel) is str
-                          and client_may_publish(channel))
-            if len(self._valid_channels) > 100_000:
-                self._valid_channels.clear()
-            self._valid_channels.add(channel)
+        elif type(channel) is not str or channel not in self._channels.known:
+            self._channels.check(channel)
         data_json = dumps(data)
         # the final JSON adds the id, channel and time around the data: ~80 bytes + names
         size = len(data_json) + len(channel) + (len(source_json) if source_json else 0) + 80
@@ -226,11 +254,12 @@ class Hub:
         # (tuple.__new__ directly: NamedTuple's generated __new__ is a Python call per event)
         return _new_tuple(Draft, (channel, data_json, source_json))
 
-    async def publish(self, drafts: list[Draft]) -> list[Event]:
-        """Store and deliver validated drafts, in order; returns the events with their ids."""
+    async def publish(self, drafts: list[Draft], origin: Origin | None = None) -> list[Event]:
+        """Store and deliver validated drafts, in order; returns the events with their ids.
+        `origin`: the publisher's session and frame ref (AlreadyPublished if stored before)."""
         if not drafts:
             return []
-        return await self.broker.publish(drafts)
+        return await self.broker.publish(drafts, origin)
 
     def deliver(self, events: Iterable[Event]) -> None:
         """Called by the broker for every stored event, in id order."""
@@ -258,8 +287,9 @@ class Hub:
             self.stats.gaps_sent += 1
 
     def subscriber_set(self) -> set[Subscriber]:
-        """Every subscriber listening to at least one pattern."""
-        return {*self._wild, *(s for subs in self._exact.values() for s in subs)}
+        """Every subscriber listening to at least one pattern (not the server's own)."""
+        return {s for s in (*self._wild, *(s for subs in self._exact.values() for s in subs))
+                if s.transport != INTERNAL}
 
     def notify_dropped(self, channel: str, dropped: int, since: str | None) -> None:
         """A publisher dropped `dropped` events on `channel` before they reached the hub
@@ -314,17 +344,30 @@ class Hub:
         since: str | None = None,
         retained: bool = True,
         allowed: PatternSet | None = None,
+        internal: bool = False,
+        max_rate: float | None = None,
     ) -> tuple[Subscriber, str | None]:
         """Register a subscriber and queue what it must see first: the events after `since`
         (resume), or the retained values. Returns the subscriber and, when `since` could not
-        be honoured, the id of the gap."""
-        sub = Subscriber(patterns, self.limits, allowed, self.stats)
+        be honoured, the id of the gap. An `internal` subscriber (the server's own, e.g. the
+        watchdog) is not counted among the subscribers. With `max_rate` the live events after
+        what it sees first are conflated (conflation.py); without, it is a plain subscriber."""
+        sub: Subscriber
+        if max_rate is None:
+            sub = Subscriber(patterns, self.limits, allowed, self.stats)
+        else:
+            from .conflation import ConflatingSubscriber  # only for those who ask
+
+            sub = ConflatingSubscriber(patterns, self.limits, max_rate, allowed, self.stats)
+        if internal:
+            sub.transport = INTERNAL
         self._add(sub)
         try:
             gap = await self.prime(sub, patterns, since=since, retained=retained)
         except BaseException:
             self.close(sub)
             raise
+        sub.start()
         return sub, gap
 
     async def prime(
@@ -357,8 +400,7 @@ class Hub:
 
     def close(self, sub: Subscriber) -> None:
         self._remove(sub)
-        sub.queue.clear()
-        sub.queued_bytes = 0
+        sub.close()
 
     def _add(self, sub: Subscriber) -> None:
         if sub.patterns.exact_only:
@@ -368,7 +410,8 @@ class Hub:
         else:
             self._wild.add(sub)
             self._targets.clear()
-        self.subscribers += 1
+        if sub.transport != INTERNAL:
+            self.subscribers += 1
         if self.reserved_listeners and any(p[0] == "$" for p in sub.patterns.patterns):
             for listener in self.reserved_listeners:
                 listener()
@@ -385,7 +428,8 @@ class Hub:
                     if not subs:
                         del self._exact[name]
                     self._targets.pop(name, None)
-        self.subscribers -= 1
+        if sub.transport != INTERNAL:
+            self.subscribers -= 1
 
     # ------------------------------------------------------------------ state
 
@@ -421,4 +465,4 @@ class _Both:
         return self.a(name) and self.b(name)
 
 
-__all__ = ["Hub", "InvalidInput", "QueueLimits", "Subscriber"]
+__all__ = ["BatchBytes", "Hub", "InvalidInput", "QueueLimits", "Queued", "Subscriber"]

@@ -18,20 +18,12 @@ from typing import Any
 
 from ..auth import Access
 from ..declarations import PREFIX
-from ..events import Event, InvalidInput, dumps
+from ..events import Event, dumps
+from ..exceptions import WriteRefused
 from .admission import TokenBucket
 from .controls import Controls
 
 log = logging.getLogger("jupyter_push")
-
-
-class WriteRefused(InvalidInput):
-    """A publish refused for who sent it, not for its shape: `status` is 403, 413 or 429."""
-
-    def __init__(self, status: int, message: str, retry_after: float | None = None):
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
 
 
 @dataclass

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..auth import PushAuth
-from .admission import ConnectionLimiter, TokenBucket
+from .admission import ConnectionLimiter, PublishRates
 from .controls import Controls
 from .hub import Hub
 from .publish_policy import ShareWriteLimits
@@ -22,14 +22,14 @@ if TYPE_CHECKING:
 class PushState:
     hub: Hub
     auth: PushAuth
+    # why the extension cannot work (a setting it cannot use): every push route answers 503
+    problem: str | None = None
     heartbeat_interval: float = 15.0
     dead_peer_timeout: float = 30.0
     connections: ConnectionLimiter = field(default_factory=lambda: ConnectionLimiter(0, 0))
     max_patterns: int = 100
     max_patterns_per_connection: int = 1000
-    publish_rate: float = 0.0  # events per second per connection or credential; 0: unlimited
-    publish_burst: float = 0.0
-    publish_buckets: dict[str, TokenBucket] = field(default_factory=dict)
+    publish_rates: PublishRates = field(default_factory=lambda: PublishRates(0.0, 0.0))
     # publisher session -> the last frame ref it published: a frame resent after a lost ack
     # is acknowledged again instead of being published twice
     publish_sessions: OrderedDict[str, int] = field(default_factory=OrderedDict)

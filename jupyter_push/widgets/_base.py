@@ -1,4 +1,5 @@
-"""What every channel widget shares: cheap receive, conflated flush, binding, close."""
+"""What every channel widget shares: cheap receive, conflated flush, binding, close; and
+`ChannelWidget`, the base of the widgets that show one channel."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from contextlib import AbstractContextManager, nullcontext
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+
+import anywidget
+import traitlets as t
 
 from ..channels import check_pattern
 from ..tiles_bundle import bundle
@@ -77,3 +81,28 @@ class ChannelSink:
 
     def _apply(self) -> None:
         raise NotImplementedError
+
+
+class ChannelWidget(anywidget.AnyWidget, ChannelSink):
+    """An anywidget showing one channel: the `channel`, `kind` and `description` traits, the
+    binding made at construction, and its undoing in `close()`. A subclass sets `_esm`, its
+    own traits, and whatever `_store` needs before calling `super().__init__`."""
+
+    _css = static("widgets.css")
+
+    channel = t.Unicode("").tag(sync=True)
+    kind = t.Unicode("").tag(sync=True)  # the tile chosen in "Show as…" ("" = the widget's own)
+    description = t.Unicode("").tag(sync=True)
+
+    def __init__(self, channel: str | None = None, *, description: str | None = None,
+                 remote: bool = True, **kwargs: Any):
+        super().__init__(
+            channel=channel or "",
+            description=(channel or "") if description is None else description,
+            **kwargs,
+        )
+        self._start([channel] if channel else None, remote=remote)
+
+    def close(self) -> None:
+        self._unbind()
+        super().close()

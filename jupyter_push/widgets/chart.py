@@ -3,16 +3,15 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-import anywidget
 import traitlets as t
 
-from ._base import ChannelSink, static, view_module
+from ._base import ChannelWidget, view_module
 from ._kinds import chart_samples
 
 BYTES_PER_POINT = 24
 
 
-class Chart(anywidget.AnyWidget, ChannelSink):
+class Chart(ChannelWidget):
     """A line chart of the numbers pushed to `channel`, last `max_points` per series.
 
     A number is one point of the series "value"; a dict such as `{"loss": 0.3, "acc": 0.9}` adds
@@ -20,11 +19,7 @@ class Chart(anywidget.AnyWidget, ChannelSink):
     """
 
     _esm = view_module("chart.js")
-    _css = static("widgets.css")
 
-    channel = t.Unicode("").tag(sync=True)
-    kind = t.Unicode("").tag(sync=True)  # the tile chosen in "Show as…" ("" = the widget's own)
-    description = t.Unicode("").tag(sync=True)
     series = t.Dict().tag(sync=True)  # name -> [[x, y], ...]
     max_points = t.Int(500).tag(sync=True)
     height = t.Int(220).tag(sync=True)
@@ -38,16 +33,11 @@ class Chart(anywidget.AnyWidget, ChannelSink):
         remote: bool = True,
         **kwargs: Any,
     ):
-        super().__init__(
-            channel=channel or "",
-            description=(channel or "") if description is None else description,
-            max_points=max_points,
-            **kwargs,
-        )
         self._count = 0
         self._pending: deque[tuple[int, Any]] = deque(maxlen=max_points)
         self._points: dict[str, deque[tuple[float, float]]] = {}
-        self._start([channel] if channel else None, remote=remote)
+        super().__init__(channel, description=description, remote=remote,
+                         max_points=max_points, **kwargs)
 
     def _store(self, channel: str, data: Any) -> None:
         self._count += 1
@@ -63,7 +53,3 @@ class Chart(anywidget.AnyWidget, ChannelSink):
         series = {name: [list(p) for p in pts] for name, pts in self._points.items()}
         self._state_bytes = BYTES_PER_POINT * sum(len(p) for p in series.values())
         self.series = series
-
-    def close(self) -> None:
-        self._unbind()
-        super().close()

@@ -3,25 +3,20 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import anywidget
 import traitlets as t
 
 from ..tracking import RateMeter, eta
-from ._base import ChannelSink, static, view_module
+from ._base import ChannelWidget, view_module
 from ._kinds import progress_fields
 
 
-class Progress(anywidget.AnyWidget, ChannelSink):
+class Progress(ChannelWidget):
     """A progress bar bound to `channel`. Pushes are a count (`push("progress", 40)`) or
     `{"value": 40, "total": 100}` (what `track()` sends, with its own rate and ETA); the bar
     shows the percentage, the rate and the time left."""
 
     _esm = view_module("progress.js")
-    _css = static("widgets.css")
 
-    channel = t.Unicode("").tag(sync=True)
-    kind = t.Unicode("").tag(sync=True)  # the tile chosen in "Show as…" ("" = the widget's own)
-    description = t.Unicode("").tag(sync=True)
     value = t.Float(0.0).tag(sync=True)
     total = t.Float(None, allow_none=True).tag(sync=True)
     rate = t.Float(None, allow_none=True).tag(sync=True)
@@ -38,16 +33,10 @@ class Progress(anywidget.AnyWidget, ChannelSink):
         remote: bool = True,
         **kwargs: Any,
     ):
-        super().__init__(
-            channel=channel or "",
-            total=total,
-            description=(channel or "") if description is None else description,
-            unit=unit,
-            **kwargs,
-        )
         self._latest: Any = None
         self._meter = RateMeter(0, time.monotonic())
-        self._start([channel] if channel else None, remote=remote)
+        super().__init__(channel, description=description, remote=remote, total=total,
+                         unit=unit, **kwargs)
 
     def _store(self, channel: str, data: Any) -> None:
         self._latest = data
@@ -64,7 +53,3 @@ class Progress(anywidget.AnyWidget, ChannelSink):
         self.set_trait("value", value)
         for name, field in fields.items():
             self.set_trait(name, field)
-
-    def close(self) -> None:
-        self._unbind()
-        super().close()

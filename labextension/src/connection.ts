@@ -7,6 +7,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { FrameBatcher } from './frames';
 import { ChannelSummary, ChannelsReply, PushEvent } from './protocol';
 import { mergeRecent } from './recent';
+import { PANEL_CHANNELS, PANEL_MAX_RATE, withChannels } from './resume';
 import { ConnectionStatus, EventStream, StreamResponse } from './stream';
 import { ChannelRecord, IPushConnection } from './tokens';
 
@@ -16,6 +17,7 @@ export interface ConnectionLimits {
   /** Channels whose history is fetched per (re)connection. */
   backfills: number;
 }
+
 
 const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { recentPerChannel: 1000, channels: 2000, backfills: 100 };
 
@@ -37,7 +39,8 @@ export class PushConnection implements IPushConnection {
         events: events => this.batcher.add(events),
         gap: since => console.info(`jupyter-push: events after ${since} were missed; showing the latest values`),
         status: status => this.statusUpdate(status)
-      }
+      },
+      { maxRate: PANEL_MAX_RATE }
     );
   }
 
@@ -73,9 +76,31 @@ export class PushConnection implements IPushConnection {
     return URLExt.join(this.settings.baseUrl, 'push', path);
   }
 
+  /** `{base}push/events` for every ordinary channel and the reserved ones the panel draws. */
+  private eventsUrl(query: string): string {
+    return this.url('events') + withChannels(query, PANEL_CHANNELS);
+  }
+
+  /**
+   * Publish as the Jupyter user (a control tile's value). Resolves to the event id; rejects
+   * with the server's message (e.g. a value the control refuses).
+   */
+  async send(channel: string, data: unknown): Promise<string> {
+    const response = await ServerConnection.makeRequest(
+      this.url('events'),
+      { method: 'POST', body: JSON.stringify({ channel, data }), headers: { 'Content-Type': 'application/json' } },
+      this.settings
+    );
+    const body = (await response.json().catch(() => ({}))) as { ids?: string[]; message?: string };
+    if (!response.ok) {
+      throw new Error(body.message ?? `refused (${response.status})`);
+    }
+    return body.ids?.[0] ?? '';
+  }
+
   private async openStream(query: string, signal: AbortSignal): Promise<StreamResponse> {
     const response = await ServerConnection.makeRequest(
-      this.url('events') + query,
+      this.eventsUrl(query),
       { signal, headers: { Accept: 'text/event-stream' } },
       this.settings
     );
@@ -95,7 +120,7 @@ export class PushConnection implements IPushConnection {
 
   /** Seed the channel list (with counts) from `GET {base}push/channels`, then fill in history. */
   private async loadChannels(): Promise<void> {
-    const reply = await this.getJSON<ChannelsReply>('channels');
+    const reply = await this.getJSON<ChannelsReply>(`channels${withChannels('', PANEL_CHANNELS)}`);
     if (!reply) {
       return;
     }

@@ -27,6 +27,8 @@ export interface IPushConnection {
    * `GET {base}push/history`, not from the stream.
    */
   readonly channelsChanged: ISignal<IPushConnection, readonly string[]>;
+  /** Publish with the page's credentials (control tiles); rejects with the server's message. */
+  send(channel: string, data: unknown): Promise<string>;
   /** `GET {base}push/<path>` as text with the page's credentials, or null if it failed. */
   fetchText(path: string): Promise<string | null>;
   /** Reconnect now instead of waiting for the next attempt. */

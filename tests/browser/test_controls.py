@@ -1,24 +1,24 @@
 """Steering a running cell from a page, in real Chromium: a kernel loops on
 `while not stop.value`; the viewer of a write-scoped share link, opened on another origin with
 no Jupyter login, moves a slider the running cell reads and presses the button that ends it.
-A read-only link's viewer shows no controls. How long the cell took to end after the click is
-measured and printed (never asserted: the machine is shared)."""
+A read-only link's viewer shows no controls. notebooks/chat.html, served from another origin,
+is a room for everyone holding a write link, where the notebook answers with on() and push().
+How long the cell took to end after the click is measured and printed (never asserted: the
+machine is shared)."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
+from urllib.parse import quote
 
 import pytest
 
-from tests.browser.test_external import browser, shot  # noqa: F401 (a fixture)
 from tests.conftest import needs_chromium
-from tests.kernel.test_kernel_push import (  # noqa: F401 (a fixture)
-    execute,
-    notebook_kernel,
-    sse_events,
-    sse_stream,
-)
+from tests.support.browser import shot
+from tests.support.kernels import execute
+from tests.support.streams import sse_events, sse_stream
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(180)]
 
@@ -46,7 +46,7 @@ def on_another_origin(url: str) -> str:
 
 
 async def test_the_viewer_of_a_write_link_steers_and_stops_a_running_cell(
-    http, notebook_kernel, browser  # noqa: F811
+    http, notebook_kernel, browser
 ):
     async with notebook_kernel() as (_, channels), sse_stream(http, "run/**") as stream:
         cell = asyncio.create_task(execute(channels, LOOP))
@@ -87,7 +87,7 @@ async def test_the_viewer_of_a_write_link_steers_and_stops_a_running_cell(
     print(f"\nviewer click -> cell loop ended: {1000 * (done['ended'] - clicked):.1f} ms")
 
 
-async def test_a_read_only_links_viewer_shows_no_controls(http, browser):  # noqa: F811
+async def test_a_read_only_links_viewer_shows_no_controls(http, browser):
     from jupyter_push.declarations import declare
 
     await http.post("events", json={"channel": "$controls/run/stop",
@@ -100,3 +100,51 @@ async def test_a_read_only_links_viewer_shows_no_controls(http, browser):  # noq
     await page.locator('.jpt-card[data-channel="run/loss"]').wait_for(timeout=WAIT_MS)
     assert await page.locator('[data-kind="control"]').count() == 0
     await context.close()
+
+
+CHAT = """
+from jupyter_push import control, on, push
+room = control("chat/lobby", None, kind="chat")
+on("chat/lobby", lambda m: push("chat/lobby", {"from": "notebook", "text": m["text"].upper()}))
+"""
+
+
+async def test_the_chat_page_is_shared_by_everyone_holding_a_write_link(
+    http, notebook_kernel, browser, other_origin
+):
+    async with notebook_kernel() as (_, channels):
+        await execute(channels, CHAT)  # the cell ends; on() keeps answering from its thread
+        link = (await http.post("tokens", json={"channels": ["chat/**"], "write": ["chat/**"],
+                                                "ttl": 600})).json()
+        pages = []
+        for _ in range(2):
+            context = await browser.new_context()
+            page = await context.new_page()
+            await page.goto(f"{other_origin}/chat.html#{quote(link['url'], safe='')}")
+            await page.locator("#status").filter(has_text="open").wait_for(timeout=WAIT_MS)
+            pages.append(page)
+        ann, bob = pages
+        await ann.fill("#name", "ann")
+        await ann.fill("#text", "hello from ann")
+        await ann.click("#send")
+        for page in pages:
+            messages = page.locator("#messages li")
+            await messages.filter(has_text=re.compile("^annhello from ann$")).wait_for(
+                timeout=WAIT_MS)
+            await messages.filter(has_text=re.compile("^notebookHELLO FROM ANN$")).wait_for(
+                timeout=WAIT_MS)
+        assert await bob.locator("#messages li b").first.text_content() == "ann"
+
+        await ann.screenshot(path=shot("chat.png"), full_page=True)
+        for page in pages:
+            await page.context.close()
+
+        read_only = (await http.post("tokens", json={"channels": ["chat/**"]})).json()
+        context = await browser.new_context()
+        eve = await context.new_page()
+        await eve.goto(f"{other_origin}/chat.html#{quote(read_only['url'], safe='')}")
+        await eve.locator("#messages li").first.wait_for(timeout=WAIT_MS)  # she may read
+        await eve.fill("#text", "let me in")
+        await eve.click("#send")
+        await eve.locator("#problem").filter(has_text="read-only").wait_for(timeout=WAIT_MS)
+        await context.close()

@@ -93,6 +93,8 @@ def screenshot(page: Any, name: str) -> None:
 def test_dashboard_opens_from_palette_and_launcher_commands(page: Any, lab: LabServer) -> None:
     from playwright.sync_api import expect
 
+    streams: list[str] = []
+    page.on("request", lambda r: "/push/events" in r.url and streams.append(r.url))
     open_lab(page, lab)
     expect(page.locator(".jp-LauncherCard", has_text="Live Dashboard")).to_be_visible()
     page.keyboard.press("Control+Shift+C")
@@ -101,6 +103,8 @@ def test_dashboard_opens_from_palette_and_launcher_commands(page: Any, lab: LabS
     expect(page.locator("#jupyter-push-dashboard .jp-Push-status")).to_have_attribute(
         "data-phase", "open"
     )
+    # the panel draws latest values: its stream asks the server for conflation (README)
+    assert streams and all("max_rate=30" in url for url in streams), streams
 
 
 def test_tiles_follow_the_shape_of_published_data(page: Any, lab: LabServer) -> None:
@@ -432,3 +436,160 @@ def test_panel_works_with_cookie_auth_only(page: Any, tmp_path: Path) -> None:
         )
     finally:
         server.stop()
+
+
+# ---------------------------------------------------------------------- controls
+
+CONTROL_LOOP = """
+import time
+from jupyter_push import control, push
+stop = control("lab/stop", False, kind="button", label="Stop")
+rate = control("lab/rate", 0.5, kind="slider", min=0.0, max=1.0, label="Rate")
+push("lab/ready", True)
+while not stop.value:
+    if rate.changed():
+        push("lab/seen", rate.value)
+    time.sleep(0.0005)
+push("lab/done", {"ended": time.time(), "rate": rate.value})
+"""
+
+
+def run_cell(server: LabServer, code: str) -> tuple[Any, Any]:
+    """Start a kernel on `server` and run `code` in it from a thread, as a notebook would:
+    (the thread, which ends with the cell; a list that gets the execute reply)."""
+    import threading
+    import uuid
+
+    import websocket
+
+    auth = {"Authorization": f"token {server.token}"}
+    kernel = httpx.post(server.url + "api/kernels", json={"name": "python3"}, headers=auth,
+                        timeout=30).json()["id"]
+    ws = websocket.create_connection(
+        server.url.replace("http", "ws", 1) + f"api/kernels/{kernel}/channels",
+        header=[f"Authorization: token {server.token}"], timeout=60)
+    msg_id = uuid.uuid4().hex
+    ws.send(json.dumps({
+        "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": "t",
+                   "username": "t", "version": "5.3", "date": ""},
+        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+        "content": {"code": code, "silent": False, "store_history": False,
+                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
+    replies: list[dict] = []
+
+    def wait_reply() -> None:
+        while True:
+            msg = json.loads(ws.recv())
+            if msg.get("parent_header", {}).get("msg_id") == msg_id and \
+                    msg["msg_type"] == "execute_reply":
+                replies.append(msg["content"])
+                ws.close()
+                return
+
+    thread = threading.Thread(target=wait_reply, daemon=True)
+    thread.start()
+    return thread, replies
+
+
+def latest(server: LabServer, channel: str) -> Any:
+    r = httpx.get(server.url + "push/channels", params={"channel": channel},
+                  headers={"Authorization": f"token {server.token}"}, timeout=10)
+    found = r.json()["channels"]
+    return found[0]["last"]["data"] if found else None
+
+
+def wait_for_latest(server: LabServer, channel: str, timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    while (value := latest(server, channel)) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return value
+
+
+def test_control_tiles_in_the_panel_steer_and_stop_a_running_cell(
+    page: Any, lab: LabServer
+) -> None:
+    from playwright.sync_api import expect
+
+    open_lab(page, lab)
+    dashboard = open_dashboard(page)
+    cell, replies = run_cell(lab, CONTROL_LOOP)
+    assert wait_for_latest(lab, "lab/ready") is True
+    rate = tile(dashboard, "$controls/lab/rate")
+    slider = rate.locator("input[type=range]")
+    expect(slider).to_be_enabled()
+    slider.evaluate("""(input) => { input.value = "0.8";
+        input.dispatchEvent(new Event("input")); input.dispatchEvent(new Event("change")); }""")
+    expect(rate.locator(".jpt-control")).to_have_attribute("data-confirmed", "0.8")
+    assert wait_for_latest(lab, "lab/seen") == 0.8  # the running cell read it
+    stop = tile(dashboard, "$controls/lab/stop")
+    button = stop.locator("button.jpt-controlButton")
+    expect(button).to_be_enabled()
+    clicked = time.time()
+    button.click()
+    cell.join(60)
+    assert replies and replies[0]["status"] == "ok"  # the loop ended, the cell finished
+    done = wait_for_latest(lab, "lab/done")
+    assert done["rate"] == 0.8
+    screenshot(page, "controls_lab_panel.png")
+    print(f"\nlab panel click -> cell loop ended: {1000 * (done['ended'] - clicked):.1f} ms")
+
+
+WIDGET_NOTEBOOK = {
+    "cells": [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "from jupyter_push.widgets import Button, Slider\n"
+                   "stop = Button('wl/stop', label='Stop')\n"
+                   "speed = Slider('wl/speed', 1, min=0, max=10, label='Speed')\n"
+                   "display(stop, speed)"},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "import time\nfrom jupyter_push import push\npush('wl/ready', True)\n"
+                   "while not stop.value:\n"
+                   "    if speed.changed():\n        push('wl/seen', speed.value)\n"
+                   "    time.sleep(0.0005)\n"
+                   "push('wl/done', {'ended': time.time(), 'speed': speed.value})"},
+    ],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def test_control_widgets_steer_a_running_cell_through_the_server(
+    page: Any, lab: LabServer
+) -> None:
+    """The widgets' front end publishes with the page's own credentials (a POST to push/events,
+    not a comm message that would wait for the busy kernel)."""
+    from playwright.sync_api import expect
+
+    r = httpx.put(lab.url + "api/contents/widgets.ipynb", headers={
+        "Authorization": f"token {lab.token}"}, timeout=10,
+        json={"type": "notebook", "format": "json", "content": WIDGET_NOTEBOOK})
+    assert r.status_code in (200, 201), r.text
+    page.goto(f"{lab.url}lab/tree/widgets.ipynb?token={lab.token}")
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    page.wait_for_function(
+        """() => { const panel = window.jupyterapp.shell.currentWidget;
+            const kernel = panel && panel.sessionContext && panel.sessionContext.session
+                && panel.sessionContext.session.kernel;
+            return kernel && kernel.status === 'idle'; }""", timeout=90_000)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    # (not awaited: it resolves when the cells finish, and the second one runs until stopped)
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    assert wait_for_latest(lab, "wl/ready") is True  # the loop runs
+    notebook = page.locator(".jp-Notebook")
+    speed = notebook.locator('.jpt-card[data-channel="$controls/wl/speed"]')
+    slider = speed.locator("input[type=range]")
+    expect(slider).to_be_enabled()
+    slider.evaluate("""(input) => { input.value = "6";
+        input.dispatchEvent(new Event("input")); input.dispatchEvent(new Event("change")); }""")
+    assert wait_for_latest(lab, "wl/seen") == 6
+    expect(speed.locator(".jpt-control")).to_have_attribute("data-confirmed", "6")
+    button = notebook.locator('.jpt-card[data-channel="$controls/wl/stop"] button')
+    clicked = time.time()
+    button.click()
+    done = wait_for_latest(lab, "wl/done")
+    assert done["speed"] == 6
+    assert any(url.split("?")[0].endswith("/push/events") for url in posts)
+    screenshot(page, "controls_widgets.png")
+    print(f"\nwidget click -> cell loop ended: {1000 * (done['ended'] - clicked):.1f} ms")

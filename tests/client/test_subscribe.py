@@ -87,7 +87,8 @@ async def test_no_retained_skips_the_latest_value(subscriptions, http, push_url,
 
 async def test_subscription_resumes_after_the_server_drops_it_without_loss_or_repeat(
         subscriptions, http, push_url, kernel_token, push_app, monkeypatch):
-    monkeypatch.setattr(subscriber, "RECONNECT_DELAY", 0.5)  # away while 2, 3, 4 are published
+    # away while 2, 3, 4 are published
+    monkeypatch.setattr(subscriber, "backoff_delay", lambda attempt: 0.5)
     got: queue.Queue = queue.Queue()
     sub = subscriptions("seq", retained=False, url=push_url, token=kernel_token, callback=got.put)
     await subscribed(http, 1)

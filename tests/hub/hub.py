@@ -4,16 +4,20 @@ tells an operator, and API tokens for its users."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import textwrap
-import time
+import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
+import websockets
 
 from tests.redis.servers import free_port, wait_until
 
@@ -59,6 +63,7 @@ class Hub:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = workdir / "hub.log"
         self.tokens: dict[str, str] = {}
+        self.servers: dict[str, str] = {}  # "alice", "alice/second" -> URL through the proxy
 
     @property
     def url(self) -> str:
@@ -102,6 +107,9 @@ class Hub:
                   "scopes": ["access:servers!user=alice"]}},
             ]
         """) + textwrap.dedent(operator) + (
+            # the panel test drives JupyterLab through window.jupyterapp
+            "c.Spawner.args.append('--LabApp.expose_app_in_browser=True')\n"
+        ) + (
             # the test machine runs as root; the single-user servers must be allowed to
             "c.Spawner.args.append('--allow-root')\n" if os.getuid() == 0 else "")
 
@@ -150,7 +158,9 @@ class Hub:
         assert r.status_code in (201, 202), r.text
         wait_until(lambda: self._server(user, name).get("ready"), 120,
                    f"{user}'s server {name!r} ({self.log_path})", interval=0.2)
-        return self.url + f"user/{user}/" + (f"{name}/" if name else "")
+        url = self.url + f"user/{user}/" + (f"{name}/" if name else "")
+        self.servers[f"{user}/{name}" if name else user] = url
+        return url
 
     def _server(self, user: str, name: str) -> dict:
         servers = self.api("GET", f"users/{user}").json().get("servers", {})
@@ -169,12 +179,39 @@ class Hub:
         self.proc = None
 
 
-def wait_for(check, timeout: float = 30, what: str = "condition"):
-    deadline = time.monotonic() + timeout
+async def run_in_kernel(hub: Hub, server: str, code: str, timeout: float = 60) -> None:
+    """Start a kernel in `server` ("alice", "alice/second") through the proxy with its
+    owner's token, run `code`, shut the kernel down."""
+    user = server.split("/")[0]
+    base = hub.servers[server]
+    async with httpx.AsyncClient(base_url=base, headers=hub.headers(user),
+                                 timeout=30) as http:
+        r = await http.post("api/kernels", json={"name": "python3"})
+        assert r.status_code == 201, r.text
+        kernel = r.json()["id"]
+        try:
+            async with websockets.connect(
+                    base.replace("http", "ws") + f"api/kernels/{kernel}/channels",
+                    additional_headers=hub.headers(user)) as channels:
+                await execute(channels, code, timeout)
+        finally:
+            await http.delete(f"api/kernels/{kernel}")
+
+
+async def execute(channels: Any, code: str, timeout: float = 60) -> None:
+    msg_id = uuid.uuid4().hex
+    await channels.send(json.dumps({
+        "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": msg_id,
+                   "username": "", "version": "5.3", "date": ""},
+        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+        "content": {"code": code, "silent": False, "store_history": False,
+                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
+    }))
     while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} not met after {timeout} s")
-        time.sleep(0.05)
+        msg = json.loads(await asyncio.wait_for(channels.recv(), timeout))
+        if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        assert msg["msg_type"] != "error", "\n".join(msg["content"]["traceback"])
+        if msg["msg_type"] == "execute_reply":
+            assert msg["content"]["status"] == "ok", msg["content"]
+            return

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from contextlib import AsyncExitStack
 
 import httpx
@@ -14,26 +13,11 @@ import httpx_sse
 import pytest
 import websockets
 
-from .hub import Hub, proxy_missing
+from .hub import Hub, proxy_missing, run_in_kernel
 
 pytestmark = pytest.mark.skipif(proxy_missing() is not None, reason=proxy_missing() or "")
 TIMEOUT = 30
 OTHER_ORIGIN = {"Origin": "https://dashboard.example"}
-
-
-@pytest.fixture(scope="module")
-def hub(redis_server, tmp_path_factory):
-    """The hub with alice's default and `second` servers and bob's server running."""
-    running = Hub(tmp_path_factory.mktemp("hub"), redis_server.url).start()
-    try:
-        running.servers = {  # type: ignore[attr-defined]
-            "alice": running.spawn("alice"),
-            "alice/second": running.spawn("alice", "second"),
-            "bob": running.spawn("bob"),
-        }
-        yield running
-    finally:
-        running.stop()
 
 
 def client(hub: Hub, server: str, user: str | None = None) -> httpx.AsyncClient:
@@ -60,42 +44,6 @@ async def take(source, n: int) -> list:
 
 def data(messages) -> list:
     return [json.loads(m.data)["data"] for m in messages]
-
-
-async def run_in_kernel(hub: Hub, user: str, code: str) -> None:
-    """Start a kernel in `user`'s server through the proxy, run `code`, shut it down."""
-    base = hub.servers[user]
-    async with httpx.AsyncClient(base_url=base, headers=hub.headers(user),
-                                 timeout=TIMEOUT) as http:
-        r = await http.post("api/kernels", json={"name": "python3"})
-        assert r.status_code == 201, r.text
-        kernel = r.json()["id"]
-        try:
-            async with websockets.connect(
-                    base.replace("http", "ws") + f"api/kernels/{kernel}/channels",
-                    additional_headers=hub.headers(user)) as channels:
-                await execute(channels, code)
-        finally:
-            await http.delete(f"api/kernels/{kernel}")
-
-
-async def execute(channels, code: str) -> None:
-    msg_id = uuid.uuid4().hex
-    await channels.send(json.dumps({
-        "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": msg_id,
-                   "username": "", "version": "5.3", "date": ""},
-        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-        "content": {"code": code, "silent": False, "store_history": False,
-                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-    }))
-    while True:
-        msg = json.loads(await asyncio.wait_for(channels.recv(), 60))
-        if msg.get("parent_header", {}).get("msg_id") != msg_id:
-            continue
-        assert msg["msg_type"] != "error", "\n".join(msg["content"]["traceback"])
-        if msg["msg_type"] == "execute_reply":
-            assert msg["content"]["status"] == "ok", msg["content"]
-            return
 
 
 PUSH_FROM_KERNEL = """

@@ -80,6 +80,17 @@ async def test_publish_beyond_the_buffer_is_refused_at_once_while_redis_is_unrea
 
 
 @NEEDS_REDIS
+async def test_a_batch_larger_than_the_outage_buffer_is_stored_while_redis_is_up(redis_server):
+    broker = RedisBroker(redis_server.url, prefix="big-batch:", buffer_events=2)
+    try:
+        await broker.latest(PatternSet())  # connected
+        events = await broker.publish([Draft("big", str(i).encode()) for i in range(5)])
+        assert [e.data_json for e in events] == [str(i).encode() for i in range(5)]
+    finally:
+        await broker.stop()
+
+
+@NEEDS_REDIS
 async def test_publish_made_while_redis_is_down_is_stored_once_it_comes_up(tmp_path):
     import asyncio
 

@@ -10,7 +10,7 @@ import pytest
 import websockets
 
 from tests.conftest import publish, ws_url
-from tests.server.test_protocol import recv, sse, take
+from tests.support.streams import recv, sse, take
 
 SMALL = {
     "max_connections": 3,
@@ -61,7 +61,7 @@ async def test_too_many_patterns_are_refused_with_the_setting_named(http, push_u
 
 
 @pytest.mark.parametrize("push_config", [SMALL])
-async def test_publish_rate_limit_gives_429_over_http_and_an_error_over_websocket(
+async def test_publish_rate_limit_is_one_bucket_per_credential_over_http_and_websocket(
     http, push_url, auth
 ):
     r = await http.post("events", json=[{"channel": "r", "data": i} for i in range(5)])
@@ -69,17 +69,20 @@ async def test_publish_rate_limit_gives_429_over_http_and_an_error_over_websocke
     r = await http.post("events", json=[{"channel": "r", "data": i} for i in range(5)])
     assert r.status_code == 429 and "max_publish_rate" in r.json()["message"]
     assert int(r.headers["Retry-After"]) >= 1
+    http_refusal = r.json()["message"]
     async with websockets.connect(ws_url(push_url), additional_headers=auth) as sock:
+        # the same credential: the same bucket, so the socket starts where HTTP left it
         events = [{"channel": "w", "data": i} for i in range(5)]
         await sock.send(json.dumps({"op": "publish", "events": events, "ref": 1}))
-        assert (await recv(sock))["op"] == "ack"
-        await sock.send(json.dumps({"op": "publish", "events": events, "ref": 2}))
         error = await recv(sock)
-        assert error["op"] == "error" and error["ref"] == 2
-        assert "not published" in error["message"]
+        assert error["op"] == "error" and error["ref"] == 1 and error["status"] == 429
+        assert error["message"].startswith(http_refusal.split("retry in")[0])
         await asyncio.sleep(0.6)  # 10 events/s refills
-        await sock.send(json.dumps({"op": "publish", "channel": "w", "data": 9, "ref": 3}))
+        await sock.send(json.dumps({"op": "publish", "events": events, "ref": 2}))
         assert (await recv(sock))["op"] == "ack"
+        await sock.send(json.dumps({"op": "publish", "events": events, "ref": 3}))
+        error = await recv(sock)
+        assert error["op"] == "error" and error["ref"] == 3 and error["status"] == 429
 
 
 async def test_publisher_drop_report_becomes_a_gap_on_that_channel(http, push_url, kernel_token):

@@ -117,3 +117,34 @@ def test_ids_are_ordered_and_foreign_ids_are_recognised():
     assert ids.parse("other-000000000002") is None
     assert ids.parse("garbage") is None and ids.parse("ep1-x") is None
     assert IdSequence().epoch != "" and IdSequence("a").parse(IdSequence("b").take()[0]) is None
+
+
+def test_checked_names_check_once_remember_and_stay_bounded():
+    from jupyter_push.channels import CheckedNames
+
+    calls = []
+
+    def check(name):
+        calls.append(name)
+        return check_channel(name)
+
+    names = CheckedNames(limit=2, check=check)
+    assert names.check("a") == "a" and "a" in names.known
+    with pytest.raises(InvalidChannel):
+        names.check("bad name")
+    assert "bad name" not in names.known
+    names.check("b")
+    names.check("c")  # past the limit: the memo starts again
+    assert names.known == {"c"} and calls == ["a", "bad name", "b", "c"]
+
+
+def test_one_pattern_count_check_for_every_transport():
+    from jupyter_push.channels import check_patterns
+    from jupyter_push.exceptions import InvalidInput
+
+    assert check_patterns(["a", "b/*"], 2) == ["a", "b/*"]
+    with pytest.raises(InvalidInput, match=r"3 patterns in one subscription; the limit is 2 "
+                                           r"\(PushApp.max_patterns\)"):
+        check_patterns(["a", "b", "c"], 2)
+    with pytest.raises(InvalidChannel, match="whole segment"):
+        check_patterns(["a*"], 2)
