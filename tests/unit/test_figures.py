@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from jupyter_push import figures, push_figure
-from jupyter_push.client import local
+from jupyter_push.client import _inprocess as local
 from jupyter_push.tile_rules import decide
 
 matplotlib = pytest.importorskip("matplotlib")
