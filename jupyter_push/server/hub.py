@@ -17,7 +17,7 @@ from ..channels import CheckedNames, PatternSet, check_channel
 from ..events import Event, Notice, Queued
 from ..exceptions import EventTooLarge, InvalidInput
 from ..reserved import check_client_channel
-from .brokers.base import Broker, Draft
+from .brokers.base import Broker, Draft, Origin
 from .brokers.memory import MemoryBroker
 from .metrics import Stats
 
@@ -242,6 +242,15 @@ class Subscriber:
                 self.stats.wrote(events[0])
         return events
 
+    def start(self) -> None:
+        """What it must see first is queued: live delivery begins (a hook for conflation)."""
+
+    def close(self) -> None:
+        """The hub has let it go: drop what is queued."""
+        self.queue.clear()
+        self.queued_bytes = 0
+        self._not_behind()
+
     def put_front(self, events: list[Queued]) -> None:
         """Queue `events` (a replay or retained values) before the live ones, dropping live
         events that duplicate them. Not bounded: a replay is bounded by the history."""
@@ -344,10 +353,11 @@ class Hub:
         # (tuple.__new__ directly: NamedTuple's generated __new__ is a Python call per event)
         return _new_tuple(Draft, (channel, data_json, source_json))
 
-    async def publish(self, drafts: list[Draft]) -> list[Event]:
+    async def publish(self, drafts: list[Draft], origin: Origin | None = None) -> list[Event]:
         """Store and deliver validated drafts, in order; returns the events with their ids
         once they are in every subscriber's queue and no subscriber is behind (backpressure:
-        a publisher waits while fan-out falls behind, see `Backlog`).
+        a publisher waits while fan-out falls behind, see `Backlog`). `origin`: the
+        publisher's session and frame ref (AlreadyPublished if stored before).
 
         Fair to the host: a large batch is stored in slices (the memory broker, which cannot
         fail part-way) and handed out in slices of about `SLICE_SECONDS`, with the event
@@ -355,13 +365,15 @@ class Hub:
         if not drafts:
             return []
         if len(drafts) <= PUBLISH_SLICE or not self._sliceable:
-            events = await self.broker.publish(drafts)
+            events = await self.broker.publish(drafts, origin)
         else:
             events = []
             for start in range(0, len(drafts), PUBLISH_SLICE):
                 if start:
                     await asyncio.sleep(0)  # a turn of the loop for everyone else
-                events.extend(await self.broker.publish(drafts[start:start + PUBLISH_SLICE]))
+                last = start + PUBLISH_SLICE >= len(drafts)
+                events.extend(await self.broker.publish(
+                    drafts[start:start + PUBLISH_SLICE], origin if last else None))
         if self._pending:
             await self.fanned_out()
         if self.backlog.behind:
@@ -517,12 +529,20 @@ class Hub:
         retained: bool = True,
         allowed: PatternSet | None = None,
         internal: bool = False,
+        max_rate: float | None = None,
     ) -> tuple[Subscriber, str | None]:
         """Register a subscriber and queue what it must see first: the events after `since`
         (resume), or the retained values. Returns the subscriber and, when `since` could not
         be honoured, the id of the gap. An `internal` subscriber (the server's own, e.g. the
-        watchdog) is not counted among the subscribers."""
-        sub = Subscriber(patterns, self.limits, allowed, self.stats, self.backlog)
+        watchdog) is not counted among the subscribers. With `max_rate` the live events after
+        what it sees first are conflated (conflation.py); without, it is a plain subscriber."""
+        sub: Subscriber
+        if max_rate is None:
+            sub = Subscriber(patterns, self.limits, allowed, self.stats, self.backlog)
+        else:
+            from .conflation import ConflatingSubscriber  # only for those who ask
+
+            sub = ConflatingSubscriber(patterns, self.limits, max_rate, allowed, self.stats)
         if internal:
             sub.transport = INTERNAL
         self._add(sub)
@@ -531,6 +551,7 @@ class Hub:
         except BaseException:
             self.close(sub)
             raise
+        sub.start()
         return sub, gap
 
     async def prime(
@@ -563,9 +584,7 @@ class Hub:
 
     def close(self, sub: Subscriber) -> None:
         self._remove(sub)
-        sub.queue.clear()
-        sub.queued_bytes = 0
-        sub._not_behind()
+        sub.close()
 
     def _add(self, sub: Subscriber) -> None:
         if sub.patterns.exact_only:

@@ -6,7 +6,7 @@ import { Widget } from '@lumino/widgets';
 import { pulseIcon } from './icons';
 import { arrange, move, setHidden, setKind, setPinned } from './layout';
 import { LayoutStore } from './layoutstore';
-import { PushEvent } from './protocol';
+import { PushEvent, PushSource } from './protocol';
 import { StatusBadge, renderHint } from './statusview';
 import { ensureStyles } from './tiles/style.js';
 import { download, snapshotPage } from './tiles/snapshot.js';
@@ -27,7 +27,8 @@ export class Dashboard extends Widget {
 
   constructor(
     private readonly connection: IPushConnection,
-    private readonly store: LayoutStore
+    private readonly store: LayoutStore,
+    private readonly openSource: (source: PushSource) => void = () => undefined
   ) {
     super();
     this.id = 'jupyter-push-dashboard';
@@ -147,7 +148,8 @@ export class Dashboard extends Widget {
       this.store.layout.kinds[channel] ?? null,
       (c, a) => this.act(c, a),
       (c, k) => this.store.update(l => setKind(l, c, k)),
-      (c, data) => this.connection.send(c, data)
+      (c, data) => this.connection.send(c, data),
+      source => this.openSource(source)
     );
     view.replace(recent);
     this.views.set(channel, view);

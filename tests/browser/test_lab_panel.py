@@ -93,6 +93,8 @@ def screenshot(page: Any, name: str) -> None:
 def test_dashboard_opens_from_palette_and_launcher_commands(page: Any, lab: LabServer) -> None:
     from playwright.sync_api import expect
 
+    streams: list[str] = []
+    page.on("request", lambda r: "/push/events" in r.url and streams.append(r.url))
     open_lab(page, lab)
     expect(page.locator(".jp-LauncherCard", has_text="Live Dashboard")).to_be_visible()
     page.keyboard.press("Control+Shift+C")
@@ -101,6 +103,8 @@ def test_dashboard_opens_from_palette_and_launcher_commands(page: Any, lab: LabS
     expect(page.locator("#jupyter-push-dashboard .jp-Push-status")).to_have_attribute(
         "data-phase", "open"
     )
+    # the panel draws latest values: its stream asks the server for conflation (README)
+    assert streams and all("max_rate=30" in url for url in streams), streams
 
 
 def test_tiles_follow_the_shape_of_published_data(page: Any, lab: LabServer) -> None:
@@ -460,3 +464,64 @@ def test_control_tiles_in_the_panel_steer_and_stop_a_running_cell(
     assert done["rate"] == 0.8
     screenshot(page, "controls_lab_panel.png")
     print(f"\nlab panel click -> cell loop ended: {1000 * (done['ended'] - clicked):.1f} ms")
+
+
+WIDGET_NOTEBOOK = {
+    "cells": [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "from jupyter_push.widgets import Button, Slider\n"
+                   "stop = Button('wl/stop', label='Stop')\n"
+                   "speed = Slider('wl/speed', 1, min=0, max=10, label='Speed')\n"
+                   "display(stop, speed)"},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "import time\nfrom jupyter_push import push\npush('wl/ready', True)\n"
+                   "while not stop.value:\n"
+                   "    if speed.changed():\n        push('wl/seen', speed.value)\n"
+                   "    time.sleep(0.0005)\n"
+                   "push('wl/done', {'ended': time.time(), 'speed': speed.value})"},
+    ],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def test_control_widgets_steer_a_running_cell_through_the_server(
+    page: Any, lab: LabServer
+) -> None:
+    """The widgets' front end publishes with the page's own credentials (a POST to push/events,
+    not a comm message that would wait for the busy kernel)."""
+    from playwright.sync_api import expect
+
+    r = httpx.put(lab.url + "api/contents/widgets.ipynb", headers={
+        "Authorization": f"token {lab.token}"}, timeout=10,
+        json={"type": "notebook", "format": "json", "content": WIDGET_NOTEBOOK})
+    assert r.status_code in (200, 201), r.text
+    page.goto(f"{lab.url}lab/tree/widgets.ipynb?token={lab.token}")
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    page.wait_for_function(
+        """() => { const panel = window.jupyterapp.shell.currentWidget;
+            const kernel = panel && panel.sessionContext && panel.sessionContext.session
+                && panel.sessionContext.session.kernel;
+            return kernel && kernel.status === 'idle'; }""", timeout=90_000)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    # (not awaited: it resolves when the cells finish, and the second one runs until stopped)
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    assert wait_for_latest(lab, "wl/ready") is True  # the loop runs
+    notebook = page.locator(".jp-Notebook")
+    speed = notebook.locator('.jpt-card[data-channel="$controls/wl/speed"]')
+    slider = speed.locator("input[type=range]")
+    expect(slider).to_be_enabled()
+    slider.evaluate("""(input) => { input.value = "6";
+        input.dispatchEvent(new Event("input")); input.dispatchEvent(new Event("change")); }""")
+    assert wait_for_latest(lab, "wl/seen") == 6
+    expect(speed.locator(".jpt-control")).to_have_attribute("data-confirmed", "6")
+    button = notebook.locator('.jpt-card[data-channel="$controls/wl/stop"] button')
+    clicked = time.time()
+    button.click()
+    done = wait_for_latest(lab, "wl/done")
+    assert done["speed"] == 6
+    assert any(url.split("?")[0].endswith("/push/events") for url in posts)
+    screenshot(page, "controls_widgets.png")
+    print(f"\nwidget click -> cell loop ended: {1000 * (done['ended'] - clicked):.1f} ms")

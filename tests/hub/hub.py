@@ -107,6 +107,9 @@ class Hub:
                   "scopes": ["access:servers!user=alice"]}},
             ]
         """) + textwrap.dedent(operator) + (
+            # the panel test drives JupyterLab through window.jupyterapp
+            "c.Spawner.args.append('--LabApp.expose_app_in_browser=True')\n"
+        ) + (
             # the test machine runs as root; the single-user servers must be allowed to
             "c.Spawner.args.append('--allow-root')\n" if os.getuid() == 0 else "")
 

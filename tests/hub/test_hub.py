@@ -20,19 +20,6 @@ TIMEOUT = 30
 OTHER_ORIGIN = {"Origin": "https://dashboard.example"}
 
 
-@pytest.fixture(scope="module")
-def hub(redis_server, tmp_path_factory):
-    """The hub with alice's default and `second` servers and bob's server running."""
-    running = Hub(tmp_path_factory.mktemp("hub"), redis_server.url).start()
-    try:
-        running.spawn("alice")
-        running.spawn("alice", "second")
-        running.spawn("bob")
-        yield running
-    finally:
-        running.stop()
-
-
 def client(hub: Hub, server: str, user: str | None = None) -> httpx.AsyncClient:
     """A client of `server`'s push/ routes through the proxy, with `user`'s hub token."""
     headers = hub.headers(user) if user else {}

@@ -1,10 +1,9 @@
-"""PROTOCOL.md against a real Jupyter server, with standard clients (httpx-sse, websockets)."""
+"""docs/PROTOCOL.md against a real Jupyter server, with standard clients (httpx-sse, websockets)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from contextlib import asynccontextmanager
 
 import httpx
 import httpx_sse
@@ -12,46 +11,7 @@ import pytest
 import websockets
 
 from tests.conftest import publish, ws_url
-
-TIMEOUT = 5
-
-
-@asynccontextmanager
-async def sse(http: httpx.AsyncClient, *channels: str, headers=None, **params):
-    """An open SSE stream; yields an async iterator of httpx_sse.ServerSentEvent."""
-    query = [("channel", c) for c in channels] + [(k, str(v)) for k, v in params.items()]
-    async with httpx_sse.aconnect_sse(http, "GET", "events", params=query,
-                                      headers=headers or {}) as source:
-        assert source.response.status_code == 200, await source.response.aread()
-        yield source.aiter_sse()
-
-
-async def take(events, n: int) -> list:
-    return [await asyncio.wait_for(events.__anext__(), TIMEOUT) for _ in range(n)]
-
-
-async def nothing_more(events, wait=0.3) -> bool:
-    try:
-        extra = await asyncio.wait_for(events.__anext__(), wait)
-    except asyncio.TimeoutError:
-        return True
-    print("unexpected:", extra)
-    return False
-
-
-def data_of(messages) -> list:
-    return [json.loads(m.data)["data"] for m in messages]
-
-
-@asynccontextmanager
-async def ws(push_url, auth):
-    async with websockets.connect(ws_url(push_url), additional_headers=auth) as sock:
-        yield sock
-
-
-async def recv(sock) -> object:
-    return json.loads(await asyncio.wait_for(sock.recv(), TIMEOUT))
-
+from tests.support.streams import data_of, nothing_more, recv, sse, take, ws
 
 # ---------------------------------------------------------------------- SSE
 

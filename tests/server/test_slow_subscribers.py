@@ -12,7 +12,7 @@ import pytest
 import websockets
 
 from tests.conftest import ws_url
-from tests.server.test_protocol import sse, take
+from tests.support.streams import sse, take
 
 LIMITS = {"queue_max_events": 200, "queue_max_bytes": 200_000}
 PAYLOAD = "x" * 4000
