@@ -15,7 +15,7 @@ import pytest
 import websockets
 
 from tests.conftest import ws_url
-from tests.server.test_protocol import TIMEOUT, recv, sse, take
+from tests.support.streams import TIMEOUT, recv, sse, take
 
 CHANNELS = [f"fast/{c}" for c in range(4)]
 EVENTS = 10_000
