@@ -10,8 +10,11 @@ import { PushEvent, PushSource } from './protocol';
 import { StatusBadge, renderHint } from './statusview';
 import { ensureStyles } from './tiles/style.js';
 import { download, snapshotPage } from './tiles/snapshot.js';
+import { drawDirty } from './tiles/schedule.js';
 import { TileAction, TileView } from './tileview';
 import { IPushConnection } from './tokens';
+
+const FRAME_BUDGET_MS = 10;
 
 export class Dashboard extends Widget {
   private readonly views = new Map<string, TileView>();
@@ -172,6 +175,8 @@ export class Dashboard extends Widget {
     if (adopted.size) {
       this.arrangeTiles();
     }
+    // `received` comes in an animation frame already: draw now rather than in the next one
+    drawDirty(FRAME_BUDGET_MS);
   }
 
   private onChannelsChanged(_: IPushConnection, channels: readonly string[]): void {

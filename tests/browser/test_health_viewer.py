@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from tests.browser.test_external import browser, mint  # noqa: F401 (a fixture)
 from tests.conftest import ARTIFACTS, needs_chromium
 from tests.health.support import execute, start_session
+from tests.support.shares import mint
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(180)]
 
@@ -21,7 +21,7 @@ WAIT_MS = 20_000
 
 
 async def test_the_viewer_shows_notifications_kernel_death_and_watchdog_alerts(
-        jp_fetch, jp_ws_fetch, jp_root_dir, jp_serverapp, http, browser):  # noqa: F811
+        jp_fetch, jp_ws_fetch, jp_root_dir, jp_serverapp, http, browser):
     from playwright.async_api import expect
 
     (jp_root_dir / "work").mkdir()

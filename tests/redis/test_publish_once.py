@@ -13,7 +13,7 @@ import threading
 import redis
 import websockets
 
-from tests.server.test_protocol import data_of, sse, take
+from tests.support.streams import data_of, sse, take
 
 from .conftest import NEEDS_REDIS, client, server_config
 

@@ -12,6 +12,7 @@ import websockets
 
 from tests.conftest import publish, ws_url
 from tests.support.streams import data_of, nothing_more, recv, sse, take, ws
+from tests.support.waiting import handled
 
 # ---------------------------------------------------------------------- SSE
 
@@ -161,7 +162,8 @@ async def test_two_websocket_clients_chat(push_url, auth):
         await bob.send(json.dumps({"op": "subscribe", "channels": ["chat/**"], "retained": False}))
         await alice.send(json.dumps({"op": "subscribe", "channels": ["chat/**"],
                                      "retained": False}))
-        await asyncio.sleep(0.1)
+        await handled(bob)
+        await handled(alice)
         await alice.send(json.dumps({"op": "publish", "channel": "chat/room",
                                     "data": "hi bob"}))
         for sock in (bob, alice):
@@ -181,7 +183,7 @@ async def test_websocket_publish_reaches_sse_and_batches_keep_order(http, push_u
 async def test_websocket_subscriber_gets_batches_as_arrays_in_order(http, push_url, auth):
     async with ws(push_url, auth) as sock:
         await sock.send(json.dumps({"op": "subscribe", "channels": ["w"], "retained": False}))
-        await asyncio.sleep(0.1)
+        await handled(sock)
         await http.post("events", json=[{"channel": "w", "data": i} for i in range(20)])
         got: list = []
         while len(got) < 20:
@@ -208,7 +210,7 @@ async def test_websocket_unsubscribe_stops_delivery(http, push_url, auth):
         await sock.send(json.dumps({"op": "subscribe", "channels": ["u1", "u2"],
                                     "retained": False}))
         await sock.send(json.dumps({"op": "unsubscribe", "channels": ["u1"]}))
-        await asyncio.sleep(0.1)
+        await handled(sock)
         await publish(http, "u1", 1)
         await publish(http, "u2", 2)
         assert (await recv(sock))["data"] == 2
@@ -235,7 +237,7 @@ async def test_bad_websocket_messages_get_an_error_and_the_socket_keeps_working(
         error = await recv(sock)
         assert error["op"] == "error" and problem in error["message"]
         await sock.send(json.dumps({"op": "subscribe", "channels": ["ok"], "retained": False}))
-        await asyncio.sleep(0.05)
+        await handled(sock)
         await publish(http, "ok", "still here")
         assert (await recv(sock))["data"] == "still here"
 
