@@ -3,7 +3,7 @@ docs/PROTOCOL.md, mirroring labextension/src/protocol.ts for the Python side.
 
 Types only (and the WebSocket close codes): the transports read untrusted JSON, check it,
 and may then treat it as these shapes. tests/unit/test_protocol_doc.py keeps every op named
-here in the document.
+here, every field of the WebSocket ops and every route in the document.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ class Source(TypedDict, total=False):
     kernel: str
     path: str
     user: str
+    cell: str  # the notebook cell that pushed the event (its id) and its execution count
+    execution_count: int
 
 
 class _EventBase(TypedDict):
@@ -36,6 +38,7 @@ class EventDict(_EventBase, total=False):
     """The event object every transport carries (protocol.ts: PushEvent)."""
 
     source: Source
+    skipped: int  # with max_rate: events of its channel skipped since the previous one sent
 
 
 # --- HTTP routes
@@ -104,6 +107,7 @@ class SubscribeOp(_SubscribeBase, total=False):
     channels: list[str] | str  # default: `**`, or a share link's own patterns
     since: str
     retained: bool
+    max_rate: float  # conflation: at most this many events/s per channel, the latest winning
 
 
 class UnsubscribeOp(TypedDict):
@@ -153,6 +157,8 @@ class _ErrorBase(TypedDict):
 
 class ErrorOp(_ErrorBase, total=False):
     ref: int  # the publish frame the error is about
+    status: int  # the HTTP status the same refusal gets over HTTP: 400, 403, 413, 429
+    retry_after: float  # with 429: seconds until the publish would be accepted
 
 
 class _GapBase(TypedDict):

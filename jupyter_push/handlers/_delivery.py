@@ -121,12 +121,14 @@ class Delivery:
         *,
         since: str | None,
         retained: bool,
+        max_rate: float | None = None,
     ) -> str | None:
         """Subscribe with the hub; the replay or retained values are queued. Returns the id
-        of the gap when `since` could not be honoured."""
+        of the gap when `since` could not be honoured. `max_rate`: conflate (conflation.py)."""
         hub = self.handler.state.hub
         sub, gap = await hub.open(
-            patterns, since=since, retained=retained, allowed=self.handler.access.allowed
+            patterns, since=since, retained=retained, allowed=self.handler.access.allowed,
+            max_rate=max_rate,
         )
         if self.phase is Phase.CLOSED:  # the connection went while the hub was replaying
             hub.close(sub)

@@ -10,6 +10,8 @@ from tornado.iostream import IOStream, StreamClosedError
 
 from .._json import dumps
 from ..events import Queued
+from ..exceptions import InvalidInput
+from ..server.conflation import parse_max_rate
 from ..wire import http_chunk, sse_comment, sse_message
 from . import _tornado_fastpath as fastpath
 from ._delivery import Delivery, refuse_when_stopping
@@ -29,6 +31,10 @@ class EventsHandler(PublishHandler):
         named = self.get_query_argument("named", "0").lower() in ("1", "true", "yes")
         retained = self.get_query_argument("retained", "1").lower() not in ("0", "false", "no")
         since = self.request.headers.get("Last-Event-ID") or self.get_query_argument("since", None)
+        try:
+            max_rate = parse_max_rate(self.get_query_argument("max_rate", None))
+        except InvalidInput as e:
+            raise web.HTTPError(400, str(e)) from e
         refuse_when_stopping(self)
         self._frame = "sse_named" if named else "sse"
         delivery = self._delivery = Delivery(
@@ -38,7 +44,8 @@ class EventsHandler(PublishHandler):
         )
         try:
             delivery.open()
-            gap = await delivery.subscribe(patterns, since=since or None, retained=retained)
+            gap = await delivery.subscribe(patterns, since=since or None, retained=retained,
+                                           max_rate=max_rate)
             self.set_header("Content-Type", "text/event-stream")
             self.set_header("Cache-Control", "no-cache")
             self.set_header("X-Accel-Buffering", "no")

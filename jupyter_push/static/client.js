@@ -34,23 +34,27 @@ export function parseLink(link, base = globalThis.location?.href) {
     push: url.origin + url.pathname.slice(0, at + "/push/".length),
     access: url.searchParams.get("access"),
     channels: url.searchParams.getAll("channel"),
+    maxRate: url.searchParams.get("max_rate"),
   };
 }
 
 /**
  * Connect to a jupyter_push server.
  * @param {string} link  a share URL, or the server's `{base}push/` URL
- * @param {{channels?: string[], access?: string, minDelay?: number, maxDelay?: number}} options
+ * @param {{channels?: string[], access?: string, minDelay?: number, maxDelay?: number,
+ *          maxRate?: number}} options  `maxRate`: at most that many events per second per
+ *   channel, the latest value winning (`max_rate`; `event.skipped` counts what was skipped)
  */
 export function connect(link, options = {}) {
   return new Connection(link, options);
 }
 
 class Connection {
-  constructor(link, { channels, access, minDelay = 0.5, maxDelay = 30 } = {}) {
+  constructor(link, { channels, access, minDelay = 0.5, maxDelay = 30, maxRate } = {}) {
     const parsed = parseLink(link);
     this.push = parsed.push;
     this.access = access ?? parsed.access;
+    this.maxRate = maxRate ?? parsed.maxRate;
     this.patterns = [...(channels ?? parsed.channels)];
     this.minDelay = minDelay;
     this.maxDelay = maxDelay;
@@ -144,6 +148,7 @@ class Connection {
     const params = new URLSearchParams();
     if (this.access) params.append("access", this.access);
     for (const p of this.patterns) params.append("channel", p);
+    if (this.maxRate != null && path === "events") params.append("max_rate", String(this.maxRate));
     for (const [k, v] of extra) params.append(k, v);
     const query = params.toString();
     return this.push + path + (query ? "?" + query : "");

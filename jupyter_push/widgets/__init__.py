@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from ._flusher import FLUSHER
 from .chart import Chart
+from .controls import Button, Choice, Slider, Text, Toggle
 from .dashboard import Dashboard
 from .label import Label
 from .log import Log
 from .progress import Progress
 
-__all__ = ["Chart", "Dashboard", "Label", "Log", "Progress", "flush"]
+__all__ = ["Button", "Chart", "Choice", "Dashboard", "Label", "Log", "Progress", "Slider", "Text",
+           "Toggle", "flush"]
 
 
 def flush() -> None:

@@ -1,4 +1,4 @@
-/** The wire format of PROTOCOL.md, as the panel sees it. */
+/** The wire format of docs/PROTOCOL.md as the panel sees it (Python: jupyter_push/_protocol.py). */
 
 export type JSONValue =
   | null
@@ -12,6 +12,9 @@ export interface PushSource {
   kernel?: string;
   path?: string;
   user?: string;
+  /** The notebook cell that pushed the event (its id) and its execution count. */
+  cell?: string;
+  execution_count?: number;
 }
 
 export interface PushEvent {
@@ -20,6 +23,8 @@ export interface PushEvent {
   data: JSONValue;
   time: number;
   source?: PushSource;
+  /** With `max_rate`: events of this channel the server skipped since the last one sent. */
+  skipped?: number;
 }
 
 /** One entry of `GET {base}push/channels`. */

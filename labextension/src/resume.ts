@@ -25,14 +25,47 @@ export function backoffDelay(
   return Math.round(base * (1 - backoff.jitter + 2 * backoff.jitter * random()));
 }
 
-/** The query of `push/events`: resume after the last id, or start with retained values. */
-export function eventsQuery(lastId: string | null): string {
-  return lastId === null ? '' : `?since=${encodeURIComponent(lastId)}`;
+/**
+ * What the panel follows: every ordinary channel, and of the reserved ones the controls'
+ * declarations, the kernels' states, notifications and watchdog alerts (host metrics,
+ * `$system/...`, are sampled only while someone asks for them, so the panel does not).
+ */
+export const PANEL_CHANNELS = ['**', '$controls/**', '$kernels/*', '$notify', '$alerts/**'];
+
+/**
+ * Events per second per channel the panel asks the server for (`max_rate`): it draws the
+ * latest value of each channel, so the server conflates faster channels and counts what it
+ * skipped (`skipped` on the event that replaced them).
+ */
+export const PANEL_MAX_RATE = 30;
+
+/**
+ * The query of `push/events`: resume after the last id, or start with retained values;
+ * with `maxRate`, at most that many events per second per channel, the latest winning.
+ */
+export function eventsQuery(lastId: string | null, maxRate: number | null = null): string {
+  const params: string[] = [];
+  if (lastId !== null) {
+    params.push(`since=${encodeURIComponent(lastId)}`);
+  }
+  if (maxRate !== null) {
+    params.push(`max_rate=${encodeURIComponent(String(maxRate))}`);
+  }
+  return params.length ? `?${params.join('&')}` : '';
+}
+
+/** `query` (from eventsQuery) asking for `channels` too. */
+export function withChannels(query: string, channels: readonly string[]): string {
+  const params = channels.map(c => `channel=${encodeURIComponent(c)}`).join('&');
+  if (!params) {
+    return query;
+  }
+  return query ? `?${params}&${query.slice(1)}` : `?${params}`;
 }
 
 /**
  * The last id seen and a bounded memory of recent ids. Replays after a resume and retained
- * values after a gap keep their ids (PROTOCOL.md), so a repeated id is a duplicate.
+ * values after a gap keep their ids (docs/PROTOCOL.md), so a repeated id is a duplicate.
  */
 export class ResumeCursor {
   private readonly seen = new Set<string>();

@@ -50,6 +50,8 @@ export interface StreamOptions {
   missingRetryMs?: number;
   clock?: Clock;
   random?: () => number;
+  /** Ask the server for at most this many events per second per channel (`max_rate`). */
+  maxRate?: number | null;
 }
 
 const systemClock: Clock = {
@@ -75,6 +77,7 @@ export class EventStream {
   private readonly missingRetryMs: number;
   private readonly clock: Clock;
   private readonly random: () => number;
+  private readonly maxRate: number | null;
 
   constructor(
     private readonly transport: StreamTransport,
@@ -86,6 +89,7 @@ export class EventStream {
     this.missingRetryMs = options.missingRetryMs ?? 30000;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.maxRate = options.maxRate ?? null;
   }
 
   get status(): ConnectionStatus {
@@ -159,7 +163,7 @@ export class EventStream {
       }, this.idleTimeoutMs);
     };
     try {
-      const response = await this.transport.open(eventsQuery(this.cursor.lastId), abort.signal);
+      const response = await this.transport.open(eventsQuery(this.cursor.lastId, this.maxRate), abort.signal);
       if (response.status !== 200) {
         return await failureOf(response);
       }

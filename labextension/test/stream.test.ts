@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { INSTALL_HINT, PushEvent } from '../src/protocol';
-import { ResumeCursor, backoffDelay, eventsQuery } from '../src/resume';
+import { ResumeCursor, backoffDelay, eventsQuery, withChannels } from '../src/resume';
 import { Clock, ConnectionStatus, EventStream, StreamResponse } from '../src/stream';
 
 class FakeClock implements Clock {
@@ -105,7 +105,7 @@ class Harness {
   readonly stream: EventStream;
   done: Promise<void> = Promise.resolve();
 
-  constructor() {
+  constructor(maxRate: number | null = null) {
     this.stream = new EventStream(
       {
         open: async (query, signal) => {
@@ -129,7 +129,8 @@ class Harness {
         random: () => 0.5,
         backoff: { initialMs: 500, maxMs: 4000, factor: 2, jitter: 0.2 },
         idleTimeoutMs: 45000,
-        missingRetryMs: 30000
+        missingRetryMs: 30000,
+        maxRate
       }
     );
   }
@@ -156,6 +157,17 @@ function message(id: string, channel: string, data: unknown): string {
 }
 
 describe('the event stream', () => {
+  it('asks for max_rate on every attempt when conflation is on, resuming by id', async () => {
+    const h = new Harness(30);
+    await h.start();
+    h.body.write(message('e-1', 'p', 1));
+    h.body.end();
+    await settle();
+    await h.clock.advance(h.announcedDelay!);
+    assert.deepEqual(h.queries, ['?max_rate=30', '?since=e-1&max_rate=30']);
+    await h.stop();
+  });
+
   it('resumes after the last id it received when the stream ends', async () => {
     const h = new Harness();
     await h.start();
@@ -286,6 +298,16 @@ describe('resume helpers', () => {
   it('asks for retained values first, then for events after the last id', () => {
     assert.equal(eventsQuery(null), '');
     assert.equal(eventsQuery('a b/1'), '?since=a%20b%2F1');
+  });
+
+  it('adds the channels the panel follows to either query', () => {
+    assert.equal(withChannels('', ['**', '$notify']), '?channel=**&channel=%24notify');
+    assert.equal(withChannels('?since=e-1', ['**']), '?channel=**&since=e-1');
+  });
+
+  it('asks for conflation with max_rate, also when resuming', () => {
+    assert.equal(eventsQuery(null, 30), '?max_rate=30');
+    assert.equal(eventsQuery('e-7', 30), '?since=e-7&max_rate=30');
   });
 
   it('grows the wait geometrically up to a ceiling, with bounded jitter', () => {

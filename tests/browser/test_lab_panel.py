@@ -93,6 +93,8 @@ def screenshot(page: Any, name: str) -> None:
 def test_dashboard_opens_from_palette_and_launcher_commands(page: Any, lab: LabServer) -> None:
     from playwright.sync_api import expect
 
+    streams: list[str] = []
+    page.on("request", lambda r: "/push/events" in r.url and streams.append(r.url))
     open_lab(page, lab)
     expect(page.locator(".jp-LauncherCard", has_text="Live Dashboard")).to_be_visible()
     page.keyboard.press("Control+Shift+C")
@@ -101,6 +103,8 @@ def test_dashboard_opens_from_palette_and_launcher_commands(page: Any, lab: LabS
     expect(page.locator("#jupyter-push-dashboard .jp-Push-status")).to_have_attribute(
         "data-phase", "open"
     )
+    # the panel draws latest values: its stream asks the server for conflation (README)
+    assert streams and all("max_rate=30" in url for url in streams), streams
 
 
 def test_tiles_follow_the_shape_of_published_data(page: Any, lab: LabServer) -> None:
@@ -160,6 +164,74 @@ def test_tiles_follow_the_shape_of_published_data(page: Any, lab: LabServer) -> 
         other.locator('.jp-Push-channel[data-channel="shape/loss"] .jp-Push-channelValue')
     ).to_have_text("1.2")
     screenshot(page, "lab_panel_tiles.png")
+
+
+def test_every_tile_kind_in_the_panel_light_and_dark(page: Any, lab: LabServer) -> None:
+    from playwright.sync_api import expect
+
+    png = (
+        "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DwHwQYGJgY/gMACfQB/moc"
+        "SxwAAAAASUVORK5CYII="
+    )
+    for step in range(20):
+        lab.publish({"channel": "kinds/train", "data": {"step": step, "loss": 1 / (step + 1)}})
+    lab.publish(
+        {"channel": "kinds/progress", "data": {"a": {"value": 1, "total": 4},
+                                               "b": {"value": 3, "total": 4}}},
+        {"channel": "kinds/epoch", "data": 3},
+        {"channel": "kinds/epoch", "data": 5},
+        {"channel": "kinds/log", "data": "hello"},
+        {"channel": "kinds/results", "data": [{"id": 1, "score": 0.5}, {"id": 2, "score": 0.7}]},
+        {"channel": "kinds/sample", "data": {"image/png": png}},
+        {"channel": "kinds/config", "data": {"a": {"b": [1, 2]}}},
+    )
+    open_lab(page, lab)
+    dashboard = open_dashboard(page)
+    kinds = {"kinds/train": "chart", "kinds/progress": "progress", "kinds/epoch": "number",
+             "kinds/log": "log", "kinds/results": "table", "kinds/sample": "image",
+             "kinds/config": "json"}
+    for channel, kind in kinds.items():
+        expect(tile(dashboard, channel)).to_have_attribute("data-kind", kind)
+    train = tile(dashboard, "kinds/train")
+    expect(train.locator(".jpt-range")).to_contain_text("20 points")  # from history
+    expect(tile(dashboard, "kinds/progress").locator(".jpt-bar")).to_have_count(2)
+    expect(tile(dashboard, "kinds/epoch").locator(".jpt-numberChange")).to_have_text("▲ +2")
+    expect(tile(dashboard, "kinds/results").locator("tbody tr")).to_have_count(2)
+    canvas = train.locator("canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] - 9, box["y"] + box["height"] / 2)
+    expect(train.locator(".jpt-readout")).to_have_text("step 19 · loss 0.05")
+    train.locator(".jpt-smoothing").evaluate(
+        "(el) => { el.value = '0.6'; el.dispatchEvent(new Event('input')); }"
+    )
+    page.mouse.move(box["x"] + box["width"] - 8, box["y"] + box["height"] / 2)
+    expect(train.locator(".jpt-readout")).to_contain_text("(raw 0.05)")
+    page.mouse.move(0, 0)
+    screenshot(page, "lab_panel_kinds_light.png")
+
+    # Show as… is kept in the workspace
+    tile(dashboard, "kinds/epoch").locator(".jpt-showAs").select_option("chart")
+    expect(tile(dashboard, "kinds/epoch")).to_have_attribute("data-kind", "chart")
+    page.wait_for_timeout(500)  # the state database saves the layout
+    page.reload()
+    open_lab(page, lab)
+    dashboard = open_dashboard(page)
+    expect(tile(dashboard, "kinds/epoch")).to_have_attribute("data-kind", "chart")
+    expect(tile(dashboard, "kinds/epoch").locator(".jpt-showAs")).to_have_value("chart")
+
+    page.evaluate("async () => { await window.jupyterapp.commands.execute("
+                  "'apputils:change-theme', { theme: 'JupyterLab Dark' }); }")
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+    background = tile(dashboard, "kinds/train").evaluate(
+        "(el) => getComputedStyle(el).backgroundColor"
+    )
+    assert background != "rgb(255, 255, 255)"  # the tiles follow JupyterLab's dark theme
+    page.wait_for_timeout(1200)  # canvases re-read the theme's colours once a second
+    screenshot(page, "lab_panel_kinds_dark.png")
+    page.evaluate("async () => { await window.jupyterapp.commands.execute("
+                  "'apputils:change-theme', { theme: 'JupyterLab Light' }); }")
 
 
 def test_a_fresh_page_draws_recent_history(page: Any, lab: LabServer) -> None:
@@ -460,3 +532,64 @@ def test_control_tiles_in_the_panel_steer_and_stop_a_running_cell(
     assert done["rate"] == 0.8
     screenshot(page, "controls_lab_panel.png")
     print(f"\nlab panel click -> cell loop ended: {1000 * (done['ended'] - clicked):.1f} ms")
+
+
+WIDGET_NOTEBOOK = {
+    "cells": [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "from jupyter_push.widgets import Button, Slider\n"
+                   "stop = Button('wl/stop', label='Stop')\n"
+                   "speed = Slider('wl/speed', 1, min=0, max=10, label='Speed')\n"
+                   "display(stop, speed)"},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "import time\nfrom jupyter_push import push\npush('wl/ready', True)\n"
+                   "while not stop.value:\n"
+                   "    if speed.changed():\n        push('wl/seen', speed.value)\n"
+                   "    time.sleep(0.0005)\n"
+                   "push('wl/done', {'ended': time.time(), 'speed': speed.value})"},
+    ],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def test_control_widgets_steer_a_running_cell_through_the_server(
+    page: Any, lab: LabServer
+) -> None:
+    """The widgets' front end publishes with the page's own credentials (a POST to push/events,
+    not a comm message that would wait for the busy kernel)."""
+    from playwright.sync_api import expect
+
+    r = httpx.put(lab.url + "api/contents/widgets.ipynb", headers={
+        "Authorization": f"token {lab.token}"}, timeout=10,
+        json={"type": "notebook", "format": "json", "content": WIDGET_NOTEBOOK})
+    assert r.status_code in (200, 201), r.text
+    page.goto(f"{lab.url}lab/tree/widgets.ipynb?token={lab.token}")
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    page.wait_for_function(
+        """() => { const panel = window.jupyterapp.shell.currentWidget;
+            const kernel = panel && panel.sessionContext && panel.sessionContext.session
+                && panel.sessionContext.session.kernel;
+            return kernel && kernel.status === 'idle'; }""", timeout=90_000)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    # (not awaited: it resolves when the cells finish, and the second one runs until stopped)
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    assert wait_for_latest(lab, "wl/ready") is True  # the loop runs
+    notebook = page.locator(".jp-Notebook")
+    speed = notebook.locator('.jpt-card[data-channel="$controls/wl/speed"]')
+    slider = speed.locator("input[type=range]")
+    expect(slider).to_be_enabled()
+    slider.evaluate("""(input) => { input.value = "6";
+        input.dispatchEvent(new Event("input")); input.dispatchEvent(new Event("change")); }""")
+    assert wait_for_latest(lab, "wl/seen") == 6
+    expect(speed.locator(".jpt-control")).to_have_attribute("data-confirmed", "6")
+    button = notebook.locator('.jpt-card[data-channel="$controls/wl/stop"] button')
+    clicked = time.time()
+    button.click()
+    done = wait_for_latest(lab, "wl/done")
+    assert done["speed"] == 6
+    assert any(url.split("?")[0].endswith("/push/events") for url in posts)
+    screenshot(page, "controls_widgets.png")
+    print(f"\nwidget click -> cell loop ended: {1000 * (done['ended'] - clicked):.1f} ms")

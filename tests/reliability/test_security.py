@@ -56,7 +56,7 @@ def origin(push_url, jp_http_port) -> str:
 def routes(jp_serverapp, jp_base_url) -> list[tuple[str, str]]:
     found = push_routes(jp_serverapp, jp_base_url)
     paths = {p for p, _ in found}
-    # the enumeration itself works: the routes of PROTOCOL.md are among them
+    # the enumeration itself works: the routes of docs/PROTOCOL.md are among them
     for name in ("events", "ws", "channels", "history", "tokens"):
         assert f"{jp_base_url}push/{name}" in paths, paths
     return found

@@ -42,4 +42,8 @@ def test_client_splits_a_share_link_into_server_token_and_patterns():
     link = "https://h.example/user/a%40b/push/events?access=T.K.N&channel=train/**&channel=log"
     got = run_node(f"console.log(JSON.stringify(client.parseLink({json.dumps(link)})))")
     assert got == {"push": "https://h.example/user/a%40b/push/", "access": "T.K.N",
-                   "channels": ["train/**", "log"]}
+                   "channels": ["train/**", "log"], "maxRate": None}
+    got = run_node(f"console.log(JSON.stringify(client.parseLink({json.dumps(link)} + "
+                   "'&max_rate=5')))")
+    assert got["maxRate"] == "5"  # a link may carry the rate its page asks for
+
