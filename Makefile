@@ -9,7 +9,9 @@ STAMP := $(VENV)/.jupyter_push-installed
 PYTEST_ARGS ?=
 CHP := tests/hub/node_modules/.bin/configurable-http-proxy
 
-.PHONY: demo test bench lint system-deps clean
+DIST ?= dist
+
+.PHONY: demo test bench lint dist system-deps clean
 
 $(STAMP): pyproject.toml labextension/package.json $(wildcard labextension/src/*.ts labextension/style/* jupyter_push/static/tiles/*.js)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +50,11 @@ test: $(STAMP) system-deps $(CHP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# the sdist and a wheel holding the prebuilt JupyterLab extension: installs without Node
+dist: $(STAMP)
+	rm -rf $(DIST)
+	$(PY) -m build --no-isolation --sdist --wheel --outdir $(DIST) .
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check jupyter_push tests benchmarks

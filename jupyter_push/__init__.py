@@ -36,6 +36,7 @@ _API = {
     "notify": ".notify",
     "on": ".client.controls",
     "push": ".client.api",
+    "push_figure": ".figures",
     "share": ".sharing",
     "subscribe": ".client.subscriber",
     "track": ".tracking",
@@ -45,7 +46,7 @@ __all__ = [
     "AuthError", "BrokerUnavailable", "EventTooLarge", "HTTPFailure", "InvalidChannel",
     "InvalidInput", "NoServer", "PushError", "SubscribeError", "Subscription", "__version__",
     "alert_if", "ask", "control", "expect", "flush", "load_ipython_extension", "notify", "on",
-    "push", "share", "subscribe", "track", "unload_ipython_extension", "widgets",
+    "push", "push_figure", "share", "subscribe", "track", "unload_ipython_extension", "widgets",
 ]
 
 

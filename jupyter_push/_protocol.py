@@ -23,6 +23,8 @@ class Source(TypedDict, total=False):
     kernel: str
     path: str
     user: str
+    cell: str  # the notebook cell that pushed the event (its id) and its execution count
+    execution_count: int
 
 
 class _EventBase(TypedDict):

@@ -15,6 +15,8 @@ from tornado.ioloop import IOLoop
 from traitlets import Bool, Dict, Float, Int, Unicode, default
 
 from .auth import PushAuth, new_token
+from .config_problems import config_problems
+from .exceptions import UnusableConfig
 from .handlers import _tornado_fastpath as fastpath
 from .handlers import default_handlers
 from .server import metrics
@@ -217,12 +219,19 @@ class PushApp(ExtensionApp):
     runtime_file: Path | None = None
 
     def make_broker(self) -> Broker:
+        """The configured broker. Raises UnusableConfig naming the fix when it cannot be made."""
         url = self.broker_url
         if url.startswith("memory:"):
             return MemoryBroker(self.history_size)
-        if url.startswith(("redis://", "rediss://", "unix://")):
+        try:
             from .server.brokers.redis import RedisBroker
-
+        except ImportError as e:
+            raise UnusableConfig(
+                f"PushApp.broker_url is {url.split('://')[0]}://… but the Python package "
+                f"{e.name or 'redis'!r} is missing from this server's environment: "
+                "pip install 'jupyter_push[redis]', then restart the server"
+            ) from e
+        try:
             return RedisBroker(
                 url,
                 history_size=self.history_size,
@@ -231,9 +240,37 @@ class PushApp(ExtensionApp):
                 buffer_events=self.redis_buffer_events,
                 log=self.log,
             )
-        raise ValueError(f"PushApp.broker_url {url!r}: use memory:// or redis://host:port/db")
+        except ValueError as e:
+            raise UnusableConfig(str(e)) from e
 
     def initialize_settings(self) -> None:
+        # share tokens travel in ?access=: keep them out of the request log like ?token=
+        scrub = self.settings.get("extra_log_scrub_param_keys") or []
+        self.settings["extra_log_scrub_param_keys"] = [*scrub, "access"]
+        try:
+            self.state = self.make_state()
+        except UnusableConfig as e:
+            # A Jupyter server should not die for an extension, and a warning with 404s
+            # everywhere is easy to miss: serve every push route with 503 and the reason.
+            self.state = PushState(hub=Hub(MemoryBroker(0)), auth=PushAuth(self.kernel_token),
+                                   problem=str(e))
+            self.log.error("jupyter_push cannot start: %s. Every push/ route answers 503 "
+                           "until this is fixed and the server restarted.", e)
+        self.settings["jupyter_push"] = self.state
+        self._advertise()  # kernels keep their events and retry until the routes work
+        if self.state.problem is None:
+            metrics.install(self.state.hub)
+            # Under some launchers _start_jupyter_server_extension never runs: start here.
+            IOLoop.current().add_callback(self._start_hub)
+            if self.shared_keys is not None:
+                IOLoop.current().add_callback(self.shared_keys.start)
+            IOLoop.current().add_callback(self._start_health, self.serverapp)
+
+    def make_state(self) -> PushState:
+        """Everything the handlers use. Raises UnusableConfig naming what to fix in the config."""
+        problems = config_problems(self)
+        if problems:
+            raise UnusableConfig("; ".join(problems))
         limits = QueueLimits(
             max_event_bytes=self.max_event_bytes,
             queue_max_events=self.queue_max_events,
@@ -241,8 +278,11 @@ class PushApp(ExtensionApp):
         )
         hub = Hub(self.make_broker(), limits, retained=self.retained)
         self.log.info("jupyter_push: %s", fastpath.check(self.fast_path))
-        shares, share_connections = self.make_shares()
-        self.state = PushState(
+        try:
+            shares, share_connections = self.make_shares()
+        except ValueError as e:
+            raise UnusableConfig(str(e)) from e
+        return PushState(
             hub=hub,
             auth=PushAuth(self.kernel_token, shares),
             heartbeat_interval=self.heartbeat_interval,
@@ -262,23 +302,13 @@ class PushApp(ExtensionApp):
                 self.share_write_rate, self.share_write_burst, self.share_write_max_bytes
             ),
         )
-        # share tokens travel in ?access=: keep them out of the request log like ?token=
-        scrub = self.settings.get("extra_log_scrub_param_keys") or []
-        self.settings["extra_log_scrub_param_keys"] = [*scrub, "access"]
-        self.settings["jupyter_push"] = self.state
-        metrics.install(hub)
-        self._advertise()
-        # Under some launchers _start_jupyter_server_extension never runs; start on the loop.
-        IOLoop.current().add_callback(self._start_hub)
-        if self.shared_keys is not None:
-            IOLoop.current().add_callback(self.shared_keys.start)
-        IOLoop.current().add_callback(self._start_health, self.serverapp)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(default_handlers)
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
-        assert self.state is not None
+        if self.state is None or self.state.problem is not None:
+            return  # (the reason is in the log, and in every push/ response)
         await self._start_hub()
         self.log.info("jupyter_push: events at %s (broker %s)", self.push_url,
                       type(self.state.hub.broker).__name__)
@@ -321,7 +351,8 @@ class PushApp(ExtensionApp):
             self.state.stopping = True
             for close in list(self.state.closers):
                 close()
-            metrics.uninstall(self.state.hub)
+            if self.state.problem is None:
+                metrics.uninstall(self.state.hub)
             if self.state.heartbeats is not None:
                 self.state.heartbeats.stop()
             await self.state.hub.stop()

@@ -48,6 +48,15 @@ class BrokerUnavailable(PushError):
     """The broker cannot store events now (its engine is unreachable); try again later."""
 
 
+class AlreadyPublished(PushError):
+    """A publisher resent a frame the broker had stored already (possibly through another
+    server): nothing is stored again."""
+
+
+class UnusableConfig(PushError, ValueError):
+    """A setting the server extension cannot use; the message names the fix."""
+
+
 class NoServer(PushError, RuntimeError):
     """No jupyter_push server could be found (or reached)."""
 

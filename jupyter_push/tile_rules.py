@@ -9,8 +9,12 @@ import math
 import re
 from typing import Any, Literal
 
-TileKind = Literal["control", "image", "progress", "number", "chart", "table", "log", "json"]
-TILE_KINDS = ("control", "image", "progress", "number", "chart", "table", "log", "json")
+TileKind = Literal["kernel", "notices", "control", "image", "progress", "number", "chart",
+                   "table", "log", "json"]
+TILE_KINDS = ("kernel", "notices", "control", "image", "progress", "number", "chart", "table",
+              "log", "json")
+KERNEL_STATES = ("starting", "idle", "busy", "restarting", "dead")
+_KERNEL_CHANNEL = re.compile(r"\$kernels/[^/]+\Z")
 CONTROLS_PREFIX = "$controls/"  # a control's declaration (declarations.py): a control tile
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 
@@ -68,6 +72,12 @@ def is_table_data(data: Any) -> bool:
 
 def decide(channel: str, data: Any) -> TileKind:
     """The tile for `data` pushed to `channel`; the first rule that claims it wins."""
+    if (_KERNEL_CHANNEL.match(channel) and isinstance(data, dict)
+            and data.get("state") in KERNEL_STATES):
+        return "kernel"
+    if ((channel == "$notify" or channel.startswith("$alerts/")) and isinstance(data, dict)
+            and isinstance(data.get("message"), str)):
+        return "notices"
     if channel.startswith(CONTROLS_PREFIX):
         return "control"
     leaf = leaf_of(channel)

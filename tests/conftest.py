@@ -11,7 +11,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-pytest_plugins = ["pytest_jupyter.jupyter_server", "tests.redis.plugin"]
+pytest_plugins = [
+    "pytest_jupyter.jupyter_server",
+    "tests.redis.plugin",
+    "tests.support.browser",
+    "tests.support.kernels",
+    "tests.support.shares",
+]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # headless Chromium with no network of its own: it may only reach the test servers

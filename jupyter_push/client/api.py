@@ -16,7 +16,7 @@ from typing import Any
 
 from ..channels import CheckedNames
 from ..reserved import check_client_channel
-from . import local
+from . import _inprocess as local
 from .encoding import LAZY, encoded
 from .identity import current_cell
 from .publisher import DISCARDING, Publisher

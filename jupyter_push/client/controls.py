@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from ..declarations import check_value, declaration_channel, declare
 from ..events import InvalidInput, PatternSet, check_channel, check_pattern
-from . import local
+from . import _inprocess as local
 from .encoding import encoded
 
 log = logging.getLogger("jupyter_push")

@@ -16,6 +16,7 @@ from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import origin_matches_pat
 from tornado import web
+from tornado.log import gen_log
 from tornado.util import ObjectDict
 from tornado.websocket import WebSocketHandler
 
@@ -56,6 +57,10 @@ class PushHandler(APIHandler):
 
     async def prepare(self, **_ignored: Any) -> None:
         # (WebSocketMixin passes _redirect_to_login=False; get_login_url never redirects here.)
+        if self.state.problem is not None and self.get_query_argument("access", None):
+            # (a share link cannot be checked now; its holder need not see the server's config)
+            raise web.HTTPError(503, "live events are unavailable on this server for now: "
+                                "a configuration problem its log names")
         try:
             access = self.state.auth.identify(
                 self.request.headers.get("Authorization"),
@@ -77,10 +82,12 @@ class PushHandler(APIHandler):
                 # also where ServerApp.allow_unauthenticated_access is on (JupyterHub's default)
                 PushHandler.get_login_url(self)
             if self.current_user is not None and self.request.method != "OPTIONS":
+                self.check_usable()
                 await self.authorize("read" if self.request.method in ("GET", "HEAD") else "write")
             return
         if not self.check_host():
             raise web.HTTPError(403, "Host header not allowed")
+        self.check_usable()
         self.access = access
         user = User(username=f"jupyter_push-{access.role}")
         self.current_user = self._jupyter_current_user = user
@@ -156,6 +163,13 @@ class PushHandler(APIHandler):
             "the kernel token (JUPYTER_PUSH_TOKEN) or a share token (?access=...)",
         )
 
+    def log_exception(self, typ: Any, value: BaseException | None, tb: Any) -> None:
+        if isinstance(value, BrokerUnavailable):
+            # an outage the broker logs once by itself: one line per request, no traceback
+            gen_log.warning("503 %s: %s", self._request_summary(), value)
+            return
+        super().log_exception(typ, value, tb)
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
         message = exc.log_message if isinstance(exc, web.HTTPError) and exc.log_message else None
@@ -172,6 +186,12 @@ class PushHandler(APIHandler):
             return super().write_error(status_code, **kwargs)
         self.set_header("Content-Type", "application/json")
         self.finish(dumps({"message": message}))
+
+    def check_usable(self) -> None:
+        """503 with the reason when a setting keeps the extension from working."""
+        problem = self.state.problem
+        if problem is not None:
+            raise web.HTTPError(503, f"jupyter_push cannot start: {problem}")
 
     # ------------------------------------------------------------------ authorization
 

@@ -15,7 +15,8 @@ from .._json import dumps, loads
 from .._protocol import CloseCode, PublishOp, SubscribeOp, UnsubscribeOp
 from ..channels import PatternSet, check_channel, check_patterns
 from ..events import Queued
-from ..exceptions import BrokerUnavailable, EventTooLarge, InvalidInput
+from ..exceptions import AlreadyPublished, BrokerUnavailable, EventTooLarge, InvalidInput
+from ..server.brokers.base import Origin
 from ..server.conflation import parse_max_rate, rate_of
 from ..server.publish_policy import PublishPolicy, WriteRefused
 from ..wire import control, ws_batch, ws_text_frame
@@ -105,6 +106,8 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             except InvalidInput as e:
                 self._error(str(e), ref=_ref(op), status=_status(e),
                             retry_after=getattr(e, "retry_after", None))
+            except BrokerUnavailable as e:  # Redis is down: try again shortly
+                self._error(str(e), ref=_ref(op), status=503)
 
     async def _handle(self, msg: Any) -> None:
         if not isinstance(msg, dict) or not isinstance(msg.get("op"), str):
@@ -179,7 +182,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             session = None  # nor may it touch a publisher's session or report drops
             msg = cast(PublishOp, {k: v for k, v in msg.items()
                                    if k not in ("session", "source", "dropped")})
-        if not (isinstance(session, str) and isinstance(ref, int)):
+        if not (isinstance(session, str) and 0 < len(session) <= 100 and isinstance(ref, int)):
             session = None
         elif ref <= self.state.publish_sessions.get(session, -1):
             self._send(control("ack", ref=ref, ids=[], duplicate=True))
@@ -210,15 +213,21 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
                                  source_json, policy)
         policy.admit(len(drafts))
         self.state.publish_rates.admit(self.credential, len(drafts))
+        origin = Origin(session, ref) if session is not None and isinstance(ref, int) else None
+        duplicate = False
         try:
-            events = await hub.publish(drafts)
-        except BrokerUnavailable as e:
-            raise InvalidInput(str(e)) from e
+            events = await hub.publish(drafts, origin)
+        except AlreadyPublished:  # resent to this server after another one stored it
+            events, duplicate = [], True
         policy.record(events)
         self.note_publish_activity()
-        if session is not None and isinstance(ref, int):
-            self._remember(session, ref)
-        if "ref" in msg:
+        if origin is not None:
+            self._remember(origin.session, origin.ref)
+        if "ref" not in msg:
+            return
+        if duplicate:
+            self._send(control("ack", ref=msg["ref"], ids=[], duplicate=True))
+        else:
             self._send(control("ack", ref=msg["ref"], ids=[e.id for e in events]),
                        after_queued=True)
 

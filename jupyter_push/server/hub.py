@@ -16,7 +16,7 @@ from ..channels import CheckedNames, PatternSet, check_channel
 from ..events import Event, Notice, Queued
 from ..exceptions import EventTooLarge, InvalidInput
 from ..reserved import check_client_channel
-from .brokers.base import Broker, Draft
+from .brokers.base import Broker, Draft, Origin
 from .metrics import Stats
 
 
@@ -254,11 +254,12 @@ class Hub:
         # (tuple.__new__ directly: NamedTuple's generated __new__ is a Python call per event)
         return _new_tuple(Draft, (channel, data_json, source_json))
 
-    async def publish(self, drafts: list[Draft]) -> list[Event]:
-        """Store and deliver validated drafts, in order; returns the events with their ids."""
+    async def publish(self, drafts: list[Draft], origin: Origin | None = None) -> list[Event]:
+        """Store and deliver validated drafts, in order; returns the events with their ids.
+        `origin`: the publisher's session and frame ref (AlreadyPublished if stored before)."""
         if not drafts:
             return []
-        return await self.broker.publish(drafts)
+        return await self.broker.publish(drafts, origin)
 
     def deliver(self, events: Iterable[Event]) -> None:
         """Called by the broker for every stored event, in id order."""

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 class PushState:
     hub: Hub
     auth: PushAuth
+    # why the extension cannot work (a setting it cannot use): every push route answers 503
+    problem: str | None = None
     heartbeat_interval: float = 15.0
     dead_peer_timeout: float = 30.0
     connections: ConnectionLimiter = field(default_factory=lambda: ConnectionLimiter(0, 0))

@@ -6,7 +6,15 @@ patterns as it binds and takes them away as it closes.
 
 This process remembers the recent values of every channel it pushed since widgets were imported
 (the last HISTORY_PER_CHANNEL), so a widget made mid-run starts from the run so far — a chart
-from its curve, not from the latest point — with or without a server."""
+from its curve, not from the latest point — with or without a server.
+
+Glossary (the same words across the client):
+- Binding: one widget's tie to its patterns (this module), local and remote.
+- Member: a Binding's entry in the Feed: its patterns and the last id it got per channel.
+- Feed: the process's one remote subscription for all widgets (`FEED`).
+- Subscription: a client.subscriber WebSocket subscription; the Feed holds one.
+- Subscriber: the server's queue for one connection (server/hub.py); not used here.
+- listener: a callback of client/_inprocess.py, called by push() in this process."""
 
 from __future__ import annotations
 
@@ -16,7 +24,7 @@ from collections import deque
 from typing import Any, Callable
 
 from ..channels import PatternSet
-from ..client import local
+from ..client import _inprocess as local
 
 log = logging.getLogger("jupyter_push")
 Receive = Callable[[str, Any], None]
@@ -37,6 +45,9 @@ local.add_listener(["**"], _remember)  # sees every push: keep _remember an appe
 
 
 class Binding:
+    """One widget's patterns: the recent values it missed, pushes from this process, and
+    (with `remote`) a Member in the Feed for events published elsewhere."""
+
     def __init__(self, patterns: list[str], receive: Receive, *, remote: bool = True):
         self.patterns = patterns
         matches = PatternSet(patterns)

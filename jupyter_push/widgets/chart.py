@@ -1,3 +1,5 @@
+"""`Chart`: a line chart of the numbers pushed to one channel."""
+
 from __future__ import annotations
 
 from collections import deque

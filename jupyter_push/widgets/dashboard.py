@@ -1,3 +1,5 @@
+"""`Dashboard`: a widget per channel matching a pattern, each added as its channel appears."""
+
 from __future__ import annotations
 
 import threading

@@ -1,3 +1,5 @@
+"""`Label`: the latest value pushed to one channel, as text."""
+
 from __future__ import annotations
 
 from typing import Any

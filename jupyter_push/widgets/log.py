@@ -1,3 +1,5 @@
+"""`Log`: the last lines pushed to one channel, scrolling."""
+
 from __future__ import annotations
 
 from collections import deque

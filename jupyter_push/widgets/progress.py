@@ -1,3 +1,5 @@
+"""`Progress`: a progress bar with rate and time left for one channel."""
+
 from __future__ import annotations
 
 import time

@@ -7,7 +7,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { FrameBatcher } from './frames';
 import { ChannelSummary, ChannelsReply, PushEvent } from './protocol';
 import { mergeRecent } from './recent';
-import { PANEL_MAX_RATE } from './resume';
+import { PANEL_CHANNELS, PANEL_MAX_RATE, withChannels } from './resume';
 import { ConnectionStatus, EventStream, StreamResponse } from './stream';
 import { ChannelRecord, IPushConnection } from './tokens';
 
@@ -18,8 +18,6 @@ export interface ConnectionLimits {
   backfills: number;
 }
 
-/** Every ordinary channel, and the declarations of controls (drawn as control tiles). */
-const FOLLOWED = ['**', '$controls/**'].map(p => `channel=${encodeURIComponent(p)}`).join('&');
 
 const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { recentPerChannel: 1000, channels: 2000, backfills: 100 };
 
@@ -78,9 +76,9 @@ export class PushConnection implements IPushConnection {
     return URLExt.join(this.settings.baseUrl, 'push', path);
   }
 
-  /** `{base}push/events` for every ordinary channel and the controls' declarations. */
+  /** `{base}push/events` for every ordinary channel and the reserved ones the panel draws. */
   private eventsUrl(query: string): string {
-    return this.url('events') + (query ? `${query}&${FOLLOWED}` : `?${FOLLOWED}`);
+    return this.url('events') + withChannels(query, PANEL_CHANNELS);
   }
 
   /**
@@ -122,7 +120,7 @@ export class PushConnection implements IPushConnection {
 
   /** Seed the channel list (with counts) from `GET {base}push/channels`, then fill in history. */
   private async loadChannels(): Promise<void> {
-    const reply = await this.getJSON<ChannelsReply>(`channels?${FOLLOWED}`);
+    const reply = await this.getJSON<ChannelsReply>(`channels${withChannels('', PANEL_CHANNELS)}`);
     if (!reply) {
       return;
     }

@@ -6,12 +6,15 @@ import { Widget } from '@lumino/widgets';
 import { pulseIcon } from './icons';
 import { arrange, move, setHidden, setKind, setPinned } from './layout';
 import { LayoutStore } from './layoutstore';
-import { PushEvent } from './protocol';
+import { PushEvent, PushSource } from './protocol';
 import { StatusBadge, renderHint } from './statusview';
 import { ensureStyles } from './tiles/style.js';
 import { download, snapshotPage } from './tiles/snapshot.js';
+import { drawDirty } from './tiles/schedule.js';
 import { TileAction, TileView } from './tileview';
 import { IPushConnection } from './tokens';
+
+const FRAME_BUDGET_MS = 10;
 
 export class Dashboard extends Widget {
   private readonly views = new Map<string, TileView>();
@@ -27,7 +30,8 @@ export class Dashboard extends Widget {
 
   constructor(
     private readonly connection: IPushConnection,
-    private readonly store: LayoutStore
+    private readonly store: LayoutStore,
+    private readonly openSource: (source: PushSource) => void = () => undefined
   ) {
     super();
     this.id = 'jupyter-push-dashboard';
@@ -147,7 +151,8 @@ export class Dashboard extends Widget {
       this.store.layout.kinds[channel] ?? null,
       (c, a) => this.act(c, a),
       (c, k) => this.store.update(l => setKind(l, c, k)),
-      (c, data) => this.connection.send(c, data)
+      (c, data) => this.connection.send(c, data),
+      source => this.openSource(source)
     );
     view.replace(recent);
     this.views.set(channel, view);
@@ -170,6 +175,8 @@ export class Dashboard extends Widget {
     if (adopted.size) {
       this.arrangeTiles();
     }
+    // `received` comes in an animation frame already: draw now rather than in the next one
+    drawDirty(FRAME_BUDGET_MS);
   }
 
   private onChannelsChanged(_: IPushConnection, channels: readonly string[]): void {

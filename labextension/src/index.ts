@@ -11,6 +11,8 @@ import { IStateDB } from '@jupyterlab/statedb';
 import { PushConnection } from './connection';
 import { Dashboard } from './dashboard';
 import { pulseIcon } from './icons';
+import { openSource } from './jump';
+import { showToast, toastFor } from './notifications';
 import { LayoutStore } from './layoutstore';
 import { showDashboard } from './placement';
 import { ChannelSidebar } from './sidebar';
@@ -55,7 +57,7 @@ const dashboardPlugin: JupyterFrontEndPlugin<void> = {
       icon: pulseIcon,
       execute: args => {
         if (!dashboard || dashboard.isDisposed) {
-          dashboard = new Dashboard(connection, store);
+          dashboard = new Dashboard(connection, store, source => void openSource(app, source));
           void tracker.add(dashboard);
         }
         showDashboard(app, labShell, dashboard);
@@ -73,6 +75,24 @@ const dashboardPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
+const notificationsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyter-push:notifications',
+  description: 'Toasts for notify(): a JupyterLab notification per $notify event.',
+  autoStart: true,
+  requires: [IPushConnection],
+  activate: (app: JupyterFrontEnd, connection: IPushConnection): void => {
+    const since = Date.now() / 1000;
+    connection.received.connect((_, events) => {
+      for (const event of events) {
+        const toast = toastFor(event, since);
+        if (toast) {
+          showToast(toast, source => void openSource(app, source));
+        }
+      }
+    });
+  }
+};
+
 const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyter-push:sidebar',
   description: 'Lists live channels in the left sidebar.',
@@ -86,4 +106,4 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [connectionPlugin, dashboardPlugin, sidebarPlugin];
+export default [connectionPlugin, dashboardPlugin, sidebarPlugin, notificationsPlugin];

@@ -12,6 +12,9 @@ export interface PushSource {
   kernel?: string;
   path?: string;
   user?: string;
+  /** The notebook cell that pushed the event (its id) and its execution count. */
+  cell?: string;
+  execution_count?: number;
 }
 
 export interface PushEvent {

@@ -26,6 +26,13 @@ export function backoffDelay(
 }
 
 /**
+ * What the panel follows: every ordinary channel, and of the reserved ones the controls'
+ * declarations, the kernels' states, notifications and watchdog alerts (host metrics,
+ * `$system/...`, are sampled only while someone asks for them, so the panel does not).
+ */
+export const PANEL_CHANNELS = ['**', '$controls/**', '$kernels/*', '$notify', '$alerts/**'];
+
+/**
  * Events per second per channel the panel asks the server for (`max_rate`): it draws the
  * latest value of each channel, so the server conflates faster channels and counts what it
  * skipped (`skipped` on the event that replaced them).
@@ -45,6 +52,15 @@ export function eventsQuery(lastId: string | null, maxRate: number | null = null
     params.push(`max_rate=${encodeURIComponent(String(maxRate))}`);
   }
   return params.length ? `?${params.join('&')}` : '';
+}
+
+/** `query` (from eventsQuery) asking for `channels` too. */
+export function withChannels(query: string, channels: readonly string[]): string {
+  const params = channels.map(c => `channel=${encodeURIComponent(c)}`).join('&');
+  if (!params) {
+    return query;
+  }
+  return query ? `?${params}&${query.slice(1)}` : `?${params}`;
 }
 
 /**

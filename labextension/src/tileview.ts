@@ -3,24 +3,37 @@
  * the channel's data) with the panel's own buttons: pin, move, hide.
  */
 
+import { sourceLabel } from './jump';
+import { PushEvent, PushSource } from './protocol';
 import { Card } from './tiles/card.js';
 import type { Send } from './tiles/types.js';
-import { PushEvent } from './protocol';
 
 export type TileAction = 'pin' | 'unpin' | 'left' | 'right' | 'hide';
 
 export class TileView {
   readonly card: Card;
   private readonly pinButton: HTMLButtonElement;
+  private readonly sourceButton: HTMLButtonElement;
+  private source: PushSource | undefined;
 
   constructor(
     readonly channel: string,
     kind: string | null,
     onAction: (channel: string, action: TileAction) => void,
     onKindChosen: (channel: string, kind: string | null) => void,
-    send?: (channel: string, data: unknown) => Promise<unknown>
+    send?: (channel: string, data: unknown) => Promise<unknown>,
+    onSource: (source: PushSource) => void = () => undefined
   ) {
     this.card = new Card({ channel, kind, onKindChosen, send: send as Send | undefined });
+    // the source badge: the cell (execution count) that pushed the latest value; opens it
+    this.sourceButton = this.card.addAction({
+      name: 'source',
+      text: '',
+      title: 'Go to the cell that pushed this',
+      onClick: () => this.source && onSource(this.source)
+    });
+    this.sourceButton.classList.add('jp-Push-source');
+    this.sourceButton.hidden = true;
     const act = (action: TileAction) => () =>
       onAction(channel, action === 'pin' && this.node.classList.contains('jp-mod-pinned') ? 'unpin' : action);
     const button = (name: TileAction, text: string, title: string) => {
@@ -55,11 +68,24 @@ export class TileView {
 
   push(event: PushEvent): void {
     this.card.push(event);
+    this.showSource(event.source);
   }
 
   /** Start again from the channel's recent events (completed from history). */
   replace(events: readonly PushEvent[]): void {
     this.card.replace(events);
+    this.showSource(events[events.length - 1]?.source);
+  }
+
+  private showSource(source: PushSource | undefined): void {
+    const label = sourceLabel(source);
+    this.source = source;
+    this.sourceButton.hidden = label === null;
+    this.sourceButton.textContent = label ?? '';
+    if (source?.path) {
+      this.sourceButton.title = `Go to ${label === 'cell' ? 'the notebook' : `cell ${label}`} of ${source.path}`;
+      this.sourceButton.dataset.cell = source.cell ?? '';
+    }
   }
 
   tick(now = Date.now() / 1000): void {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { INSTALL_HINT, PushEvent } from '../src/protocol';
-import { ResumeCursor, backoffDelay, eventsQuery } from '../src/resume';
+import { ResumeCursor, backoffDelay, eventsQuery, withChannels } from '../src/resume';
 import { Clock, ConnectionStatus, EventStream, StreamResponse } from '../src/stream';
 
 class FakeClock implements Clock {
@@ -298,6 +298,11 @@ describe('resume helpers', () => {
   it('asks for retained values first, then for events after the last id', () => {
     assert.equal(eventsQuery(null), '');
     assert.equal(eventsQuery('a b/1'), '?since=a%20b%2F1');
+  });
+
+  it('adds the channels the panel follows to either query', () => {
+    assert.equal(withChannels('', ['**', '$notify']), '?channel=**&channel=%24notify');
+    assert.equal(withChannels('?since=e-1', ['**']), '?channel=**&since=e-1');
   });
 
   it('asks for conflation with max_rate, also when resuming', () => {

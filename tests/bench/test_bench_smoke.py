@@ -122,8 +122,11 @@ def test_host_load_report_shows_contents_and_execute_idle_and_under_push(report_
 
 
 def test_a_benchmark_stopped_midway_keeps_the_rounds_it_measured(tmp_path):
+    marker = f"JUPYTER_PUSH_BENCH_STOPPED={uuid.uuid4().hex}"
+    name, value = marker.split("=")
     proc = subprocess.Popen([*RUN, "--out", str(tmp_path)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, name: value})
     results = tmp_path / "results.json"
     try:
         deadline = time.monotonic() + 120
@@ -140,3 +143,4 @@ def test_a_benchmark_stopped_midway_keeps_the_rounds_it_measured(tmp_path):
     assert "Partial report" in text
     assert "## Fan-out throughput" in text
     assert json.loads(results.read_text())["bursts"], "the measured rounds were kept"
+    assert _processes_with_env(marker) == []  # its servers and clients were stopped too

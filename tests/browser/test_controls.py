@@ -15,14 +15,10 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.test_external import browser, other_origin, shot  # noqa: F401 (fixtures)
 from tests.conftest import needs_chromium
-from tests.kernel.test_kernel_push import (  # noqa: F401 (a fixture)
-    execute,
-    notebook_kernel,
-    sse_events,
-    sse_stream,
-)
+from tests.support.browser import shot
+from tests.support.kernels import execute
+from tests.support.streams import sse_events, sse_stream
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(180)]
 
@@ -50,7 +46,7 @@ def on_another_origin(url: str) -> str:
 
 
 async def test_the_viewer_of_a_write_link_steers_and_stops_a_running_cell(
-    http, notebook_kernel, browser  # noqa: F811
+    http, notebook_kernel, browser
 ):
     async with notebook_kernel() as (_, channels), sse_stream(http, "run/**") as stream:
         cell = asyncio.create_task(execute(channels, LOOP))
@@ -91,7 +87,7 @@ async def test_the_viewer_of_a_write_link_steers_and_stops_a_running_cell(
     print(f"\nviewer click -> cell loop ended: {1000 * (done['ended'] - clicked):.1f} ms")
 
 
-async def test_a_read_only_links_viewer_shows_no_controls(http, browser):  # noqa: F811
+async def test_a_read_only_links_viewer_shows_no_controls(http, browser):
     from jupyter_push.declarations import declare
 
     await http.post("events", json={"channel": "$controls/run/stop",
@@ -114,7 +110,7 @@ on("chat/lobby", lambda m: push("chat/lobby", {"from": "notebook", "text": m["te
 
 
 async def test_the_chat_page_is_shared_by_everyone_holding_a_write_link(
-    http, notebook_kernel, browser, other_origin  # noqa: F811
+    http, notebook_kernel, browser, other_origin
 ):
     async with notebook_kernel() as (_, channels):
         await execute(channels, CHAT)  # the cell ends; on() keeps answering from its thread

@@ -4,64 +4,18 @@ drop; a foreign page cannot ride the Jupyter login cookie. Screenshots go to tes
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, needs_chromium, publish
-from tests.kernel.test_kernel_push import execute, notebook_kernel  # noqa: F401 (a fixture)
+from tests.conftest import needs_chromium, publish
+from tests.support.browser import mint, shot
+from tests.support.kernels import execute
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(120)]
 
 WAIT_MS = 10_000
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def other_origin() -> Iterator[str]:
-    """notebooks/ served by a second HTTP server on another 127.0.0.1 port: another origin."""
-    handler = functools.partial(QuietHandler, directory=str(ROOT / "notebooks"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def browser(jp_asyncio_loop):
-    """Chromium driven from the server's own event loop (async Playwright)."""
-    from playwright.async_api import async_playwright
-
-    run = jp_asyncio_loop.run_until_complete
-    playwright = run(async_playwright().start())
-    chromium = run(playwright.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-    ))
-    yield chromium
-    run(chromium.close())
-    run(playwright.stop())
-
-
-async def mint(http, *channels: str, ttl: float = 600) -> dict:
-    r = await http.post("tokens", json={"channels": list(channels), "ttl": ttl})
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-def shot(name: str) -> str:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return str(ARTIFACTS / name)
 
 
 async def test_a_page_on_another_origin_follows_a_share_link_with_plain_eventsource(
@@ -255,7 +209,7 @@ async def test_a_team_dashboard_on_another_origin_can_embed_the_viewer(
 
 
 async def test_a_link_shared_from_a_kernel_shows_what_the_kernel_pushes(
-    notebook_kernel, jp_root_dir, jupyter_token, browser  # noqa: F811 (the imported fixture)
+    notebook_kernel, jp_root_dir, jupyter_token, browser
 ):
     async with notebook_kernel() as (_kernel_id, channels):
         await execute(channels, "\n".join([

@@ -166,6 +166,74 @@ def test_tiles_follow_the_shape_of_published_data(page: Any, lab: LabServer) -> 
     screenshot(page, "lab_panel_tiles.png")
 
 
+def test_every_tile_kind_in_the_panel_light_and_dark(page: Any, lab: LabServer) -> None:
+    from playwright.sync_api import expect
+
+    png = (
+        "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DwHwQYGJgY/gMACfQB/moc"
+        "SxwAAAAASUVORK5CYII="
+    )
+    for step in range(20):
+        lab.publish({"channel": "kinds/train", "data": {"step": step, "loss": 1 / (step + 1)}})
+    lab.publish(
+        {"channel": "kinds/progress", "data": {"a": {"value": 1, "total": 4},
+                                               "b": {"value": 3, "total": 4}}},
+        {"channel": "kinds/epoch", "data": 3},
+        {"channel": "kinds/epoch", "data": 5},
+        {"channel": "kinds/log", "data": "hello"},
+        {"channel": "kinds/results", "data": [{"id": 1, "score": 0.5}, {"id": 2, "score": 0.7}]},
+        {"channel": "kinds/sample", "data": {"image/png": png}},
+        {"channel": "kinds/config", "data": {"a": {"b": [1, 2]}}},
+    )
+    open_lab(page, lab)
+    dashboard = open_dashboard(page)
+    kinds = {"kinds/train": "chart", "kinds/progress": "progress", "kinds/epoch": "number",
+             "kinds/log": "log", "kinds/results": "table", "kinds/sample": "image",
+             "kinds/config": "json"}
+    for channel, kind in kinds.items():
+        expect(tile(dashboard, channel)).to_have_attribute("data-kind", kind)
+    train = tile(dashboard, "kinds/train")
+    expect(train.locator(".jpt-range")).to_contain_text("20 points")  # from history
+    expect(tile(dashboard, "kinds/progress").locator(".jpt-bar")).to_have_count(2)
+    expect(tile(dashboard, "kinds/epoch").locator(".jpt-numberChange")).to_have_text("▲ +2")
+    expect(tile(dashboard, "kinds/results").locator("tbody tr")).to_have_count(2)
+    canvas = train.locator("canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] - 9, box["y"] + box["height"] / 2)
+    expect(train.locator(".jpt-readout")).to_have_text("step 19 · loss 0.05")
+    train.locator(".jpt-smoothing").evaluate(
+        "(el) => { el.value = '0.6'; el.dispatchEvent(new Event('input')); }"
+    )
+    page.mouse.move(box["x"] + box["width"] - 8, box["y"] + box["height"] / 2)
+    expect(train.locator(".jpt-readout")).to_contain_text("(raw 0.05)")
+    page.mouse.move(0, 0)
+    screenshot(page, "lab_panel_kinds_light.png")
+
+    # Show as… is kept in the workspace
+    tile(dashboard, "kinds/epoch").locator(".jpt-showAs").select_option("chart")
+    expect(tile(dashboard, "kinds/epoch")).to_have_attribute("data-kind", "chart")
+    page.wait_for_timeout(500)  # the state database saves the layout
+    page.reload()
+    open_lab(page, lab)
+    dashboard = open_dashboard(page)
+    expect(tile(dashboard, "kinds/epoch")).to_have_attribute("data-kind", "chart")
+    expect(tile(dashboard, "kinds/epoch").locator(".jpt-showAs")).to_have_value("chart")
+
+    page.evaluate("async () => { await window.jupyterapp.commands.execute("
+                  "'apputils:change-theme', { theme: 'JupyterLab Dark' }); }")
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+    background = tile(dashboard, "kinds/train").evaluate(
+        "(el) => getComputedStyle(el).backgroundColor"
+    )
+    assert background != "rgb(255, 255, 255)"  # the tiles follow JupyterLab's dark theme
+    page.wait_for_timeout(1200)  # canvases re-read the theme's colours once a second
+    screenshot(page, "lab_panel_kinds_dark.png")
+    page.evaluate("async () => { await window.jupyterapp.commands.execute("
+                  "'apputils:change-theme', { theme: 'JupyterLab Light' }); }")
+
+
 def test_a_fresh_page_draws_recent_history(page: Any, lab: LabServer) -> None:
     from playwright.sync_api import expect
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_external import browser, mint  # noqa: F401 (a fixture)
 from tests.client.test_cli import run as run_cli
 from tests.conftest import ARTIFACTS, ROOT, needs_chromium, publish
+from tests.support.shares import mint
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(180)]
 
@@ -48,7 +48,7 @@ async def publish_every_kind(http) -> None:
     await publish(http, "t/config", {"model": {"layers": [64, 32], "act": "relu"}})
 
 
-async def test_the_browser_decides_every_fixture_case(http, push_url, browser):  # noqa: F811
+async def test_the_browser_decides_every_fixture_case(http, push_url, browser):
     link = await mint(http, "t/**")
     page = await browser.new_page()
     await page.goto(link["url"])
@@ -74,7 +74,7 @@ async def test_the_browser_decides_every_fixture_case(http, push_url, browser): 
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-async def test_every_tile_in_the_viewer(http, browser, scheme, tmp_path):  # noqa: F811
+async def test_every_tile_in_the_viewer(http, browser, scheme, tmp_path):
     await publish_every_kind(http)
     link = await mint(http, "t/**")
     context = await browser.new_context(
@@ -197,7 +197,7 @@ async def check_the_snapshot(page, context, tmp_path: Path) -> None:
 
 
 async def test_the_snapshot_command_writes_a_page_that_draws_offline(
-    http, push_url, kernel_token, browser, tmp_path  # noqa: F811
+    http, push_url, kernel_token, browser, tmp_path
 ):
     for step in range(50):
         await publish(http, "snap/loss", 1 / (step + 1))

@@ -150,7 +150,7 @@ async def test_push_api_validates_names_and_encodes_containers_at_once(push_url)
 
 NO_SERVER_SCRIPT = """
 from jupyter_push import flush, push
-from jupyter_push.client import local
+from jupyter_push.client import _inprocess as local
 seen = []
 local.add_listener(["**"], lambda channel, data: seen.append(data))
 for i in range(1000):

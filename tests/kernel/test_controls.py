@@ -10,7 +10,8 @@ from contextlib import asynccontextmanager
 import httpx
 import httpx_sse
 
-from tests.kernel.test_kernel_push import execute, notebook_kernel, sse_events, sse_stream  # noqa: F401
+from tests.support.kernels import execute
+from tests.support.streams import sse_events, sse_stream
 
 TIMEOUT = 60
 
@@ -29,7 +30,7 @@ push("t/done", {"speed": speed.value, "stop": stop.value})
 
 
 async def test_a_running_cell_reads_values_sent_while_it_runs(
-    notebook_kernel, http, push_url  # noqa: F811
+    notebook_kernel, http, push_url
 ):
     async with notebook_kernel() as (_, channels), sse_stream(http, "t/**") as stream:
         cell = asyncio.create_task(execute(channels, LOOP))
@@ -58,7 +59,7 @@ async def test_a_running_cell_reads_values_sent_while_it_runs(
 
 
 async def test_on_and_ask_hear_other_senders_not_the_cell_itself(
-    notebook_kernel, http  # noqa: F811
+    notebook_kernel, http
 ):
     async with notebook_kernel() as (_, channels), sse_stream(http, "q/**") as stream:
         await execute(channels, """

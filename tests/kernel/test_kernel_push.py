@@ -7,93 +7,12 @@ events arrive over SSE (httpx-sse) and WebSocket (websockets).
 
 from __future__ import annotations
 
-import asyncio
-import json
-import uuid
-from contextlib import asynccontextmanager
-
-import httpx_sse
-import pytest
-import websockets
-
 from tests.client.support import subscribed
-from tests.conftest import ws_url
+from tests.support.kernels import execute
+from tests.support.streams import sse_events, sse_stream, ws_events, ws_subscriber
 
 NOTEBOOK = "notebooks/demo.ipynb"
 TIMEOUT = 60
-
-
-@pytest.fixture
-def notebook_kernel(jp_fetch, jp_ws_fetch, jp_root_dir):
-    """An async context manager: a notebook session's kernel id and its channels socket."""
-    (jp_root_dir / "notebooks").mkdir()
-
-    @asynccontextmanager
-    async def start():
-        r = await jp_fetch("api", "sessions", method="POST", body=json.dumps(
-            {"path": NOTEBOOK, "type": "notebook", "kernel": {"name": "python3"}}))
-        kernel_id = json.loads(r.body)["kernel"]["id"]
-        channels = await jp_ws_fetch("api", "kernels", kernel_id, "channels")
-        try:
-            yield kernel_id, channels
-        finally:
-            channels.close()
-            await jp_fetch("api", "kernels", kernel_id, method="DELETE")
-
-    return start
-
-
-async def execute(channels, code: str) -> None:
-    """Run `code` in the kernel; fail with the traceback if it raises."""
-    msg_id = uuid.uuid4().hex
-    await channels.write_message(json.dumps({
-        "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": "test",
-                   "username": "test", "version": "5.3", "date": ""},
-        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-        "content": {"code": code, "silent": False, "store_history": False,
-                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-    }))
-    while True:
-        raw = await asyncio.wait_for(channels.read_message(), TIMEOUT)
-        assert raw is not None, "kernel channels closed"
-        msg = json.loads(raw)
-        if msg.get("parent_header", {}).get("msg_id") != msg_id:
-            continue
-        if msg["msg_type"] == "error":
-            pytest.fail("\n".join(msg["content"]["traceback"]))
-        if msg["msg_type"] == "execute_reply":
-            assert msg["content"]["status"] == "ok", msg["content"]
-            return
-
-
-@asynccontextmanager
-async def sse_stream(http, channel: str):
-    async with httpx_sse.aconnect_sse(
-            http, "GET", "events", params={"channel": channel, "retained": "0"}) as source:
-        assert source.response.status_code == 200
-        yield source.aiter_sse()
-
-
-async def sse_events(stream, n: int) -> list[dict]:
-    return [json.loads((await asyncio.wait_for(stream.__anext__(), TIMEOUT)).data)
-            for _ in range(n)]
-
-
-@asynccontextmanager
-async def ws_subscriber(push_url, auth, channel: str):
-    async with websockets.connect(ws_url(push_url), additional_headers=auth) as sock:
-        await sock.send(json.dumps({"op": "subscribe", "channels": [channel], "retained": False}))
-        yield sock
-
-
-async def ws_events(sock, n: int) -> list[dict]:
-    events: list[dict] = []
-    while len(events) < n:
-        message = json.loads(await asyncio.wait_for(sock.recv(), TIMEOUT))
-        batch = message if isinstance(message, list) else [message]
-        assert all("op" not in item for item in batch), batch
-        events.extend(batch)
-    return events
 
 
 async def test_push_from_a_notebook_reaches_sse_and_websocket_with_its_source(

@@ -80,7 +80,11 @@ class JupyterServer:
     """`python -m jupyter_server` with jupyter_push, in its own home, runtime and root dirs."""
 
     def __init__(self, workdir: Path, config: dict, port: int | None = None,
-                 host: str = "127.0.0.1"):
+                 host: str = "127.0.0.1", python: str = sys.executable, env: dict | None = None,
+                 ready_status: int = 200):
+        self.python = python  # another environment's interpreter, to test an installation
+        self.extra_env = env or {}
+        self.ready_status = ready_status  # what push/status answers once the server is up
         self.host = host
         self.workdir = workdir
         self.config = config
@@ -122,9 +126,10 @@ class JupyterServer:
             "JUPYTER_DATA_DIR": str(self.workdir / "data"),
         }
         env.pop("JUPYTERHUB_USER", None)
+        env.update(self.extra_env)
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "jupyter_server"], env=env, stdout=log, stderr=log,
+                [self.python, "-m", "jupyter_server"], env=env, stdout=log, stderr=log,
                 cwd=root,
             )
         wait_until(self._ready, timeout, f"jupyter server on port {self.port} ({self.log_path})")
@@ -134,7 +139,7 @@ class JupyterServer:
         if self.proc is not None and self.proc.poll() is not None:
             raise RuntimeError(f"jupyter server exited; log:\n{self.log()}")
         r = httpx.get(self.push_url + "status", headers=self.headers, timeout=2)
-        return r.status_code == 200
+        return r.status_code == self.ready_status
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None

@@ -9,7 +9,7 @@ import httpx
 import websockets
 
 from tests.conftest import publish
-from tests.server.test_protocol import data_of, sse
+from tests.support.streams import data_of, sse
 
 from .conftest import NEEDS_REDIS, TIMEOUT, client, server_config
 

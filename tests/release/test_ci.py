@@ -13,20 +13,24 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+STAMP = Path(sys.prefix) / ".jupyter_push-installed"
 SKIP = shutil.ignore_patterns(".git", ".venv", "node_modules", "__pycache__", "artifacts",
                               ".yarn", "*_cache", "dist", "build")
 
 
 def copy_of_repository(dest: Path) -> Path:
     shutil.copytree(ROOT, dest, ignore=SKIP, symlinks=True)
-    # the install stamp's inputs look old, so make does not reinstall into this venv
-    for path in [dest / "pyproject.toml", *(dest / "labextension").rglob("*")]:
-        if path.is_file():
+    # every file looks older than the install stamp, so make installs nothing into this venv
+    for path in dest.rglob("*"):
+        if path.is_file() and not path.is_symlink():
             os.utime(path, (0, 0))
     return dest
 
 
+@pytest.mark.skipif(not STAMP.exists(), reason="needs the venv `make` set up (its install stamp)")
 def test_ci_fails_when_lint_fails(tmp_path):
     repo = copy_of_repository(tmp_path / "repo")
     module = repo / "jupyter_push" / "_version.py"
@@ -39,3 +43,7 @@ def test_ci_fails_when_lint_fails(tmp_path):
     output = run.stdout + run.stderr
     assert run.returncode != 0, output
     assert "F401" in output and "_version.py" in output, output
+    where = "import jupyter_push; print(jupyter_push.__file__)"
+    installed = subprocess.run([sys.executable, "-c", where],
+                               cwd=tmp_path, capture_output=True, text=True).stdout
+    assert installed.startswith(str(ROOT)), f"make reinstalled the venv from the copy: {output}"

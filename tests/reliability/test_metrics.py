@@ -11,8 +11,8 @@ import websockets
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import publish, ws_url
-from tests.server.test_protocol import sse, take
 from tests.server.test_slow_subscribers import stalled_sse_client
+from tests.support.streams import sse, take
 
 TIMEOUT = 5
 

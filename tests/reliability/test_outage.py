@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 
-from tests.server.test_protocol import sse, take
+from tests.support.streams import sse, take
 
 
 class Relay:

@@ -11,7 +11,7 @@ import websockets
 from jupyter_server.auth.authorizer import Authorizer
 
 from tests.conftest import publish, ws_url
-from tests.server.test_protocol import data_of, recv, sse, take
+from tests.support.streams import data_of, recv, sse, take
 
 
 class ReadOnlyAuthorizer(Authorizer):

@@ -15,7 +15,8 @@ import pytest
 import websockets
 
 from tests.conftest import ws_url
-from tests.server.test_protocol import TIMEOUT, recv, sse, take
+from tests.support.streams import TIMEOUT, recv, sse, take
+from tests.support.waiting import handled, subscribed
 
 CHANNELS = [f"fast/{c}" for c in range(4)]
 EVENTS = 10_000
@@ -98,7 +99,7 @@ async def test_fast_publisher_reaches_conflating_subscribers_as_latest_values_wi
             websockets.connect(ws_url(push_url), additional_headers=auth) as sock:
         await sock.send(json.dumps({"op": "subscribe", "channels": ["fast/*"], "retained": False,
                                     "max_rate": RATE}))
-        await asyncio.sleep(0.2)  # subscribed (nothing to wait for: no retained values)
+        await handled(sock)  # subscribed
         publisher = asyncio.ensure_future(publish_fast(push_url, auth))
         sse_got, ws_got, all_got = await asyncio.gather(
             read_until_final(conflated, sse_events),
@@ -118,7 +119,7 @@ async def test_fast_publisher_reaches_conflating_subscribers_as_latest_values_wi
 
 async def test_conflating_subscriber_resumes_by_last_event_id_and_since(http, push_url, auth):
     async with sse(http, "fast/*", retained=0, max_rate=RATE) as first:
-        await asyncio.sleep(0.2)
+        await subscribed(http, 1)
         await publish_fast(push_url, auth)
         got = await read_until_final(first, sse_events)
     middle = got[len(got) // 2]
@@ -163,7 +164,7 @@ async def test_bad_max_rate_over_websocket_is_an_error_op_and_the_socket_stays(
         error = await recv(sock)
         assert error["op"] == "error" and "positive number such as 30" in error["message"]
         await sock.send(json.dumps({"op": "subscribe", "channels": ["x"], "max_rate": 5}))
-        await asyncio.sleep(0.1)
+        await handled(sock)
         await sock.send(json.dumps({"op": "subscribe", "channels": ["y"], "max_rate": 7}))
         error = await recv(sock)
         assert error["op"] == "error" and "max_rate" in error["message"]

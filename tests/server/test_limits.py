@@ -10,7 +10,7 @@ import pytest
 import websockets
 
 from tests.conftest import publish, ws_url
-from tests.server.test_protocol import recv, sse, take
+from tests.support.streams import recv, sse, take
 
 SMALL = {
     "max_connections": 3,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from contextlib import asynccontextmanager
 
 import httpx
 import httpx_sse
@@ -12,46 +11,8 @@ import pytest
 import websockets
 
 from tests.conftest import publish, ws_url
-
-TIMEOUT = 5
-
-
-@asynccontextmanager
-async def sse(http: httpx.AsyncClient, *channels: str, headers=None, **params):
-    """An open SSE stream; yields an async iterator of httpx_sse.ServerSentEvent."""
-    query = [("channel", c) for c in channels] + [(k, str(v)) for k, v in params.items()]
-    async with httpx_sse.aconnect_sse(http, "GET", "events", params=query,
-                                      headers=headers or {}) as source:
-        assert source.response.status_code == 200, await source.response.aread()
-        yield source.aiter_sse()
-
-
-async def take(events, n: int) -> list:
-    return [await asyncio.wait_for(events.__anext__(), TIMEOUT) for _ in range(n)]
-
-
-async def nothing_more(events, wait=0.3) -> bool:
-    try:
-        extra = await asyncio.wait_for(events.__anext__(), wait)
-    except asyncio.TimeoutError:
-        return True
-    print("unexpected:", extra)
-    return False
-
-
-def data_of(messages) -> list:
-    return [json.loads(m.data)["data"] for m in messages]
-
-
-@asynccontextmanager
-async def ws(push_url, auth):
-    async with websockets.connect(ws_url(push_url), additional_headers=auth) as sock:
-        yield sock
-
-
-async def recv(sock) -> object:
-    return json.loads(await asyncio.wait_for(sock.recv(), TIMEOUT))
-
+from tests.support.streams import data_of, nothing_more, recv, sse, take, ws
+from tests.support.waiting import handled
 
 # ---------------------------------------------------------------------- SSE
 
@@ -201,7 +162,8 @@ async def test_two_websocket_clients_chat(push_url, auth):
         await bob.send(json.dumps({"op": "subscribe", "channels": ["chat/**"], "retained": False}))
         await alice.send(json.dumps({"op": "subscribe", "channels": ["chat/**"],
                                      "retained": False}))
-        await asyncio.sleep(0.1)
+        await handled(bob)
+        await handled(alice)
         await alice.send(json.dumps({"op": "publish", "channel": "chat/room",
                                     "data": "hi bob"}))
         for sock in (bob, alice):
@@ -221,7 +183,7 @@ async def test_websocket_publish_reaches_sse_and_batches_keep_order(http, push_u
 async def test_websocket_subscriber_gets_batches_as_arrays_in_order(http, push_url, auth):
     async with ws(push_url, auth) as sock:
         await sock.send(json.dumps({"op": "subscribe", "channels": ["w"], "retained": False}))
-        await asyncio.sleep(0.1)
+        await handled(sock)
         await http.post("events", json=[{"channel": "w", "data": i} for i in range(20)])
         got: list = []
         while len(got) < 20:
@@ -248,7 +210,7 @@ async def test_websocket_unsubscribe_stops_delivery(http, push_url, auth):
         await sock.send(json.dumps({"op": "subscribe", "channels": ["u1", "u2"],
                                     "retained": False}))
         await sock.send(json.dumps({"op": "unsubscribe", "channels": ["u1"]}))
-        await asyncio.sleep(0.1)
+        await handled(sock)
         await publish(http, "u1", 1)
         await publish(http, "u2", 2)
         assert (await recv(sock))["data"] == 2
@@ -275,7 +237,7 @@ async def test_bad_websocket_messages_get_an_error_and_the_socket_keeps_working(
         error = await recv(sock)
         assert error["op"] == "error" and problem in error["message"]
         await sock.send(json.dumps({"op": "subscribe", "channels": ["ok"], "retained": False}))
-        await asyncio.sleep(0.05)
+        await handled(sock)
         await publish(http, "ok", "still here")
         assert (await recv(sock))["data"] == "still here"
 

@@ -12,7 +12,8 @@ import pytest
 import websockets
 
 from tests.conftest import ws_url
-from tests.server.test_protocol import sse, take
+from tests.support.streams import sse, take
+from tests.support.waiting import handled
 
 LIMITS = {"queue_max_events": 200, "queue_max_bytes": 200_000}
 PAYLOAD = "x" * 4000
@@ -85,7 +86,7 @@ async def test_websocket_that_falls_behind_gets_a_gap_with_its_last_id(http, pus
                                   max_queue=1) as sock:
         await sock.send(json.dumps({"op": "subscribe", "channels": ["wflood"],
                                     "retained": False}))
-        await asyncio.sleep(0.1)
+        await handled(sock)
         for b in range(BATCHES):
             await http.post("events", json=[{"channel": "wflood", "data": [b, i, PAYLOAD]}
                                             for i in range(20)])

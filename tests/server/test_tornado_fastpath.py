@@ -13,7 +13,7 @@ import tornado
 from jupyter_push.handlers import _tornado_fastpath as fastpath
 from tests.conftest import publish
 from tests.redis.servers import JupyterServer, wait_until
-from tests.server.test_protocol import data_of, recv, sse, take, ws
+from tests.support.streams import data_of, recv, sse, take, ws
 
 
 def test_fast_path_attributes_exist_in_this_tornado():

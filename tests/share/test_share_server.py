@@ -22,23 +22,10 @@ from jupyter_core.paths import jupyter_data_dir
 
 from jupyter_push.tokens import KeyFile, ShareTokens
 from tests.conftest import publish, ws_url
+from tests.support.shares import access_of, mint
 
 TIMEOUT = 5
 FOREIGN = "http://127.0.0.1:1"  # an origin that is not the Jupyter server's
-
-
-async def mint(client: httpx.AsyncClient, *channels: str, ttl: float = 60) -> dict:
-    r = await client.post("tokens", json={"channels": list(channels), "ttl": ttl})
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-@pytest.fixture
-def anonymous(push_url, jp_asyncio_loop):
-    """A client with no credential at all, like a page on another site."""
-    client = httpx.AsyncClient(base_url=push_url, timeout=10)
-    yield client
-    jp_asyncio_loop.run_until_complete(client.aclose())
 
 
 @asynccontextmanager
@@ -59,10 +46,6 @@ async def until_closed(events) -> None:
             pass
 
     await asyncio.wait_for(drain(), 3 * TIMEOUT)  # generous: expiry is checked each second
-
-
-def access_of(link: dict) -> dict:
-    return {"access": link["token"]}
 
 
 # ---------------------------------------------------------------------- minting

@@ -16,7 +16,7 @@ import websockets
 
 from jupyter_push.declarations import declare
 from tests.conftest import publish, ws_url
-from tests.share.test_share_server import access_of, anonymous, mint  # noqa: F401
+from tests.support.shares import access_of, mint
 
 TIMEOUT = 5
 
@@ -76,7 +76,7 @@ async def test_a_write_link_reports_its_id_and_patterns(http):
 # ---------------------------------------------------------------------- read-only
 
 
-async def test_a_read_only_link_cannot_write(http, anonymous, controls):  # noqa: F811
+async def test_a_read_only_link_cannot_write(http, anonymous, controls):
     link = await mint(http, "train/**")
     r = await send(anonymous, link, "train/control/stop", True)
     assert r.status_code == 403
@@ -98,7 +98,7 @@ async def test_a_read_only_link_cannot_publish_over_websocket(http, push_url, co
 
 
 async def test_a_write_link_sets_a_control_and_every_subscriber_sees_it(
-    http, anonymous, controls  # noqa: F811
+    http, anonymous, controls
 ):
     link = await write_link(http, ["train/**"], ["train/control/**"])
     async with httpx_sse.aconnect_sse(http, "GET", "events",
@@ -120,7 +120,7 @@ async def test_a_write_link_sets_a_control_and_every_subscriber_sees_it(
     ("$kernels/abc", "reserved channel"),
 ])
 async def test_a_write_link_cannot_write_outside_its_declared_controls(
-    http, anonymous, controls, channel, why  # noqa: F811
+    http, anonymous, controls, channel, why
 ):
     link = await write_link(http, ["train/**"], ["train/control/**"])
     r = await send(anonymous, link, channel, True)
@@ -129,7 +129,7 @@ async def test_a_write_link_cannot_write_outside_its_declared_controls(
 
 
 async def test_a_write_link_reads_the_declarations_of_its_controls_only(
-    http, anonymous, controls  # noqa: F811
+    http, anonymous, controls
 ):
     link = await write_link(http, ["train/**"], ["train/control/**"])
     r = await anonymous.get("channels", params={**access_of(link),
@@ -168,7 +168,7 @@ async def test_a_write_link_publishes_over_websocket_within_its_scope(http, push
     ("chat/lobby", "", "non-empty"),
 ])
 async def test_a_value_the_control_refuses_is_answered_400_and_never_published(
-    http, anonymous, controls, channel, value, why  # noqa: F811
+    http, anonymous, controls, channel, value, why
 ):
     link = await write_link(http, ["**"], ["train/**", "chat/**"])
     r = await send(anonymous, link, channel, value)
@@ -196,7 +196,7 @@ async def test_a_withdrawn_control_takes_any_value_again(http):
 # ---------------------------------------------------------------------- limits and logs
 
 
-async def test_a_write_link_is_rate_limited_with_retry_after(http, anonymous, controls):  # noqa: F811
+async def test_a_write_link_is_rate_limited_with_retry_after(http, anonymous, controls):
     link = await write_link(http, ["train/**"], ["train/control/**"])
     answers = [await send(anonymous, link, "train/control/stop", True) for _ in range(5)]
     codes = [r.status_code for r in answers]
@@ -208,14 +208,14 @@ async def test_a_write_link_is_rate_limited_with_retry_after(http, anonymous, co
     assert (await send(anonymous, other, "train/control/stop", True)).status_code == 200
 
 
-async def test_a_write_link_value_is_limited_in_size(http, anonymous, controls):  # noqa: F811
+async def test_a_write_link_value_is_limited_in_size(http, anonymous, controls):
     link = await write_link(http, ["chat/**"], ["chat/**"])
     r = await send(anonymous, link, "chat/lobby", "x" * 500)
     assert r.status_code == 413 and "share_write_max_bytes" in r.json()["message"]
 
 
 async def test_every_write_is_logged_with_the_link_id_never_its_token(
-    http, anonymous, controls, caplog  # noqa: F811
+    http, anonymous, controls, caplog
 ):
     caplog.set_level(logging.DEBUG)
     link = await write_link(http, ["train/**"], ["train/control/**"])
@@ -227,7 +227,7 @@ async def test_every_write_is_logged_with_the_link_id_never_its_token(
     assert link["token"] not in log
 
 
-async def test_a_write_link_answers_the_cors_preflight_for_post(anonymous, http):  # noqa: F811
+async def test_a_write_link_answers_the_cors_preflight_for_post(anonymous, http):
     link = await write_link(http, ["chat/**"], ["chat/**"])
     r = await anonymous.options("events", params=access_of(link), headers={
         "Origin": "http://example.org", "Access-Control-Request-Method": "POST",

@@ -51,3 +51,15 @@ def test_every_close_code_is_documented(code):
 @pytest.mark.parametrize("option", sorted(PushApp.class_own_traits(config=True)))
 def test_every_option_is_in_the_readme_configuration_tables(option):
     assert re.search(rf"^\| `PushApp\.{option}` \|", README, re.M)
+
+
+PACKAGE = ROOT / "jupyter_push"
+MODULES = sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
+                 if p.name != "__init__.py" and "labextension" not in p.parts)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_the_readme_layout_names_every_module_and_each_says_what_it_is_for(module):
+    layout = README.split("### Module layout", 1)[1].split("\n## ", 1)[0]
+    assert f"`{Path(module).name}`" in layout
+    assert (PACKAGE / module).read_text().startswith('"""'), "a module docstring first"

@@ -21,7 +21,8 @@ NODE = shutil.which("node")
 def test_the_fixture_covers_every_shape_the_issue_names():
     assert len(CASES) >= 40
     tiles = {c["tile"] for c in CASES}
-    assert tiles == {"control", "image", "progress", "number", "chart", "table", "log", "json"}
+    assert tiles == {"kernel", "notices", "control", "image", "progress", "number", "chart",
+                     "table", "log", "json"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c['channel']}:{c['tile']}:{c['why'][:30]}")

@@ -12,6 +12,14 @@ NotifyGap = Callable[[str], None]
 Matcher = Callable[[str], bool]
 
 
+class Origin(NamedTuple):
+    """Which publisher frame a publish is: its session and its frame ref (increasing within
+    a session). A frame resent with a ref already stored is not stored twice."""
+
+    session: str
+    ref: int
+
+
 class Draft(NamedTuple):
     """A validated event before the broker gives it an id and a time."""
 
@@ -43,8 +51,10 @@ class Broker(abc.ABC):
         """Stop relaying and release connections."""
 
     @abc.abstractmethod
-    async def publish(self, drafts: list[Draft]) -> list[Event]:
-        """Assign ids and times, store, deliver; return the events in order."""
+    async def publish(self, drafts: list[Draft], origin: Origin | None = None) -> list[Event]:
+        """Assign ids and times, store, deliver; return the events in order. Raises
+        AlreadyPublished when `origin` was stored before (a broker shared by several servers
+        checks this itself; the handlers check it for this server)."""
 
     @abc.abstractmethod
     async def replay(self, patterns: Matcher, since: str) -> tuple[list[Event], bool]:

@@ -8,7 +8,7 @@ from collections import deque
 
 from ...events import Event
 from ...ids import IdSequence
-from .base import Broker, Draft, Matcher
+from .base import Broker, Draft, Matcher, Origin
 
 
 class MemoryBroker(Broker):
@@ -22,7 +22,7 @@ class MemoryBroker(Broker):
         self.last: dict[str, Event] = {}
         self.counts: dict[str, int] = {}
 
-    async def publish(self, drafts: list[Draft]) -> list[Event]:
+    async def publish(self, drafts: list[Draft], origin: Origin | None = None) -> list[Event]:
         now = time.time()
         now_json = repr(now).encode()
         events = []

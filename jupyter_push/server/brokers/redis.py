@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from redis import asyncio as aioredis
+from redis.asyncio.connection import parse_url
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -28,21 +30,38 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ..._backoff import backoff_delay
 from ...events import Event
-from ...exceptions import BrokerUnavailable
-from .base import Broker, Draft, Matcher
+from ...exceptions import AlreadyPublished, BrokerUnavailable
+from .base import Broker, Draft, Matcher, Origin
 
 RELAY_MIN = 1000
 READ_BLOCK_MS = 1000
 READ_COUNT = 1000
 BARRIER_TIMEOUT = 2.0
+# A read (subscribe, channels, history) waits this long for an unreachable Redis, then gets
+# 503 at once: reads have nothing to buffer, and a page should not hang for publish_timeout.
+READ_WAIT = 0.5
 LOCAL_MAX = 100_000
 LOST = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 
 _PUBLISH = """
-local stream, last, count = KEYS[1], KEYS[2], KEYS[3]
-local maxlen, t = ARGV[1], ARGV[2]
-local ids = {}
-for i = 3, #ARGV, 3 do
+local stream, last, count, seen = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local maxlen, t, ref, ttl, call = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local before = redis.call('GET', seen)
+if before then
+  local stored_ref, stored_call, stored_ids = string.match(before, '^(%S+) (%S+) ?(.*)$')
+  if stored_call == call then
+    local ids = {'retried'}
+    for id in string.gmatch(stored_ids, '%S+') do
+      ids[#ids + 1] = id
+    end
+    return ids
+  end
+  if ref <= tonumber(stored_ref) then
+    return {'resent'}
+  end
+end
+local ids = {'new'}
+for i = 6, #ARGV, 3 do
   local ch, data, src = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local id = redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*',
                         'c', ch, 'd', data, 's', src, 't', t)
@@ -50,8 +69,17 @@ for i = 3, #ARGV, 3 do
   redis.call('HINCRBY', count, ch, 1)
   ids[#ids + 1] = id
 end
+redis.call('SET', seen, ref .. ' ' .. call .. ' ' .. table.concat(ids, ' ', 2), 'EX', ttl)
 return ids
 """
+# Every publish records what it stored under a key, so that it is stored once even when it
+# runs twice: redis-py resends a command once on a fresh connection when the reply is lost
+# (the same call: answered with the ids stored the first time), and a publisher resends a
+# frame after reconnecting, to this server or another (a ref its session already stored:
+# AlreadyPublished). The key is the publisher's session (its refs increase frame by frame),
+# or, for a publish without one, a key of this call alone.
+SESSION_TTL = 24 * 3600
+CALL_TTL = 60
 
 
 def stream_position(event_id: str | bytes) -> tuple[int, int] | None:
@@ -82,6 +110,21 @@ def redact(url: str) -> str:
     netloc = parts.netloc.rsplit("@", 1)[1]
     user = f"{parts.username}:***@" if parts.username else ":***@"
     return urlunsplit(parts._replace(netloc=user + netloc))
+
+
+def check_url(url: str) -> None:
+    """Raises ValueError saying what is wrong with a Redis URL (without connecting)."""
+    try:
+        parse_url(url)
+    except ValueError as e:
+        raise ValueError(f"PushApp.broker_url {redact(url)!r}: {e}") from None
+    parts = urlsplit(url)
+    database = parts.path.strip("/")
+    if parts.scheme in ("redis", "rediss") and database and not database.isdigit():
+        raise ValueError(
+            f"PushApp.broker_url {redact(url)!r}: the database after the port is a number, "
+            f"not {database!r} (e.g. redis://host:6379/0)"
+        )
 
 
 class _Barrier:
@@ -132,6 +175,7 @@ class RedisBroker(Broker):
         buffer_events: int = 10_000,
         log: logging.Logger | None = None,
     ):
+        check_url(url)
         self.url = url
         self.history_size = max(history_size, 0)
         self.prefix = prefix
@@ -181,15 +225,15 @@ class RedisBroker(Broker):
             except (asyncio.TimeoutError, *LOST):
                 pass
 
-    async def _ready(self) -> Any:
-        """The client once Redis is reachable; waits (bounded in time and in buffered events)
-        while it is not, then raises BrokerUnavailable."""
+    async def _ready(self, wait: float = READ_WAIT) -> Any:
+        """The client once Redis is reachable; waits up to `wait` seconds while it is not
+        (a publish: publish_timeout; a read: READ_WAIT), then raises BrokerUnavailable."""
         await self.start()
         if self._connected is None:
             raise self._unavailable()  # stopped
         if not self._connected.is_set():
             try:
-                await asyncio.wait_for(self._connected.wait(), self.publish_timeout)
+                await asyncio.wait_for(self._connected.wait(), wait)
             except asyncio.TimeoutError:
                 raise self._unavailable() from None
         if self._client is None:
@@ -289,28 +333,36 @@ class RedisBroker(Broker):
 
     # ------------------------------------------------------------------ broker API
 
-    async def publish(self, drafts: list[Draft]) -> list[Event]:
+    async def publish(self, drafts: list[Draft], origin: Origin | None = None) -> list[Event]:
         # Only publishes that wait for an unreachable Redis are bounded: a batch larger than
         # buffer_events (a kernel's burst) is written at once while Redis is up.
         connected = self._connected is not None and self._connected.is_set()
         if not connected and self._buffered + len(drafts) > self.buffer_events:
             raise self._unavailable()
         self._buffered += len(drafts)
+        call = secrets.token_hex(8)
+        if origin is not None:
+            seen, ref, ttl = f"{self.prefix}session:{origin.session}", origin.ref, SESSION_TTL
+        else:
+            seen, ref, ttl = f"{self.prefix}call:{call}", 0, CALL_TTL
         try:
-            client = await self._ready()
+            client = await self._ready(self.publish_timeout)
             now = time.time()
             t = repr(now)
-            args: list[Any] = [max(self.history_size, RELAY_MIN), t]
+            args: list[Any] = [max(self.history_size, RELAY_MIN), t, ref, ttl, call]
             for channel, data_json, source_json in drafts:
                 args += [channel, data_json, source_json or b""]
             try:
-                ids = await self._script(
-                    keys=[self.stream_key, self.last_key, self.count_key], args=args, client=client
+                outcome, *ids = await self._script(
+                    keys=[self.stream_key, self.last_key, self.count_key, seen], args=args,
+                    client=client,
                 )
             except LOST as e:
                 raise self._unavailable() from e
         finally:
             self._buffered -= len(drafts)
+        if outcome == b"resent":
+            raise AlreadyPublished()
         events = []
         relayed = self._barrier.position
         if len(self._local) > LOCAL_MAX:  # the reader is far behind or gone: stop caching

@@ -5,7 +5,7 @@
  * so a tile chosen from the menu is drawn with the run so far.
  */
 
-import { el } from './dom.js';
+import { el, setAttr, setText } from './dom.js';
 import { KINDS, decide, kindNamed } from './registry.js';
 import { requestDraw } from './schedule.js';
 import { DEFAULT_LIMITS } from './types.js';
@@ -120,7 +120,6 @@ export class Card {
     }
     this.time = event.time;
     this.count += 1;
-    this.node.dataset.count = String(this.count);
     if (!this.chosen && !this.multi) {
       const decided = decide(this.channel, event.data);
       if (decided !== this.kind && (this.kind === null || this.kind === 'json' || !kindNamed(this.kind).matches(this.channel, event.data))) {
@@ -161,6 +160,7 @@ export class Card {
 
   draw() {
     this.tile?.draw();
+    setAttr(this.node, 'data-count', String(this.count));
     this.tick();
   }
 
@@ -170,8 +170,7 @@ export class Card {
       return;
     }
     const seconds = Math.max(0, Math.round(now - this.time));
-    this.age.textContent = seconds < 1 ? 'just now' : seconds < 60 ? `${seconds}s ago` : `${Math.floor(seconds / 60)}m ago`;
-    this.age.dateTime = new Date(this.time * 1000).toISOString();
+    setText(this.age, seconds < 1 ? 'just now' : seconds < 60 ? `${seconds}s ago` : `${Math.floor(seconds / 60)}m ago`);
   }
 
   /** The tile's value in words (static fallbacks). */

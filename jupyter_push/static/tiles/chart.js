@@ -5,7 +5,7 @@
  * raw line kept faint), log scale, min/max, the last N points. Drawn on a canvas.
  */
 
-import { SERIES_COLORS, SizedCanvas, ThemeColors, el } from './dom.js';
+import { SERIES_COLORS, SizedCanvas, ThemeColors, el, setAttr, setText } from './dom.js';
 import { formatNumber } from './format.js';
 import { requestDraw } from './schedule.js';
 import { Series, ema, nearest } from './series.js';
@@ -149,7 +149,7 @@ class ChartTile {
     const w = this.canvas.width;
     const h = HEIGHT;
     const all = [...this.series.values()];
-    const smoothed = all.map(s => ema(s.ys, s.start(this.window), this.smoothing));
+    const smoothed = this.smoothing > 0 ? all.map(s => ema(s.ys, s.start(this.window), this.smoothing)) : [];
     let x0 = Infinity;
     let x1 = -Infinity;
     let lo = Infinity;
@@ -169,19 +169,24 @@ class ChartTile {
         if (y > hi) { hi = y; }
       }
     });
-    this.legend.replaceChildren(
-      ...all.map((s, i) => {
-        const item = el('span', 'jpt-legendItem');
-        item.dataset.series = s.name;
-        item.style.setProperty('--jpt-series', SERIES_COLORS[i % SERIES_COLORS.length]);
-        item.textContent = all.length > 1 || s.name !== 'value' ? `${s.name} ${formatNumber(s.latest)}` : formatNumber(s.latest);
-        return item;
-      })
-    );
+    if (this.legend.children.length !== all.length) {
+      this.legend.replaceChildren(
+        ...all.map((s, i) => {
+          const item = el('span', 'jpt-legendItem');
+          item.dataset.series = s.name;
+          item.style.setProperty('--jpt-series', SERIES_COLORS[i % SERIES_COLORS.length]);
+          return item;
+        })
+      );
+    }
+    all.forEach((s, i) => {
+      const text = all.length > 1 || s.name !== 'value' ? `${s.name} ${formatNumber(s.latest)}` : formatNumber(s.latest);
+      setText(this.legend.children[i], text);
+    });
     if (x0 === Infinity || !Number.isFinite(lo)) {
       this.view = null;
-      this.range.textContent = '';
-      this.readout.textContent = '';
+      setText(this.range, '');
+      setText(this.readout, '');
       return;
     }
     if (x1 === x0) { x0 -= 1; x1 += 1; }
@@ -218,7 +223,12 @@ class ChartTile {
         ctx.strokeStyle = color;
         ctx.lineWidth = 1.5;
         ctx.beginPath();
+        // more points than pixels: one vertical stroke (min to max) per pixel column
+        const dense = s.xs.length - from > 2 * (right - left);
         let pen = false;
+        let column = NaN;
+        let low = 0;
+        let high = 0;
         for (let k = from; k < s.xs.length; k++) {
           const y = this.y(value(k));
           if (!Number.isFinite(y)) {
@@ -227,12 +237,31 @@ class ChartTile {
           }
           const px = sx(s.xs[k]);
           const py = sy(y);
+          if (dense) {
+            const c = Math.round(px);
+            if (c === column) {
+              low = Math.min(low, py);
+              high = Math.max(high, py);
+              continue;
+            }
+            if (pen) {
+              ctx.lineTo(column, low);
+              ctx.lineTo(column, high);
+            }
+            column = c;
+            low = py;
+            high = py;
+          }
           if (pen) {
             ctx.lineTo(px, py);
           } else {
             ctx.moveTo(px, py);
             pen = true;
           }
+        }
+        if (dense && pen) {
+          ctx.lineTo(column, low);
+          ctx.lineTo(column, high);
         }
         ctx.stroke();
       };
@@ -245,8 +274,9 @@ class ChartTile {
     });
     ctx.globalAlpha = 1;
     const points = all.reduce((n, s) => n + s.xs.length - s.start(this.window), 0);
-    this.range.textContent = `${points} points · min ${formatNumber(rawLo)} · max ${formatNumber(rawHi)}`;
-    this.canvas.node.setAttribute(
+    setText(this.range, `${points} points · min ${formatNumber(rawLo)} · max ${formatNumber(rawHi)}`);
+    setAttr(
+      this.canvas.node,
       'aria-label',
       `chart: ${all.map(s => `${s.name} ${formatNumber(s.latest)}`).join(', ')}; min ${formatNumber(rawLo)}, max ${formatNumber(rawHi)}`
     );
@@ -264,7 +294,7 @@ class ChartTile {
    */
   drawHover(ctx, sx, sy, all, smoothed, top, bottom) {
     if (this.hoverX === null) {
-      this.readout.textContent = '';
+      setText(this.readout, '');
       return;
     }
     const parts = [];
@@ -279,7 +309,7 @@ class ChartTile {
         step = s.xs[k];
       }
       const raw = s.ys[k];
-      const smooth = smoothed[i][k - from];
+      const smooth = this.smoothing > 0 ? smoothed[i][k - from] : raw;
       parts.push(
         this.smoothing > 0 ? `${s.name} ${formatNumber(smooth)} (raw ${formatNumber(raw)})` : `${s.name} ${formatNumber(raw)}`
       );
@@ -298,7 +328,7 @@ class ChartTile {
       ctx.lineTo(sx(step), bottom);
       ctx.stroke();
     }
-    this.readout.textContent = `step ${formatNumber(step)} · ${parts.join(' · ')}`;
+    setText(this.readout, `step ${formatNumber(step)} · ${parts.join(' · ')}`);
   }
 
   text() {

@@ -19,6 +19,29 @@ export function el(tag, className, text) {
   return node;
 }
 
+/**
+ * Set a node's text only when it changes (an equal write still costs a layout).
+ * @param {Node} node
+ * @param {string} text
+ */
+export function setText(node, text) {
+  if (node.textContent !== text) {
+    node.textContent = text;
+  }
+}
+
+/**
+ * Set an attribute only when it changes.
+ * @param {Element} node
+ * @param {string} name
+ * @param {string} value
+ */
+export function setAttr(node, name, value) {
+  if (node.getAttribute(name) !== value) {
+    node.setAttribute(name, value);
+  }
+}
+
 /** Series colours that read on light and dark backgrounds. */
 export const SERIES_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 

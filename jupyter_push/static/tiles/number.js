@@ -5,7 +5,7 @@
  * 0–100 on a progress-named channel.
  */
 
-import { SizedCanvas, ThemeColors, el } from './dom.js';
+import { SizedCanvas, ThemeColors, el, setText } from './dom.js';
 import { formatNumber } from './format.js';
 import { isProgressChannel } from './progress.js';
 import { chartPoint, isNumber, leafOf } from './shape.js';
@@ -58,10 +58,10 @@ function create(_options) {
         return;
       }
       const latest = values[n - 1];
-      value.textContent = formatNumber(latest);
+      setText(value, formatNumber(latest));
       if (n > 1) {
         const d = latest - values[n - 2];
-        change.textContent = d === 0 ? '= no change' : `${d > 0 ? '▲ +' : '▼ −'}${formatNumber(Math.abs(d))}`;
+        setText(change, d === 0 ? '= no change' : `${d > 0 ? '▲ +' : '▼ −'}${formatNumber(Math.abs(d))}`);
         change.dataset.direction = d > 0 ? 'up' : d < 0 ? 'down' : 'same';
       }
       const shown = values.slice(-SPARK);

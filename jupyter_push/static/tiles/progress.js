@@ -4,7 +4,7 @@
  * "total", "label"}, ...}` (nested loops, workers). A number is a percentage.
  */
 
-import { el } from './dom.js';
+import { el, setAttr, setText } from './dom.js';
 import { formatDuration, formatNumber } from './format.js';
 import { isNumber, isProgressGroup, isProgressReading, leafOf } from './shape.js';
 
@@ -137,22 +137,25 @@ class Bar {
     const { value, total, label } = this.reading;
     const known = total !== null && total > 0;
     const fraction = total !== null && total > 0 ? Math.min(1, Math.max(0, value / total)) : 0;
-    this.fill.style.width = `${fraction * 100}%`;
+    const width = `${fraction * 100}%`;
+    if (this.fill.style.width !== width) {
+      this.fill.style.width = width;
+    }
     this.node.classList.toggle('jpt-mod-indeterminate', !known);
     this.node.classList.toggle('jpt-mod-done', total !== null && total > 0 && value >= total);
     const name = typeof label === 'string' && label ? label : this.key;
-    this.label.textContent = name;
+    setText(this.label, name);
     this.label.hidden = !name;
     if (total !== null && total > 0) {
-      this.track.setAttribute('aria-valuemax', String(total));
-      this.track.setAttribute('aria-valuenow', String(Math.min(value, total)));
+      setAttr(this.track, 'aria-valuemax', String(total));
+      setAttr(this.track, 'aria-valuenow', String(Math.min(value, total)));
     } else {
       this.track.removeAttribute('aria-valuenow');
     }
     const text = this.describe();
-    this.track.setAttribute('aria-valuetext', text);
-    this.track.setAttribute('aria-label', name || 'progress');
-    this.text.textContent = text;
+    setAttr(this.track, 'aria-valuetext', text);
+    setAttr(this.track, 'aria-label', name || 'progress');
+    setText(this.text, text);
   }
 }
 

@@ -10,7 +10,9 @@ import { chartKind } from './chart.js';
 import { controlKind } from './control.js';
 import { imageKind } from './image.js';
 import { jsonKind } from './json.js';
+import { kernelKind } from './kernel.js';
 import { logKind } from './log.js';
+import { noticesKind } from './notices.js';
 import { numberKind } from './number.js';
 import { progressKind } from './progress.js';
 import { tableKind } from './table.js';
@@ -19,7 +21,7 @@ import { tableKind } from './table.js';
 /** @typedef {import('./shape.js').JSONValue} JSONValue */
 
 /** @type {TileKind[]} */
-export const KINDS = [controlKind, imageKind, progressKind, numberKind, chartKind, tableKind, logKind, jsonKind];
+export const KINDS = [kernelKind, noticesKind, controlKind, imageKind, progressKind, numberKind, chartKind, tableKind, logKind, jsonKind];
 
 /**
  * The tile for a channel's value: the first kind in KINDS whose rule claims it.

@@ -52,6 +52,19 @@ export const CSS = `
 .jpt-canvas, .jpt-spark { display: block; width: 100%; }
 .jpt-barRow { margin: .25rem 0; }
 .jpt-barLabel { font-size: 11px; }
+.jpt-kernelHead { display: flex; gap: .5rem; align-items: baseline; }
+.jpt-kernelState { font-weight: 600; padding: 0 .4em; border-radius: 3px; background: var(--jpt-bg2); }
+.jpt-kernel[data-state="busy"] .jpt-kernelState { background: var(--jpt-accent); color: #fff; }
+.jpt-kernel[data-state="idle"] .jpt-kernelState { background: var(--jpt-ok); color: #fff; }
+.jpt-kernel[data-state="dead"] .jpt-kernelState { background: var(--jpt-error); color: #fff; }
+.jpt-kernel[data-state="dead"] .jpt-kernelReason { color: var(--jpt-error); }
+.jpt-kernelNotebook, .jpt-kernelDetail { color: var(--jpt-muted); font-size: 11px; overflow-wrap: anywhere; }
+.jpt-notices { list-style: none; margin: 0; padding: 0; max-height: 12rem; overflow: auto; }
+.jpt-notice { padding: .15rem .3rem; border-left: 3px solid var(--jpt-line); margin: .15rem 0; }
+.jpt-notice[data-level="success"] { border-color: var(--jpt-ok); }
+.jpt-notice[data-level="warning"] { border-color: #ef6c00; }
+.jpt-notice[data-level="error"] { border-color: var(--jpt-error); }
+.jpt-noticeTime { color: var(--jpt-muted); font-size: 11px; margin-right: .4em; }
 .jpt-bar { height: .6rem; border-radius: .3rem; background: var(--jpt-bg2); overflow: hidden; border: 1px solid var(--jpt-line); }
 .jpt-barFill { height: 100%; background: var(--jpt-accent); }
 .jpt-mod-done .jpt-barFill { background: var(--jpt-ok); }

@@ -1,0 +1,57 @@
+"""A notebook's kernel in a test: started through the real `api/sessions` of the test server,
+driven over its channels WebSocket (a pytest plugin: the `notebook_kernel` fixture)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from contextlib import asynccontextmanager
+
+import pytest
+
+NOTEBOOK = "notebooks/demo.ipynb"
+TIMEOUT = 60
+
+
+@pytest.fixture
+def notebook_kernel(jp_fetch, jp_ws_fetch, jp_root_dir):
+    """An async context manager: a notebook session's kernel id and its channels socket."""
+    (jp_root_dir / "notebooks").mkdir()
+
+    @asynccontextmanager
+    async def start():
+        r = await jp_fetch("api", "sessions", method="POST", body=json.dumps(
+            {"path": NOTEBOOK, "type": "notebook", "kernel": {"name": "python3"}}))
+        kernel_id = json.loads(r.body)["kernel"]["id"]
+        channels = await jp_ws_fetch("api", "kernels", kernel_id, "channels")
+        try:
+            yield kernel_id, channels
+        finally:
+            channels.close()
+            await jp_fetch("api", "kernels", kernel_id, method="DELETE")
+
+    return start
+
+
+async def execute(channels, code: str) -> None:
+    """Run `code` in the kernel; fail with the traceback if it raises."""
+    msg_id = uuid.uuid4().hex
+    await channels.write_message(json.dumps({
+        "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": "test",
+                   "username": "test", "version": "5.3", "date": ""},
+        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+        "content": {"code": code, "silent": False, "store_history": False,
+                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
+    }))
+    while True:
+        raw = await asyncio.wait_for(channels.read_message(), TIMEOUT)
+        assert raw is not None, "kernel channels closed"
+        msg = json.loads(raw)
+        if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "error":
+            pytest.fail("\n".join(msg["content"]["traceback"]))
+        if msg["msg_type"] == "execute_reply":
+            assert msg["content"]["status"] == "ok", msg["content"]
+            return
