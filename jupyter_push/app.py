@@ -60,11 +60,21 @@ class PushApp(ExtensionApp):
     ).tag(config=True)
     queue_max_events = Int(
         10_000,
-        help="Events queued for one subscriber before it counts as too slow: an SSE stream is "
-        "closed (the client resumes from history), a WebSocket is sent a gap.",
+        help="Events queued for one subscriber above which publishers are slowed down "
+        "(backpressure: the server stops reading a kernel's WebSocket, HTTP publishes are "
+        "answered later) until it has drained. Not a cut-off: a healthy subscriber's burst "
+        "is never cut; see slow_subscriber_timeout and queue_max_bytes.",
     ).tag(config=True)
     queue_max_bytes = Int(
-        16 << 20, help="Bytes queued for one subscriber before it counts as too slow."
+        16 << 20,
+        help="Bytes queued for one subscriber at most (the bound on memory); more and it counts "
+        "as too slow at once. Half of it also slows publishers down, as queue_max_events.",
+    ).tag(config=True)
+    slow_subscriber_timeout = Float(
+        5.0,
+        help="Seconds a subscriber's queue may wait without being emptied before it counts as "
+        "too slow: an SSE stream is closed (the client resumes from history), a WebSocket is "
+        "sent a gap.",
     ).tag(config=True)
     fast_path = Bool(
         True,
@@ -275,6 +285,7 @@ class PushApp(ExtensionApp):
             max_event_bytes=self.max_event_bytes,
             queue_max_events=self.queue_max_events,
             queue_max_bytes=self.queue_max_bytes,
+            slow_subscriber_timeout=self.slow_subscriber_timeout,
         )
         hub = Hub(self.make_broker(), limits, retained=self.retained)
         self.log.info("jupyter_push: %s", fastpath.check(self.fast_path))

@@ -38,7 +38,7 @@ from .identity import kernel_source
 
 log = logging.getLogger("jupyter_push")
 
-DEFAULT_BUFFER = 100_000
+DEFAULT_BUFFER = 1_000_000  # a million-push loop waits here whole under backpressure
 MAX_IN_FLIGHT = 64  # unacknowledged frames before the thread waits for acks
 CONNECT_TIMEOUT = 5.0
 PING_INTERVAL = 30.0

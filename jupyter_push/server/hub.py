@@ -8,6 +8,7 @@ of each matching subscriber and wakes its transport. Nothing here knows HTTP or 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -17,14 +18,64 @@ from ..events import Event, Notice, Queued
 from ..exceptions import EventTooLarge, InvalidInput
 from ..reserved import check_client_channel
 from .brokers.base import Broker, Draft, Origin
+from .brokers.memory import MemoryBroker
 from .metrics import Stats
 
 
 @dataclass
 class QueueLimits:
     max_event_bytes: int = 1 << 20
-    queue_max_events: int = 10_000
-    queue_max_bytes: int = 16 << 20
+    queue_max_events: int = 10_000  # backpressure mark: publishers wait above it
+    queue_max_bytes: int = 16 << 20  # hard cap: more is falling behind at once
+    slow_subscriber_timeout: float = 5.0  # a queue not emptied for this long: falling behind
+
+
+class Backlog:
+    """The subscribers whose queues are above the backpressure mark (`queue_max_events`
+    events or half `queue_max_bytes`), and the publishers waiting for them to drain.
+
+    Publishers over WebSocket (the kernels) and HTTP await `drained()` after each publish, so
+    a burst waits in the kernel's own bounded buffer rather than in the server's queues. A
+    subscriber that stays behind longer than `slow_subscriber_timeout` is cut off (SSE) or
+    sent a gap (WebSocket) by `drained()` itself, so one stalled reader holds publishers
+    back for that long at most."""
+
+    __slots__ = ("_waiters", "behind", "now", "timeout")
+
+    def __init__(self, timeout: float):
+        self.behind: set[Subscriber] = set()
+        self._waiters: list[asyncio.Future[None]] = []
+        self.now = time.monotonic()  # refreshed by the hub at each batch it hands out
+        self.timeout = timeout
+
+    def add(self, sub: Subscriber) -> None:
+        self.behind.add(sub)
+
+    def discard(self, sub: Subscriber) -> None:
+        behind = self.behind
+        behind.discard(sub)
+        if not behind and self._waiters:
+            waiters, self._waiters = self._waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    async def drained(self) -> None:
+        """Return once no subscriber is behind (at once when none is)."""
+        while self.behind:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await asyncio.wait_for(waiter, max(self.timeout / 4, 0.05))
+            except asyncio.TimeoutError:
+                self.cut_stale()
+
+    def cut_stale(self) -> None:
+        """Cut off the subscribers whose queues have waited longer than the timeout."""
+        self.now = now = time.monotonic()
+        for sub in list(self.behind):
+            if sub.queue and now - sub.waiting_since > sub.timeout:
+                sub.fall_behind()
 
 
 class Wakeup:
@@ -68,13 +119,20 @@ class Subscriber:
 
     Overflow is explicit: the queue is emptied, `overflowed` is set and the transport is
     woken, so it can disconnect (SSE, the browser then resumes by Last-Event-ID) or send a
-    `gap` (WebSocket). Memory per subscriber is bounded by `max_events` and `max_bytes`.
+    `gap` (WebSocket). Slow means slow in time: a subscriber falls behind when its queue has
+    not been emptied by its transport for `slow_subscriber_timeout` seconds, or when it would
+    hold more than `queue_max_bytes` (the bound on memory). A burst that a healthy socket
+    drains is never a reason: the event count only marks it as behind (`Backlog`), which
+    slows the publishers down.
     """
 
     __slots__ = (
         "allowed",
+        "backlog",
+        "is_behind",
+        "mark_bytes",
+        "mark_events",
         "max_bytes",
-        "max_events",
         "notify",
         "on_overflow",
         "overflowed",
@@ -84,7 +142,9 @@ class Subscriber:
         "queued_bytes",
         "ready",
         "stats",
+        "timeout",
         "transport",
+        "waiting_since",
     )
 
     def __init__(
@@ -93,13 +153,19 @@ class Subscriber:
         limits: QueueLimits,
         allowed: PatternSet | None = None,
         stats: Stats | None = None,
+        backlog: Backlog | None = None,
     ):
         self.patterns = patterns
         self.allowed = allowed
         self.queue: list[Queued] = []  # a list: an empty deque costs ~600 bytes per subscriber
         self.queued_bytes = 0
-        self.max_events = limits.queue_max_events
         self.max_bytes = limits.queue_max_bytes
+        self.mark_events = limits.queue_max_events
+        self.mark_bytes = limits.queue_max_bytes // 2
+        self.timeout = limits.slow_subscriber_timeout
+        self.backlog = backlog if backlog is not None else Backlog(self.timeout)
+        self.is_behind = False  # in backlog.behind
+        self.waiting_since = 0.0  # when the oldest queued item was queued
         self.overflowed = False
         self.on_overflow: Callable[[], None] | None = None
         # Set by a transport that can write at once when its socket is idle; returns False
@@ -119,24 +185,43 @@ class Subscriber:
         if self.overflowed:
             return False
         queue = self.queue
-        if len(queue) >= self.max_events or self.queued_bytes + event.size > self.max_bytes:
-            self.overflowed = True
-            if self.stats is not None:
-                self.stats.overflows += 1
-                self.stats.overflow_dropped += len(queue) + 1
-            queue.clear()
-            self.queued_bytes = 0
-            self.ready.set()
-            if self.on_overflow is not None:
-                self.on_overflow()
+        queued = self.queued_bytes + event.size
+        if queued > self.max_bytes or (
+                queue and self.backlog.now - self.waiting_since > self.timeout):
+            self.fall_behind(1)
             return False
         queue.append(event)
-        self.queued_bytes += event.size
-        if len(queue) == 1:
+        self.queued_bytes = queued
+        n = len(queue)
+        if n == 1:
+            self.waiting_since = self.backlog.now
             if wake:
                 self.wake()
             return True
+        if not self.is_behind and (n >= self.mark_events or queued >= self.mark_bytes):
+            self.is_behind = True
+            self.backlog.add(self)
         return False
+
+    def fall_behind(self, dropped: int = 0) -> None:
+        """The subscriber is too slow: empty its queue, mark it, and tell its transport."""
+        if self.overflowed:
+            return
+        self.overflowed = True
+        if self.stats is not None:
+            self.stats.overflows += 1
+            self.stats.overflow_dropped += len(self.queue) + dropped
+        self.queue.clear()
+        self.queued_bytes = 0
+        self._not_behind()
+        self.ready.set()
+        if self.on_overflow is not None:
+            self.on_overflow()
+
+    def _not_behind(self) -> None:
+        if self.is_behind:
+            self.is_behind = False
+            self.backlog.discard(self)
 
     def wake(self) -> None:
         if self.notify is None or not self.notify():
@@ -148,6 +233,8 @@ class Subscriber:
         self.queue = []
         self.queued_bytes = 0
         self.ready.clear()
+        if self.is_behind:
+            self._not_behind()
         if events and self.stats is not None:
             if self.primed:
                 self.primed = False
@@ -162,6 +249,7 @@ class Subscriber:
         """The hub has let it go: drop what is queued."""
         self.queue.clear()
         self.queued_bytes = 0
+        self._not_behind()
 
     def put_front(self, events: list[Queued]) -> None:
         """Queue `events` (a replay or retained values) before the live ones, dropping live
@@ -174,6 +262,7 @@ class Subscriber:
         self.queue.extend(events)
         self.queue.extend(live)
         self.queued_bytes = sum(e.size for e in self.queue)
+        self.waiting_since = time.monotonic()
         self.primed = True
         self.ready.set()
 
@@ -201,6 +290,11 @@ class BatchBytes:
 
 
 _new_tuple = tuple.__new__
+
+# Fairness: push work in one turn of the event loop stays around a couple of milliseconds.
+SLICE_SECONDS = 0.002  # fan-out handed out per turn
+CHECK_EVERY = 512  # offers between two looks at the clock
+PUBLISH_SLICE = 1000  # events stored per turn (memory broker)
 INTERNAL = "internal"  # the transport of the server's own subscribers
 
 
@@ -220,6 +314,11 @@ class Hub:
         self._watchers: tuple[Subscriber, ...] = ()
         self.stats = Stats()
         self.batch_bytes = BatchBytes()
+        self.backlog = Backlog(self.limits.slow_subscriber_timeout)
+        self._pending: list[Event] = []  # delivered, not yet handed out (a sliced batch)
+        self._fan_out_waiters: list[asyncio.Future[None]] = []
+        # Storing in memory cannot fail part-way, so a large batch may be stored in slices.
+        self._sliceable = isinstance(broker, MemoryBroker)
         # called when a subscriber with a `$` pattern arrives: the server's own publishers
         # of reserved channels (kernel states, system metrics) start sampling then
         self.reserved_listeners: list[Callable[[], None]] = []
@@ -255,18 +354,100 @@ class Hub:
         return _new_tuple(Draft, (channel, data_json, source_json))
 
     async def publish(self, drafts: list[Draft], origin: Origin | None = None) -> list[Event]:
-        """Store and deliver validated drafts, in order; returns the events with their ids.
-        `origin`: the publisher's session and frame ref (AlreadyPublished if stored before)."""
+        """Store and deliver validated drafts, in order; returns the events with their ids
+        once they are in every subscriber's queue and no subscriber is behind (backpressure:
+        a publisher waits while fan-out falls behind, see `Backlog`). `origin`: the
+        publisher's session and frame ref (AlreadyPublished if stored before).
+
+        Fair to the host: a large batch is stored in slices (the memory broker, which cannot
+        fail part-way) and handed out in slices of about `SLICE_SECONDS`, with the event
+        loop free in between for jupyter_server's own requests and kernel messages."""
         if not drafts:
             return []
-        return await self.broker.publish(drafts, origin)
+        if len(drafts) <= PUBLISH_SLICE or not self._sliceable:
+            events = await self.broker.publish(drafts, origin)
+        else:
+            events = []
+            for start in range(0, len(drafts), PUBLISH_SLICE):
+                if start:
+                    await asyncio.sleep(0)  # a turn of the loop for everyone else
+                last = start + PUBLISH_SLICE >= len(drafts)
+                events.extend(await self.broker.publish(
+                    drafts[start:start + PUBLISH_SLICE], origin if last else None))
+        if self._pending:
+            await self.fanned_out()
+        if self.backlog.behind:
+            await self.backlog.drained()
+        return events
 
     def deliver(self, events: Iterable[Event]) -> None:
         """Called by the broker for every stored event, in id order."""
+        if self._pending:  # an earlier batch is still being handed out: keep the order
+            self._pending.extend(events)
+            return
+        self._fan_out(events if isinstance(events, list) else list(events))
+
+    def _fan_out(self, events: list[Event]) -> None:
+        """Offer `events` to their subscribers for up to SLICE_SECONDS, then wake them; what
+        is left continues on the next turn of the event loop."""
         targets = self._targets
         woken = []
-        for event in events:
+        self.backlog.now = start = time.monotonic()
+        done = len(events)
+        offers = 0
+        for i, event in enumerate(events):
             subs = targets.get(event.channel)
+            if subs is None:
+                subs = self._match(event.channel)
+            for sub in subs:
+                if sub.offer(event, False):
+                    woken.append(sub)
+            n = len(subs)
+            self.published += 1
+            self.delivered += n
+            offers += n + 1
+            if offers >= CHECK_EVERY:
+                offers = 0
+                if time.monotonic() - start > SLICE_SECONDS and i + 1 < len(events):
+                    done = i + 1
+                    break
+        # One wake per subscriber per slice: its transport writes the whole slice at once.
+        for sub in woken:
+            sub.wake()
+        if done < len(events):
+            self._pending = events[done:]
+            try:
+                asyncio.get_running_loop().call_soon(self._continue)
+            except RuntimeError:  # no loop (a synchronous caller): finish now
+                self._continue()
+
+    def _continue(self) -> None:
+        events, self._pending = self._pending, []
+        if events:
+            self._fan_out(events)
+        if not self._pending and self._fan_out_waiters:
+            waiters, self._fan_out_waiters = self._fan_out_waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    async def fanned_out(self) -> None:
+        """Return once every event delivered so far is in its subscribers' queues."""
+        while self._pending:
+            waiter = asyncio.get_running_loop().create_future()
+            self._fan_out_waiters.append(waiter)
+            await waiter
+
+    def _finish_pending(self) -> None:
+        """Hand out what is pending at once (before a notice that must follow it)."""
+        while self._pending:
+            events, self._pending = self._pending, []
+            self._fan_out_all(events)
+
+    def _fan_out_all(self, events: list[Event]) -> None:
+        woken = []
+        for event in events:
+            subs = self._targets.get(event.channel)
             if subs is None:
                 subs = self._match(event.channel)
             for sub in subs:
@@ -274,7 +455,6 @@ class Hub:
                     woken.append(sub)
             self.published += 1
             self.delivered += len(subs)
-        # One wake per subscriber per batch: its transport writes the whole batch at once.
         for sub in woken:
             sub.wake()
 
@@ -282,6 +462,8 @@ class Hub:
         """Tell every subscriber that events after `since` were lost (the broker's engine
         lost them); each transport writes a `gap` in order with its events."""
         notice = Notice("gap", since=since)
+        self._finish_pending()
+        self.backlog.now = time.monotonic()
         for sub in {*self._wild, *(s for subs in self._exact.values() for s in subs)}:
             sub.offer(notice)
             self.stats.gaps_sent += 1
@@ -295,6 +477,8 @@ class Hub:
         """A publisher dropped `dropped` events on `channel` before they reached the hub
         (its buffer overflowed): the channel's subscribers get a gap notice naming it."""
         notice = Notice("gap", since=since, channel=channel, dropped=dropped)
+        self._finish_pending()
+        self.backlog.now = time.monotonic()
         subs = self._targets.get(channel)
         if subs is None:
             subs = self._match(channel)
@@ -354,7 +538,7 @@ class Hub:
         what it sees first are conflated (conflation.py); without, it is a plain subscriber."""
         sub: Subscriber
         if max_rate is None:
-            sub = Subscriber(patterns, self.limits, allowed, self.stats)
+            sub = Subscriber(patterns, self.limits, allowed, self.stats, self.backlog)
         else:
             from .conflation import ConflatingSubscriber  # only for those who ask
 

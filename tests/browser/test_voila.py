@@ -7,6 +7,7 @@ Screenshots go to tests/artifacts/."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import signal
 import subprocess
@@ -109,14 +110,15 @@ def watch_live(browser: Any, url: str, publish_other: Any | None, shot: str) -> 
     page.set_default_timeout(90_000)
     try:
         page.goto(url)
-        thread_label = page.locator(".jpp-widget").nth(1)
-        expect(thread_label).to_contain_text("thread step")
-        first = thread_label.inner_text()
-        expect(thread_label).not_to_have_text(first)  # still moving: the kernel works on
-        expect(page.locator(".jpp-progress .jpp-pct")).not_to_have_text("")
+        widget = {name: page.get_by_role("group", name=f"app/{name}")
+                  for name in ("progress", "thread", "other")}
+        expect(widget["thread"]).to_contain_text("thread step")
+        first = widget["thread"].inner_text()
+        expect(widget["thread"]).not_to_have_text(first)  # still moving: the kernel works on
+        expect(widget["progress"]).to_contain_text(re.compile(r"\d+ / 1,?000"))
         if publish_other is not None:
             publish_other()
-            expect(page.locator(".jpp-widget").nth(2)).to_contain_text("from another process")
+            expect(widget["other"]).to_contain_text("from another process")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / shot))
     finally:

@@ -145,3 +145,17 @@ async def test_revoking_share_links_on_one_server_revokes_them_on_all(hub):
         for url in on.values():
             refused = await anonymous.get(url, params={"access": token})
             assert refused.status_code == 401 and "revoked" in refused.json()["message"]
+
+
+async def test_subscribers_and_publishes_do_not_keep_a_server_from_the_idle_culler(hub):
+    """What jupyterhub-idle-culler reads (the server's last_activity) stays put while a
+    dashboard subscribes and events are published (PushApp.publishing_is_activity is off)."""
+    async with httpx.AsyncClient(base_url=hub.servers["bob"], headers=hub.headers("bob"),
+                                 timeout=TIMEOUT) as http:
+        before = (await http.get("api/status")).json()["last_activity"]
+        async with AsyncExitStack() as stack:
+            stream = await subscribe(stack, http, "push/events", channel="idle/**")
+            await http.post("push/events", json={"channel": "idle/x", "data": 1})
+            await take(stream, 1)
+            assert (await http.get("push/channels")).status_code == 200
+        assert (await http.get("api/status")).json()["last_activity"] == before

@@ -88,18 +88,49 @@ def test_resume_from_the_latest_id_replays_nothing_and_sends_no_retained_value()
 
 
 def test_slow_subscriber_overflows_explicitly_and_others_keep_everything():
+    # slow means slow in time: a queue not emptied for slow_subscriber_timeout
     async def main():
-        hub = make_hub(queue_max_events=5)
+        hub = make_hub(slow_subscriber_timeout=0.05)
         slow, _ = await hub.open(PatternSet(["**"]))
         fast, _ = await hub.open(PatternSet(["**"]))
         got = []
         for i in range(20):
             await publish(hub, ("a", i))
             got.extend(e.data for e in fast.take())
+            if i == 10:
+                await asyncio.sleep(0.1)
         return slow.overflowed, len(slow.queue), got
 
     overflowed, queued, got = run(main())
     assert overflowed and queued == 0 and got == list(range(20))
+
+
+def test_a_burst_beyond_queue_max_events_is_not_cut_it_holds_publishers_back():
+    async def main():
+        hub = make_hub(queue_max_events=100)
+        sub, _ = await hub.open(PatternSet(["**"]), retained=False)
+        publishing = asyncio.ensure_future(publish(hub, *[("a", i) for i in range(1000)]))
+        await asyncio.sleep(0.05)
+        behind = sub in hub.backlog.behind
+        held = not publishing.done()  # the publisher waits while a subscriber is behind
+        events = sub.take()  # the transport writes the whole burst
+        await asyncio.wait_for(publishing, 1)
+        return sub.overflowed, behind, held, [e.data for e in events], hub.backlog.behind
+
+    overflowed, behind, held, data, still_behind = run(main())
+    assert not overflowed and behind and held and data == list(range(1000))
+    assert not still_behind
+
+
+def test_a_publisher_waiting_on_a_stalled_subscriber_cuts_it_off_after_the_timeout():
+    async def main():
+        hub = make_hub(queue_max_events=10, slow_subscriber_timeout=0.1)
+        stalled, _ = await hub.open(PatternSet(["**"]), retained=False)
+        await publish(hub, *[("a", i) for i in range(50)])
+        await asyncio.wait_for(hub.backlog.drained(), 2)  # no more publishes: cut by drained
+        return stalled.overflowed, stalled.queue, hub.backlog.behind
+
+    assert run(main()) == (True, [], set())
 
 
 def test_queue_is_bounded_in_bytes_too():
