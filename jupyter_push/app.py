@@ -14,7 +14,7 @@ from jupyter_server.utils import url_path_join
 from tornado.ioloop import IOLoop
 from traitlets import Bool, Dict, Float, Int, Unicode, default
 
-from .auth import PushAuth, new_token
+from .auth import PushAuth
 from .config_problems import config_problems
 from .exceptions import UnusableConfig
 from .handlers import _tornado_fastpath as fastpath
@@ -26,6 +26,7 @@ from .server.brokers.memory import MemoryBroker
 from .server.heartbeats import Heartbeats
 from .server.hub import Hub, QueueLimits
 from .server.kernel_health import KernelHealth
+from .server.kernel_token import stable_kernel_token
 from .server.publish_policy import ShareWriteLimits
 from .server.share_sessions import ShareConnections
 from .server.state import PushState
@@ -132,9 +133,16 @@ class PushApp(ExtensionApp):
     max_publish_burst = Float(
         1_000_000.0, help="Events a publisher may send at once before max_publish_rate applies."
     ).tag(config=True)
+    kernel_token_file = Unicode(
+        "",
+        help="File (mode 0600) keeping the generated kernel token, so that kernels and scripts "
+        "holding it reach the server again after a restart. Default: "
+        "jupyter_push_kernel_token.json in the Jupyter data directory. Delete it to change "
+        "the token at the next start.",
+    ).tag(config=True)
     kernel_token = Unicode(
         help="Token for kernels and scripts (JUPYTER_PUSH_TOKEN); valid only under push/. "
-        "Random per server start unless set."
+        "Default: generated once and kept in kernel_token_file (the same after a restart)."
     ).tag(config=True)
 
     share_links = Bool(
@@ -220,7 +228,16 @@ class PushApp(ExtensionApp):
 
     @default("kernel_token")
     def _default_kernel_token(self) -> str:
-        return os.environ.get("JUPYTER_PUSH_SERVER_TOKEN") or new_token()
+        configured = os.environ.get("JUPYTER_PUSH_SERVER_TOKEN")
+        if configured:
+            return configured
+        path = Path(self.kernel_token_file or
+                    Path(jupyter_data_dir()) / "jupyter_push_kernel_token.json")
+        token, problem = stable_kernel_token(path)
+        if problem:
+            self.log.warning("jupyter_push: the kernel token will change at the next start "
+                             "(%s); set PushApp.kernel_token or kernel_token_file", problem)
+        return token
 
     state: PushState | None = None
     shared_keys: Any = None  # RedisShareKeys when the broker is Redis

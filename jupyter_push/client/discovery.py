@@ -40,6 +40,13 @@ def find_server(url: str | None = None, token: str | None = None) -> Server:
     return Server(found_url, token if token is not None else found_token)
 
 
+def restarted_elsewhere(server: Server) -> list[Server]:
+    """Running servers, newest first, at another address that accept `server`'s token: the
+    same server restarted on another port (the kernel token is kept across restarts)."""
+    return [Server(url, token) for url, token in runtime_servers()
+            if token is not None and token == server.token and url != server.url]
+
+
 def _advertised() -> list[tuple[str, str | None]]:
     """(url, token) pairs, best first: the environment, then runtime files, newest first."""
     found: list[tuple[str, str | None]] = []

@@ -32,7 +32,7 @@ from .._backoff import backoff_delay
 from .._json import dumps, loads
 from ..exceptions import InvalidInput, NoServer
 from ..wire import client_frame, publish_frame
-from .discovery import Server, find_server
+from .discovery import Server, find_server, restarted_elsewhere
 from .encoding import CHUNK_EVENTS, FRAME_BYTES, encode_events
 from .identity import kernel_source
 
@@ -257,16 +257,23 @@ class Publisher:
         attempt = 0  # failed connection attempts in a row
         while not self._closed:
             try:
-                self.server = find_server(self._url, self._token)
+                server = find_server(self._url, self._token)
             except NoServer as e:
-                self._discard(str(e))
-                return
+                if self.server is None:  # never had a server: events stay in this process
+                    self._discard(str(e))
+                    return
+                # the server is restarting (its runtime file is gone): keep events, look again
+                self.link = UNREACHABLE
+                self._sleep(backoff_delay(attempt))
+                attempt += 1
+                continue
+            self.server = server
             try:
-                ws = self._connect(self.server)
+                ws = self._connect_somewhere(server, attempt)
             except Exception as e:
                 if self.link is not UNREACHABLE:  # once per outage; retries are quiet
                     log.warning("jupyter_push: cannot reach %s (%s); keeping events and retrying",
-                                self.server.url, _connect_problem(e))
+                                server.url, _connect_problem(e))
                 self.link = UNREACHABLE
                 self._sleep(backoff_delay(attempt))
                 attempt += 1
@@ -284,6 +291,23 @@ class Publisher:
                     pass
             if not self._closed:  # lost: every kernel of a restarted server is here at once
                 self._sleep(backoff_delay(0))
+
+    def _connect_somewhere(self, server: Server, attempt: int) -> Any:
+        """A connection to `server`; after a failed attempt, also to a server restarted
+        elsewhere (another port) that accepts the same token (found by its runtime file)."""
+        try:
+            return self._connect(server)
+        except Exception:
+            if attempt == 0 or self._url is not None:
+                raise
+            for moved in restarted_elsewhere(server):
+                try:
+                    ws = self._connect(moved)
+                except Exception:
+                    continue
+                self.server = moved
+                return ws
+            raise
 
     def _connect(self, server: Server) -> Any:
         import websocket
