@@ -19,5 +19,7 @@ def test_control_latency_benchmark_times_every_click_the_cell_saw():
     )
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
-    assert result["clicks"] == 20 and result["seen"] == 20  # paced: the cell saw each value
+    # .value is the latest value: on a loaded machine a value may be replaced before the loop
+    # reads it, so the cell sees at most every click, and at least the last ones
+    assert result["clicks"] == 20 and 1 <= result["seen"] <= 20
     assert 0 < result["p50_ms"] <= result["p99_ms"] <= result["max_ms"]
