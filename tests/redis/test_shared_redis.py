@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 
 import httpx
 import websockets
@@ -63,8 +64,10 @@ async def test_history_and_retained_values_survive_a_server_restart(pair):
 
 
 async def test_prefixes_keep_users_apart_on_a_shared_redis(redis_server, start_jupyter):
-    alice = start_jupyter("alice", server_config(redis_server.url, "jupyter_push:alice:"))
-    bob = start_jupyter("bob", server_config(redis_server.url, "jupyter_push:bob:"))
+    # prefixes of this test alone: the session's Redis is shared with other tests' users
+    run = uuid.uuid4().hex[:8]
+    alice = start_jupyter("alice", server_config(redis_server.url, f"jupyter_push:{run}-alice:"))
+    bob = start_jupyter("bob", server_config(redis_server.url, f"jupyter_push:{run}-bob:"))
     async with client(alice) as on_alice, client(bob) as on_bob:
         await publish(on_alice, "private", "alice's")
         assert (await on_bob.get("channels")).json()["channels"] == []
