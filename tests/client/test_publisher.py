@@ -17,6 +17,7 @@ import pytest
 
 from jupyter_push.client.encoding import Encoded, encode_events, encoded
 from jupyter_push.client.publisher import DIRECT_GAP, Publisher
+from tests.support.waiting import until
 
 
 @pytest.fixture
@@ -74,10 +75,10 @@ async def test_sparse_events_are_sent_by_push_itself_and_mix_in_order_with_burst
     p = publisher()
     p.put("warmup", 0)
     assert await flush(p)
-    await asyncio.sleep(0.02)  # the thread has taken the ack and waits, idle
+    await until(lambda: p._idle, what="the thread waiting idle")  # it has taken the ack
     for i in range(20):
         p.put("sparse", i)
-        await asyncio.sleep(5 * DIRECT_GAP)  # the server reads and acknowledges meanwhile
+        await asyncio.sleep(5 * DIRECT_GAP)  # pacing: sparse events (the point of the test)
     assert p.sent_direct >= 10  # a few may meet the thread busy with an ack: then it sends
     direct = p.sent_direct
     for i in range(20, 5020):  # a burst: the thread batches it
@@ -97,7 +98,7 @@ async def test_publisher_reconnects_and_keeps_sending_after_the_server_closes_th
     assert await flush(p)
     for close in list(push_app.state.closers):  # the server drops every WebSocket
         close()
-    await asyncio.sleep(0.05)
+    await until(lambda: p.connections == 2, what="the publisher reconnecting")
     p.put("life", "after")
     assert await flush(p)
     assert [e["data"] for e in await history(http, "life")] == ["before", "after"]

@@ -15,6 +15,7 @@ from jupyter_push.client import subscriber
 from jupyter_push.exceptions import SubscribeError
 from tests.client.support import subscribed
 from tests.conftest import publish, ws_url
+from tests.support.waiting import handled
 
 TIMEOUT = 10
 
@@ -100,14 +101,14 @@ async def test_subscription_resumes_after_the_server_drops_it_without_loss_or_re
         await publish(http, "seq", i)
     assert [(await next_of(got))["data"] for _ in range(3)] == [2, 3, 4]
     assert sub.connections == 2
-    await asyncio.sleep(0.2)
-    assert got.empty()
+    await publish(http, "seq", 5)  # the next event after 4 is 5: nothing came twice
+    assert (await next_of(got))["data"] == 5
 
 
-async def test_close_ends_the_iterator(subscriptions, push_url, kernel_token):
+async def test_close_ends_the_iterator(subscriptions, http, push_url, kernel_token):
     sub = subscriptions("quiet", url=push_url, token=kernel_token)
     ended = asyncio.ensure_future(asyncio.to_thread(list, sub))
-    await asyncio.sleep(0.2)
+    await subscribed(http, 1)  # the iterator is open and waiting
     await asyncio.to_thread(sub.close)
     assert await asyncio.wait_for(ended, TIMEOUT) == []
 
@@ -148,7 +149,7 @@ async def test_a_slow_consumer_that_falls_behind_resumes_without_loss(
         for start in range(0, TOTAL, 50):  # 30 MB: more than the socket buffers hold
             await publisher.send(json.dumps({"op": "publish", "events": [
                 {"channel": "flood", "data": [i, filler]} for i in range(start, start + 50)]}))
-        await asyncio.sleep(0.5)
+        await handled(publisher)  # every batch is stored before the consumer reads again
     release.set()
     received = [(await next_of(got)) for _ in range(TOTAL)]
     assert all("op" not in e for e in received)

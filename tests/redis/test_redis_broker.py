@@ -14,6 +14,7 @@ from jupyter_push.server.brokers.redis import (
     redact,
     stream_position,
 )
+from tests.support.waiting import until
 
 from .conftest import NEEDS_REDIS
 from .servers import free_port
@@ -45,8 +46,6 @@ def test_passwords_are_kept_out_of_log_messages():
 
 @NEEDS_REDIS
 async def test_one_broker_relays_what_another_stores_once_each_with_the_same_ids(redis_server):
-    import asyncio
-
     a = RedisBroker(redis_server.url, prefix="relay-test:")
     b = RedisBroker(redis_server.url, prefix="relay-test:")
     seen: list[Event] = []
@@ -55,10 +54,7 @@ async def test_one_broker_relays_what_another_stores_once_each_with_the_same_ids
         await b.start()
         await b.latest(PatternSet())  # connected and positioned
         events = await a.publish([Draft("r", b"1"), Draft("r", b"2"), Draft("s", b"3", b"{}")])
-        for _ in range(200):
-            if len(seen) >= 3:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: len(seen) >= 3, what="the relay of three events")
         assert [e.id for e in seen] == [e.id for e in events]
         assert [e.json for e in seen] == [e.json for e in events]
         assert [name for name, _, _ in await b.channels(PatternSet())] == ["r", "s"]
@@ -100,7 +96,7 @@ async def test_publish_made_while_redis_is_down_is_stored_once_it_comes_up(tmp_p
     broker = RedisBroker(redis.url, prefix="late:", publish_timeout=20)
     try:
         pending = asyncio.ensure_future(broker.publish([Draft("late", b"1")]))
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.2)  # time passes with Redis down: the publish still waits
         assert not pending.done()
         await asyncio.get_running_loop().run_in_executor(None, redis.start)
         (event,) = await asyncio.wait_for(pending, 20)

@@ -6,13 +6,13 @@ and starts, so the subscriber stays connected and sees exactly what the publishe
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 import threading
 import time
 
 from tests.support.streams import sse, take
+from tests.support.waiting import until
 
 
 class Relay:
@@ -84,7 +84,7 @@ async def test_overflow_during_an_outage_is_reported_as_a_gap_then_the_newest_ar
             publisher.put("outage", -1)
             assert json.loads((await take(stream, 1))[0].data)["data"] == -1
             relay.cut()
-            await asyncio.sleep(0.2)
+            await until(lambda: not publisher.connected, what="the publisher seeing the cut")
             started = time.monotonic()
             for i in range(1000):
                 publisher.put("outage", i)  # the buffer keeps the newest 100

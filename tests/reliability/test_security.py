@@ -16,6 +16,7 @@ from tornado.web import RequestHandler
 from websockets.typing import Origin
 
 from tests.conftest import ws_url
+from tests.support.waiting import until
 
 TIMEOUT = 10
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
@@ -221,10 +222,12 @@ async def test_tokens_never_reach_the_server_log(
     for url in (f"{ws_url(push_url)}?token={kernel_token}", f"{ws_url(push_url)}?access={share}"):
         async with websockets.connect(url):
             pass
-    await asyncio.sleep(0.2)  # closed streams and sockets log as they end
-    logged = "\n".join(
-        [r.getMessage() for r in caplog.records] + [jp_logging_stream.getvalue()]
-    )
+
+    def log() -> str:
+        return "\n".join([r.getMessage() for r in caplog.records] + [jp_logging_stream.getvalue()])
+
+    await until(lambda: log().count("/push/ws?") >= 2, what="both sockets in the log")
+    logged = log()
     # the requests were logged, with their secrets hidden
     assert "access=[secret]" in logged and "token=[secret]" in logged
     for secret in (share, kernel_token, jupyter_token):

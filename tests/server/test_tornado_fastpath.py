@@ -4,7 +4,6 @@ Tornado's public API."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
@@ -14,6 +13,7 @@ from jupyter_push.handlers import _tornado_fastpath as fastpath
 from tests.conftest import publish
 from tests.redis.servers import JupyterServer, wait_until
 from tests.support.streams import data_of, recv, sse, take, ws
+from tests.support.waiting import subscribed
 
 
 def test_fast_path_attributes_exist_in_this_tornado():
@@ -58,7 +58,7 @@ async def test_with_the_fast_paths_off_streams_and_sockets_deliver_the_same(
         async with sse(http, "plain", retained=0) as events, ws(push_url, auth) as sock:
             await sock.send(json.dumps({"op": "subscribe", "channels": ["plain"],
                                         "retained": False}))
-            await asyncio.sleep(0.1)
+            await subscribed(http, 2)  # the stream and the socket
             await publish(http, "plain", 1)
             await publish(http, "plain", [2, "two"])
             await http.post("events", json=[{"channel": "plain", "data": i} for i in range(3, 6)])

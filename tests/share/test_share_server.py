@@ -23,6 +23,7 @@ from jupyter_core.paths import jupyter_data_dir
 from jupyter_push.tokens import KeyFile, ShareTokens
 from tests.conftest import publish, ws_url
 from tests.support.shares import access_of, mint
+from tests.support.waiting import subscribed
 
 TIMEOUT = 5
 FOREIGN = "http://127.0.0.1:1"  # an origin that is not the Jupyter server's
@@ -149,7 +150,7 @@ async def test_a_websocket_with_a_link_never_receives_channels_outside_it(http, 
         refused = json.loads(await asyncio.wait_for(sock.recv(), TIMEOUT))
         assert refused["op"] == "error" and "outside it" in refused["message"]
         await sock.send(json.dumps({"op": "subscribe"}))  # no channels: all the link grants
-        await asyncio.sleep(0.05)  # let the subscription land before publishing
+        await subscribed(http, 1)
         await publish(http, "secret", "hidden")
         await publish(http, "public/x", "shown")
         received = json.loads(await asyncio.wait_for(sock.recv(), TIMEOUT))
@@ -203,7 +204,7 @@ async def test_expiry_closes_share_websockets_too(http, push_url, push_app):
     link = await mint(http, "progress")
     async with websockets.connect(ws_url(push_url) + "?access=" + link["token"]) as sock:
         await sock.send(json.dumps({"op": "subscribe", "channels": ["progress"]}))
-        await asyncio.sleep(0.05)
+        await subscribed(http, 1)
         push_app.state.share_connections.sweep(now=link["expires"] + 1)
         with pytest.raises(websockets.ConnectionClosed) as e:
             await asyncio.wait_for(sock.recv(), TIMEOUT)
@@ -218,7 +219,7 @@ async def test_revoking_ends_open_streams_and_refuses_every_earlier_link(
         ws_url(push_url) + "?access=" + second["token"]
     ) as sock:
         await sock.send(json.dumps({"op": "subscribe", "channels": ["**"]}))
-        await asyncio.sleep(0.05)
+        await subscribed(http, 2)  # the stream and the socket
         r = await http.post("tokens/revoke")
         assert r.status_code == 200
         await until_closed(source.aiter_sse())

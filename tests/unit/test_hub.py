@@ -7,6 +7,7 @@ import pytest
 from jupyter_push.channels import PatternSet
 from jupyter_push.server.brokers.memory import MemoryBroker
 from jupyter_push.server.hub import Hub, QueueLimits
+from tests.support.waiting import until
 
 
 def run(coro):
@@ -110,7 +111,7 @@ def test_a_burst_beyond_queue_max_events_is_not_cut_it_holds_publishers_back():
         hub = make_hub(queue_max_events=100)
         sub, _ = await hub.open(PatternSet(["**"]), retained=False)
         publishing = asyncio.ensure_future(publish(hub, *[("a", i) for i in range(1000)]))
-        await asyncio.sleep(0.05)
+        await until(lambda: sub in hub.backlog.behind, what="the subscriber falling behind")
         behind = sub in hub.backlog.behind
         held = not publishing.done()  # the publisher waits while a subscriber is behind
         events = sub.take()  # the transport writes the whole burst

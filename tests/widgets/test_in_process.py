@@ -69,7 +69,7 @@ def test_progress_computes_eta_for_plain_counts(widgets):
     bar = widgets(Progress, "t4/progress", total=1000)
     push("t4/progress", 0)
     flush()
-    time.sleep(0.02)
+    time.sleep(0.02)  # time passes between the two values: the rate is per second
     push("t4/progress", 100)
     flush()
     assert bar.rate is not None and bar.rate > 0

@@ -62,13 +62,19 @@ async def test_events_published_elsewhere_reach_a_bound_widget(kernel, http):
     # publish while a cell runs, so the widget's updates are attributed to that cell
     running = asyncio.ensure_future(kernel.execute(
         "import time\n"
+        "from jupyter_push import flush, push\n"
+        "push('remote/running', True)\n"
+        "flush(10)\n"
         "deadline = time.monotonic() + 30\n"
         "while bar.value != 50 and time.monotonic() < deadline:\n"
         "    time.sleep(0.01)\n"
         "time.sleep(0.2)\n"
         "print(bar.value)"
     ))
-    await asyncio.sleep(0.3)
+    while not (await http.get("channels", params={"channel": "remote/running"})).json()[
+            "channels"]:  # the cell has started
+        assert not running.done(), running.result()
+        await asyncio.sleep(0.01)
     for i in range(51):
         await publish(http, "remote/progress", i)
     run = await running

@@ -55,11 +55,13 @@ def followed(push_app) -> set[str]:
     return {p for sub in push_app.state.hub.subscriber_set() for p in sub.patterns.patterns}
 
 
-async def test_many_bindings_share_one_socket_and_each_gets_its_own_channels(bind, http):
+async def test_many_bindings_share_one_socket_and_each_gets_its_own_channels(
+        bind, http, push_app):
     before = await subscribers(http)
     made = [bind(f"feed/l{i}") for i in range(6)] + [bind("feed/log/*")]
     assert all(binding.remote for binding, _ in made)
-    await asyncio.sleep(0.3)  # the server takes the subscribes
+    assert await until(lambda: {f"feed/l{i}" for i in range(6)} | {"feed/log/*"}
+                       <= followed(push_app))  # the server took every subscribe
     assert await subscribers(http) == before + 1  # seven bindings, one subscription
     for i in range(6):
         await publish(http, f"feed/l{i}", i)
@@ -71,7 +73,7 @@ async def test_many_bindings_share_one_socket_and_each_gets_its_own_channels(bin
     assert await until(lambda: [seen for _, seen in made] == expected)
     for binding, _ in made:
         binding.close()
-    await asyncio.sleep(0.3)
+    assert await until(lambda: not any(p.startswith("feed/") for p in followed(push_app)))
     assert await subscribers(http) == before  # the last binding closed the socket
 
 
@@ -86,8 +88,9 @@ async def test_a_new_binding_gets_the_current_value_and_older_ones_do_not_get_it
     assert await until(lambda: late == [("feed2/log", "second")])
     await publish(http, "feed2/log", "third")
     assert await until(lambda: late == [("feed2/log", "second"), ("feed2/log", "third")])
-    await asyncio.sleep(0.2)
-    assert [data for _, data in first] == ["before any binding", "second", "third"]
+    await publish(http, "feed2/log", "fourth")  # after "third" comes "fourth": nothing twice
+    assert await until(lambda: len(first) >= 4)
+    assert [data for _, data in first] == ["before any binding", "second", "third", "fourth"]
 
 
 async def test_a_closed_binding_takes_its_pattern_out_of_the_shared_subscription(

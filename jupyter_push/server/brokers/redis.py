@@ -18,6 +18,8 @@ import asyncio
 import logging
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -240,6 +242,14 @@ class RedisBroker(Broker):
             raise self._unavailable()
         return self._client
 
+    @contextmanager
+    def _translating_loss(self) -> Iterator[None]:
+        """A lost connection to Redis inside the block is raised as BrokerUnavailable."""
+        try:
+            yield
+        except LOST as e:
+            raise self._unavailable() from e
+
     def _unavailable(self) -> BrokerUnavailable:
         return BrokerUnavailable(
             f"the event store (Redis at {redact(self.url)}) is unreachable; "
@@ -352,13 +362,11 @@ class RedisBroker(Broker):
             args: list[Any] = [max(self.history_size, RELAY_MIN), t, ref, ttl, call]
             for channel, data_json, source_json in drafts:
                 args += [channel, data_json, source_json or b""]
-            try:
+            with self._translating_loss():
                 outcome, *ids = await self._script(
                     keys=[self.stream_key, self.last_key, self.count_key, seen], args=args,
                     client=client,
                 )
-            except LOST as e:
-                raise self._unavailable() from e
         finally:
             self._buffered -= len(drafts)
         if outcome == b"resent":
@@ -385,10 +393,8 @@ class RedisBroker(Broker):
         if stream_position(since) is None:
             return [], True
         client = await self._ready()
-        try:
+        with self._translating_loss():
             entries = await self._recent(client, since)
-        except LOST as e:
-            raise self._unavailable() from e
         if not entries or entries[-1][0].decode() != since:
             return [], True  # trimmed, never held, or more than history_size events ago
         entries.pop()
@@ -399,10 +405,8 @@ class RedisBroker(Broker):
 
     async def latest(self, patterns: Matcher) -> list[Event]:
         client = await self._ready()
-        try:
+        with self._translating_loss():
             retained = await client.hgetall(self.last_key)
-        except LOST as e:
-            raise self._unavailable() from e
         found = [
             event_from_retained(name, packed)
             for name, packed in ((k.decode(), v) for k, v in retained.items())
@@ -415,20 +419,16 @@ class RedisBroker(Broker):
 
     async def held(self, patterns: Matcher) -> list[Event]:
         client = await self._ready()
-        try:
+        with self._translating_loss():
             entries = await client.xrevrange(self.stream_key, "+", "-", count=self.history_size)
-        except LOST as e:
-            raise self._unavailable() from e
         return _matching(reversed(entries), patterns) if self.history_size else []
 
     async def channels(self, patterns: Matcher) -> list[tuple[str, Event, int]]:
         client = await self._ready()
-        try:
+        with self._translating_loss():
             async with client.pipeline(transaction=True) as pipe:
                 pipe.hgetall(self.last_key).hgetall(self.count_key)
                 retained, counts = await pipe.execute()
-        except LOST as e:
-            raise self._unavailable() from e
         out = []
         for raw_name, packed in sorted(retained.items()):
             name = raw_name.decode()
