@@ -253,20 +253,31 @@ class KernelHealth:
         """Is the process alive? And a kernel that went idle before our IOPub socket joined
         (a late SUB socket misses it) is taken to be what jupyter_server saw."""
         record = self.records.get(kernel_id)
-        if record is None or record.state in ("dead", "restarting"):
+        if record is None or record.state == "dead":
             return
         code = self._exit_code(kernel_id)
+        if record.state == "restarting":
+            # Our new IOPub socket may join after the restarted kernel said it is idle (ZMQ's
+            # late joiner): once its process runs, take what jupyter_server saw.
+            if code is None:  # the new process runs: the old one's exit is history
+                await self._adopt_execution_state(kernel_id, record, exit_code=None, reason=None)
+            return
         if code is not None:
             record.move("dead", exit_code=code, reason=death_reason(code))
             await self.publish(kernel_id)
         elif record.state == "starting":
-            try:
-                seen = getattr(self.kernels.get_kernel(kernel_id), "execution_state", None)
-            except KeyError:
-                return
-            if seen in ("idle", "busy"):
-                record.move(seen)
-                await self.publish(kernel_id)
+            await self._adopt_execution_state(kernel_id, record)
+
+    async def _adopt_execution_state(self, kernel_id: str, record: KernelRecord,
+                                     **fields: Any) -> None:
+        """Take jupyter_server's view of a kernel (idle or busy) when ours is behind it."""
+        try:
+            seen = getattr(self.kernels.get_kernel(kernel_id), "execution_state", None)
+        except KeyError:
+            return
+        if seen in ("idle", "busy"):
+            record.move(seen, **fields)
+            await self.publish(kernel_id)
 
     def _watch_iopub(self, kernel_id: str) -> None:
         try:
