@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Callable
 
 import httpx_sse
+
+from tests.support import kernels
 
 TIMEOUT = 60
 
@@ -20,29 +21,9 @@ async def start_session(jp_fetch, path: str) -> str:
     return json.loads(r.body)["kernel"]["id"]
 
 
-async def execute(channels, code: str, *, cell_id: str | None = None,
-                  expect_error: bool = False) -> dict[str, Any]:
-    """Run `code` in the kernel (with JupyterLab's `cellId` metadata when given); returns
-    the execute_reply content. Fails on an error unless `expect_error`."""
-    msg_id = uuid.uuid4().hex
-    await channels.write_message(json.dumps({
-        "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": "test",
-                   "username": "test", "version": "5.3", "date": ""},
-        "parent_header": {}, "metadata": {"cellId": cell_id} if cell_id else {},
-        "channel": "shell", "buffers": [],
-        "content": {"code": code, "silent": False, "store_history": True,
-                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-    }))
-    while True:
-        raw = await asyncio.wait_for(channels.read_message(), TIMEOUT)
-        assert raw is not None, "kernel channels closed"
-        msg = json.loads(raw)
-        if msg.get("parent_header", {}).get("msg_id") != msg_id:
-            continue
-        if msg["msg_type"] == "execute_reply":
-            status = msg["content"]["status"]
-            assert (status == "error") == expect_error, msg["content"]
-            return msg["content"]
+async def execute(channels, code: str, **options: Any) -> dict[str, Any]:
+    """Run `code` as a notebook cell (counted in the kernel's history); see kernels.execute."""
+    return await kernels.execute(channels, code, store_history=True, **options)
 
 
 @asynccontextmanager

@@ -7,6 +7,7 @@ import asyncio
 import json
 import uuid
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 
@@ -34,14 +35,17 @@ def notebook_kernel(jp_fetch, jp_ws_fetch, jp_root_dir):
     return start
 
 
-async def execute(channels, code: str) -> None:
-    """Run `code` in the kernel; fail with the traceback if it raises."""
+async def execute(channels, code: str, *, cell_id: str | None = None,
+                  expect_error: bool = False, store_history: bool = False) -> dict[str, Any]:
+    """Run `code` in the kernel (with JupyterLab's `cellId` metadata when given) and return
+    the execute_reply content; fail with the traceback if it raises, unless `expect_error`."""
     msg_id = uuid.uuid4().hex
     await channels.write_message(json.dumps({
         "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": "test",
                    "username": "test", "version": "5.3", "date": ""},
-        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-        "content": {"code": code, "silent": False, "store_history": False,
+        "parent_header": {}, "metadata": {"cellId": cell_id} if cell_id else {},
+        "channel": "shell", "buffers": [],
+        "content": {"code": code, "silent": False, "store_history": store_history,
                     "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
     }))
     while True:
@@ -50,8 +54,8 @@ async def execute(channels, code: str) -> None:
         msg = json.loads(raw)
         if msg.get("parent_header", {}).get("msg_id") != msg_id:
             continue
-        if msg["msg_type"] == "error":
+        if msg["msg_type"] == "error" and not expect_error:
             pytest.fail("\n".join(msg["content"]["traceback"]))
         if msg["msg_type"] == "execute_reply":
-            assert msg["content"]["status"] == "ok", msg["content"]
-            return
+            assert (msg["content"]["status"] == "error") == expect_error, msg["content"]
+            return msg["content"]
