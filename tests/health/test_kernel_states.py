@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 
@@ -34,17 +35,23 @@ async def test_a_kernel_goes_busy_and_idle_with_its_notebook_and_execution_count
         try:
             # the server's IOPub socket may join a moment after the kernel is idle (ZMQ's late
             # joiner misses what was sent before): run the cell until its busy state is seen
-            for attempt in range(5):
-                await execute(channels, "import time; time.sleep(0.3)")
-                try:
-                    busy = await wait_for(stream, state(kernel_id, "busy"), timeout=5)
-                    break
-                except TimeoutError:
-                    if attempt == 4:
-                        raise
+            seen_busy = asyncio.Event()
+            runs = 0
+
+            async def run_until_busy_is_seen() -> None:
+                nonlocal runs
+                while not seen_busy.is_set() and runs < 10:
+                    await execute(channels, "import time; time.sleep(0.3)")
+                    runs += 1
+
+            runner = asyncio.ensure_future(run_until_busy_is_seen())
+            busy = await wait_for(stream, state(kernel_id, "busy"))
+            seen_busy.set()
+            await runner
             assert busy["data"]["notebook"] == NOTEBOOK
-            after = await wait_for(stream, state(kernel_id, "idle"))
-            assert after["data"]["execution_count"] == attempt + 1
+            after = await wait_for(stream, lambda e: state(kernel_id, "idle")(e)
+                                   and e["data"]["execution_count"] == runs)
+            assert after["data"]["execution_count"] == runs
         finally:
             channels.close()
     # retained: a later subscriber sees the latest state at once
