@@ -6,9 +6,11 @@ export interface Layout {
   hidden: string[];
   /** The tile kind the user chose per channel ("Show as…"). */
   kinds: Record<string, string>;
+  /** Dismissed kernel groups: kernel id → the newest event time they showed (tiles/grouping.js). */
+  dismissed: Record<string, number>;
 }
 
-export const EMPTY_LAYOUT: Layout = { order: [], pinned: [], hidden: [], kinds: {} };
+export const EMPTY_LAYOUT: Layout = { order: [], pinned: [], hidden: [], kinds: {}, dismissed: {} };
 
 export interface Arrangement {
   visible: string[];
@@ -59,14 +61,24 @@ export function setHidden(layout: Layout, channel: string, on: boolean): Layout 
 }
 
 /**
- * Move a visible tile one place towards the start (-1) or the end (+1), within its group
- * (pinned or not). `channels` are all the channels on the board.
+ * Move a visible tile one place towards the start (-1) or the end (+1), past the next tile
+ * `beside` accepts (the tiles of its kernel's group), pinned or not as it is. `channels` are all
+ * the channels on the board.
  */
-export function move(layout: Layout, channels: Iterable<string>, channel: string, step: -1 | 1): Layout {
+export function move(
+  layout: Layout,
+  channels: Iterable<string>,
+  channel: string,
+  step: -1 | 1,
+  beside: (other: string) => boolean = () => true
+): Layout {
   const { visible, hidden } = arrange(layout, channels);
   const pinned = new Set(layout.pinned);
   const i = visible.indexOf(channel);
-  const j = i + step;
+  let j = i + step;
+  while (j >= 0 && j < visible.length && !beside(visible[j])) {
+    j += step;
+  }
   if (i < 0 || j < 0 || j >= visible.length || pinned.has(visible[j]) !== pinned.has(channel)) {
     return layout;
   }
@@ -88,5 +100,13 @@ export function parseLayout(value: unknown): Layout {
       }
     }
   }
-  return { order: names(v.order), pinned: names(v.pinned), hidden: names(v.hidden), kinds };
+  const dismissed: Record<string, number> = {};
+  if (typeof v.dismissed === 'object' && v.dismissed !== null && !Array.isArray(v.dismissed)) {
+    for (const [kernel, time] of Object.entries(v.dismissed as Record<string, unknown>)) {
+      if (typeof time === 'number' && Number.isFinite(time)) {
+        dismissed[kernel] = time;
+      }
+    }
+  }
+  return { order: names(v.order), pinned: names(v.pinned), hidden: names(v.hidden), kinds, dismissed };
 }
