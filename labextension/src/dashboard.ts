@@ -77,7 +77,7 @@ export class Dashboard extends Widget {
     this.empty.className = 'jp-Push-empty';
     this.empty.textContent =
       'No events yet. From a notebook: from jupyter_push import push; push("progress", 40)';
-    this.grid.className = 'jp-Push-tiles jpt-groups';
+    this.grid.className = 'jp-Push-groups jpt-groups';
     this.groups = new Groups(this.grid, { openNotebook, onDismiss: key => this.dismiss(key) });
     this.node.append(toolbar, this.hint, this.hiddenList, this.empty, this.grid);
     this.syncDismissals();
