@@ -68,7 +68,7 @@ def channel_last(lab: LabServer, channel: str) -> dict[str, Any]:
     return dict(found["last"])
 
 
-def run_notebook(page: Any, path: str) -> None:
+def run_notebook(page: Any, path: str) -> None:  # noqa: F811
     """Open a notebook, wait for its kernel, run all its cells."""
     page.evaluate("async (path) => { await window.jupyterapp.commands.execute("
                   "'docmanager:open', { path }); }", path)
@@ -87,7 +87,7 @@ def run_notebook(page: Any, path: str) -> None:
                   "'notebook:run-all-cells'); }")
 
 
-def current_path(page: Any) -> str | None:
+def current_path(page: Any) -> str | None:  # noqa: F811
     return page.evaluate("() => { const w = window.jupyterapp.shell.currentWidget;"
                          " return w && w.context ? w.context.path : null; }")
 

@@ -29,7 +29,7 @@ WAIT_MS = 20_000
 
 
 async def test_the_viewer_groups_kernels_and_shows_notifications_death_and_alerts(
-        jp_fetch, jp_ws_fetch, jp_root_dir, jp_serverapp, http, browser):
+        jp_fetch, jp_ws_fetch, jp_root_dir, jp_serverapp, http, browser, tmp_path):
     from playwright.async_api import expect
 
     (jp_root_dir / "work").mkdir()
@@ -108,6 +108,25 @@ async def test_the_viewer_groups_kernels_and_shows_notifications_death_and_alert
         await page.emulate_media(color_scheme="dark")
         await page.screenshot(path=str(ARTIFACTS / "health-viewer-groups-dark.png"),
                               full_page=True)
+
+        # a saved snapshot keeps the groups, their headers and their channels
+        async with page.expect_download() as download:
+            await page.locator("#save").click()
+        saved = tmp_path / "run.html"
+        await (await download.value).save_as(saved)
+        offline = await browser.new_context(offline=True)
+        snap = await offline.new_page()
+        await snap.goto(saved.as_uri())
+        snapped = snap.locator(f'.jpt-group[data-kernel="{kernel_id}"]')
+        await expect(snapped.locator(":scope > .jpt-kernel")).to_have_attribute(
+            "data-state", "dead", timeout=WAIT_MS)
+        await expect(snapped.locator(".jpt-kernelReason")).to_contain_text("killed (SIGKILL)")
+        await expect(snapped.locator('.jpt-card[data-channel="train/a"]')).to_be_visible()
+        await expect(snap.locator(f'.jpt-group[data-kernel="{other_id}"] > .jpt-kernel')
+                     ).to_have_attribute("data-ended", "shutdown")
+        assert await snap.locator('.jpt-card[data-channel^="$kernels/"]'
+                                  ':not([data-channel$="/resources"])').count() == 0
+        await offline.close()
 
         # dismissing the dead kernel's group takes its channels with it, also after a reload
         await kernel.get_by_role("button", name="Dismiss").click()
