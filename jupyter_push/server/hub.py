@@ -552,7 +552,8 @@ class Hub:
         else:
             from .conflation import ConflatingSubscriber  # only for those who ask
 
-            sub = ConflatingSubscriber(patterns, self.limits, max_rate, allowed, self.stats)
+            sub = ConflatingSubscriber(patterns, self.limits, max_rate, allowed, self.stats,
+                                       self.backlog)
         if internal:
             sub.transport = INTERNAL
         self._add(sub)
