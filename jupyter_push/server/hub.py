@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .._json import dumps
 from ..channels import CheckedNames, PatternSet, check_channel
@@ -21,6 +21,9 @@ from .brokers.base import Broker, Draft, Origin
 from .brokers.memory import MemoryBroker
 from .metrics import Stats
 from .turns import TurnBudget
+
+if TYPE_CHECKING:
+    from .share_scope import KernelScope
 
 
 @dataclass
@@ -535,19 +538,27 @@ class Hub:
         allowed: PatternSet | None = None,
         internal: bool = False,
         max_rate: float | None = None,
+        scope: KernelScope | None = None,
     ) -> tuple[Subscriber, str | None]:
         """Register a subscriber and queue what it must see first: the events after `since`
         (resume), or the retained values. Returns the subscriber and, when `since` could not
         be honoured, the id of the gap. An `internal` subscriber (the server's own, e.g. the
         watchdog) is not counted among the subscribers. With `max_rate` the live events after
-        what it sees first are conflated (conflation.py); without, it is a plain subscriber."""
+        what it sees first are conflated (conflation.py); without, it is a plain subscriber.
+        `scope`: a share link's narrowing of `$kernels`, `$alerts`, `$notify` (share_scope.py)."""
         sub: Subscriber
-        if max_rate is None:
+        if scope is not None:
+            from .share_scope import scoped_subscriber  # only for the links that need it
+
+            sub = scoped_subscriber(scope, patterns, self.limits, allowed=allowed,
+                                    stats=self.stats, backlog=self.backlog, max_rate=max_rate)
+        elif max_rate is None:
             sub = Subscriber(patterns, self.limits, allowed, self.stats, self.backlog)
         else:
             from .conflation import ConflatingSubscriber  # only for those who ask
 
-            sub = ConflatingSubscriber(patterns, self.limits, max_rate, allowed, self.stats)
+            sub = ConflatingSubscriber(patterns, self.limits, max_rate, allowed, self.stats,
+                                       self.backlog)
         if internal:
             sub.transport = INTERNAL
         self._add(sub)
@@ -631,10 +642,14 @@ class Hub:
     ) -> tuple[list[Event], bool]:
         return await self.broker.history(patterns, since, limit)
 
-    async def channels(self, patterns: PatternSet) -> list[dict[str, Any]]:
+    async def channels(self, patterns: PatternSet,
+                       keep: Callable[[Event], bool] | None = None) -> list[dict[str, Any]]:
+        """Each matching channel's name, latest event and count (those whose latest event
+        `keep` takes, when given)."""
         return [
             {"name": name, "last": last.to_dict(), "count": count}
             for name, last, count in await self.broker.channels(patterns)
+            if keep is None or keep(last)
         ]
 
 
