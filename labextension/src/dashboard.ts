@@ -8,12 +8,14 @@ import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { pulseIcon } from './icons';
-import { arrange, move, setHidden, setKind, setPinned } from './layout';
+import { CompareForm, overlayEvents } from './compare';
+import { arrange, move, setHidden, setKind, setOverlay, setPinned } from './layout';
 import { LayoutStore } from './layoutstore';
 import { PushEvent, PushSource } from './protocol';
 import { StatusBadge, renderHint } from './statusview';
 import { ensureStyles } from './tiles/style.js';
 import { download, snapshotPage } from './tiles/snapshot.js';
+import { patternMatches } from './tiles/pattern.js';
 import { drawDirty } from './tiles/schedule.js';
 import { Dismissals, groupKernel, groupOf, isKernelStateChannel } from './tiles/grouping.js';
 import { Groups } from './tiles/groups.js';
@@ -38,6 +40,9 @@ export class Dashboard extends Widget {
   private readonly hiddenButton = document.createElement('button');
   private readonly hiddenList = document.createElement('div');
   private readonly saveButton = document.createElement('button');
+  private readonly compare = new CompareForm(pattern => this.store.update(l => setOverlay(l, pattern, true)));
+  /** The "Compare…" tiles, by pattern (also in `views`). */
+  private readonly overlays = new Map<string, TileView>();
   private clock: number | undefined;
   private revealing: string | null = null;
 
@@ -70,7 +75,7 @@ export class Dashboard extends Widget {
     this.saveButton.textContent = 'Save snapshot';
     this.saveButton.title = 'Save the tiles, with their history, as one offline HTML file';
     this.saveButton.addEventListener('click', () => void this.saveSnapshot());
-    toolbar.append(title, this.status.node, this.saveButton, this.hiddenButton);
+    toolbar.append(title, this.status.node, this.compare.button, this.saveButton, this.hiddenButton);
     this.hint.className = 'jp-Push-hint';
     this.hiddenList.className = 'jp-Push-hiddenList';
     this.hiddenList.hidden = true;
@@ -79,7 +84,7 @@ export class Dashboard extends Widget {
       'No events yet. From a notebook: from jupyter_push import push; push("progress", 40)';
     this.grid.className = 'jp-Push-groups jpt-groups';
     this.groups = new Groups(this.grid, { openNotebook, onDismiss: key => this.dismiss(key) });
-    this.node.append(toolbar, this.hint, this.hiddenList, this.empty, this.grid);
+    this.node.append(toolbar, this.compare.form, this.hint, this.hiddenList, this.empty, this.grid);
     this.syncDismissals();
 
     for (const record of connection.channels.values()) {
@@ -149,7 +154,7 @@ export class Dashboard extends Widget {
         ...[...this.kernelStates.values()].map(e => ({ channel: e.channel, kind: null, multi: false, events: [e] })),
         ...visible.map(channel => {
           const card = this.views.get(channel)!.card;
-          return { channel, kind: card.chosen, multi: false, events: [...card.history] };
+          return { channel, kind: card.chosen, multi: card.multi, events: [...card.history] };
         })
       ]
     };
@@ -246,6 +251,11 @@ export class Dashboard extends Widget {
     const adopted = new Set<string>();
     let regrouped = false;
     for (const event of events) {
+      for (const [pattern, overlay] of this.overlays) {
+        if (patternMatches(pattern, event.channel)) {
+          overlay.push(event);
+        }
+      }
       if (isKernelStateChannel(event.channel)) {
         this.kernelEvent(event);
         continue;
@@ -284,8 +294,42 @@ export class Dashboard extends Widget {
         added = this.noteGroup(channel, recent[recent.length - 1]) || added;
       }
     }
+    for (const [pattern, overlay] of this.overlays) {
+      if (channels.some(c => patternMatches(pattern, c))) {
+        overlay.replace(overlayEvents(pattern, this.connection.channels.values()));
+      }
+    }
     if (added) {
       this.arrangeTiles();
+    }
+  }
+
+  /** Make and drop the "Compare…" tiles the layout names. */
+  private syncOverlays(patterns: readonly string[]): void {
+    for (const [pattern, view] of this.overlays) {
+      if (!patterns.includes(pattern)) {
+        this.overlays.delete(pattern);
+        this.views.delete(pattern);
+        view.card.destroy();
+      }
+    }
+    for (const pattern of patterns) {
+      if (this.overlays.has(pattern)) {
+        continue;
+      }
+      const view = new TileView(
+        pattern,
+        this.store.layout.kinds[pattern] ?? null,
+        (c, a) => this.act(c, a),
+        (c, k) => this.store.update(l => setKind(l, c, k)),
+        undefined,
+        undefined,
+        true
+      );
+      view.node.classList.add('jp-Push-overlay');
+      view.replace(overlayEvents(pattern, this.connection.channels.values()));
+      this.overlays.set(pattern, view);
+      this.views.set(pattern, view);
     }
   }
 
@@ -300,7 +344,7 @@ export class Dashboard extends Widget {
         case 'unpin':
           return setPinned(layout, channel, false);
         case 'hide':
-          return setHidden(layout, channel, true);
+          return this.overlays.has(channel) ? setOverlay(layout, channel, false) : setHidden(layout, channel, true);
         case 'left':
           return move(layout, channels, channel, -1, beside);
         case 'right':
@@ -312,6 +356,7 @@ export class Dashboard extends Widget {
   private arrangeTiles(): void {
     this.syncDismissals();
     const layout = this.store.layout;
+    this.syncOverlays(layout.overlays);
     const { visible, hidden } = arrange(layout, this.views.keys());
     const pinned = new Set(layout.pinned);
     this.groups.arrange(

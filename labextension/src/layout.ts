@@ -6,11 +6,13 @@ export interface Layout {
   hidden: string[];
   /** The tile kind the user chose per channel ("Show as…"). */
   kinds: Record<string, string>;
+  /** Patterns the user added with "Compare…": a tile each, overlaying the matching channels. */
+  overlays: string[];
   /** Dismissed kernel groups: kernel id → the newest event time they showed (tiles/grouping.js). */
   dismissed: Record<string, number>;
 }
 
-export const EMPTY_LAYOUT: Layout = { order: [], pinned: [], hidden: [], kinds: {}, dismissed: {} };
+export const EMPTY_LAYOUT: Layout = { order: [], pinned: [], hidden: [], kinds: {}, overlays: [], dismissed: {} };
 
 export interface Arrangement {
   visible: string[];
@@ -54,6 +56,27 @@ export function setKind(layout: Layout, channel: string, kind: string | null): L
     delete kinds[channel];
   }
   return { ...layout, kinds };
+}
+
+/** Add (or remove) a "Compare…" tile; a removed one leaves no trace in the layout. */
+export function setOverlay(layout: Layout, pattern: string, on: boolean): Layout {
+  if (on === layout.overlays.includes(pattern)) {
+    return layout;
+  }
+  if (on) {
+    return { ...layout, overlays: [...layout.overlays, pattern] };
+  }
+  const without = (list: string[]) => list.filter(c => c !== pattern);
+  const kinds = { ...layout.kinds };
+  delete kinds[pattern];
+  return {
+    ...layout,
+    order: without(layout.order),
+    pinned: without(layout.pinned),
+    hidden: without(layout.hidden),
+    kinds,
+    overlays: without(layout.overlays)
+  };
 }
 
 export function setHidden(layout: Layout, channel: string, on: boolean): Layout {
@@ -108,5 +131,12 @@ export function parseLayout(value: unknown): Layout {
       }
     }
   }
-  return { order: names(v.order), pinned: names(v.pinned), hidden: names(v.hidden), kinds, dismissed };
+  return {
+    order: names(v.order),
+    pinned: names(v.pinned),
+    hidden: names(v.hidden),
+    kinds,
+    overlays: names(v.overlays),
+    dismissed
+  };
 }

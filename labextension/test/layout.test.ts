@@ -45,7 +45,7 @@ describe('tile layout', () => {
         kinds: { a: 'chart', b: 3 },
         dismissed: { k1: 12.5, k2: 'x', k3: null }
       }),
-      { order: ['a'], pinned: [], hidden: ['h'], kinds: { a: 'chart' }, dismissed: { k1: 12.5 } }
+      { order: ['a'], pinned: [], hidden: ['h'], kinds: { a: 'chart' }, overlays: [], dismissed: { k1: 12.5 } }
     );
   });
 
