@@ -17,7 +17,7 @@ import { ensureStyles } from './tiles/style.js';
 import { download, snapshotPage } from './tiles/snapshot.js';
 import { patternMatches } from './tiles/pattern.js';
 import { drawDirty } from './tiles/schedule.js';
-import { Dismissals, groupKernel, groupOf, isKernelStateChannel } from './tiles/grouping.js';
+import { COMPARE_GROUP, Dismissals, groupKernel, groupOf, isKernelStateChannel } from './tiles/grouping.js';
 import { Groups } from './tiles/groups.js';
 import { TileAction, TileView } from './tileview';
 import { IPushConnection } from './tokens';
@@ -364,7 +364,8 @@ export class Dashboard extends Widget {
         const view = this.views.get(channel)!;
         view.setPinned(pinned.has(channel));
         view.setKind(layout.kinds[channel] ?? null);
-        return [this.viewGroups.get(channel) ?? groupOf(channel, undefined), view.node];
+        const group = this.overlays.has(channel) ? COMPARE_GROUP : this.viewGroups.get(channel);
+        return [group ?? groupOf(channel, undefined), view.node];
       })
     );
     this.empty.hidden = this.views.size > 0 || this.kernelStates.size > 0;

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import { kernelNotebookPath, relativeToRoot } from '../src/jump';
 import {
+  COMPARE_GROUP,
   Dismissals,
   NOTICES_GROUP,
   OTHER_GROUP,
@@ -41,11 +42,14 @@ describe('tile groups', () => {
     assert.equal(groupKernel(NOTICES_GROUP), null);
   });
 
-  it('orders kernels by notebook first, then notices, other channels, system', () => {
+  it('orders comparisons first, kernels by notebook, then notices, other channels, system', () => {
     const notebooks: Record<string, string> = { [kernelGroup('a')]: 'z.ipynb', [kernelGroup('b')]: 'a.ipynb' };
-    const keys = [SYSTEM_GROUP, OTHER_GROUP, kernelGroup('a'), NOTICES_GROUP, kernelGroup('b')];
-    keys.sort((x, y) => compareGroups(x, y, k => notebooks[k] ?? ''));
-    assert.deepEqual(keys, [kernelGroup('b'), kernelGroup('a'), NOTICES_GROUP, OTHER_GROUP, SYSTEM_GROUP]);
+    const keys = [SYSTEM_GROUP, OTHER_GROUP, kernelGroup('a'), NOTICES_GROUP, COMPARE_GROUP, kernelGroup('b')];
+    const order = [COMPARE_GROUP, kernelGroup('b'), kernelGroup('a'), NOTICES_GROUP, OTHER_GROUP, SYSTEM_GROUP];
+    for (const shuffled of [keys, [...keys].reverse()]) {
+      shuffled.sort((x, y) => compareGroups(x, y, k => notebooks[k] ?? ''));
+      assert.deepEqual(shuffled, order);
+    }
   });
 
   it('keeps a dismissed group away until its kernel pushes something newer', () => {

@@ -8,7 +8,7 @@
 
 import { Card } from './card.js';
 import { el } from './dom.js';
-import { Dismissals, OTHER_GROUP, groupKernel, groupOf, isKernelStateChannel } from './grouping.js';
+import { COMPARE_GROUP, Dismissals, OTHER_GROUP, groupKernel, groupOf, isKernelStateChannel } from './grouping.js';
 import { Groups } from './groups.js';
 import { isPattern, patternMatches } from './pattern.js';
 import { ensureStyles } from './style.js';
@@ -81,7 +81,7 @@ export class Board {
         }
       });
       this.cards.set(channel, card);
-      this.place(channel, multi ? OTHER_GROUP : group ?? groupOf(channel, undefined));
+      this.place(channel, multi ? COMPARE_GROUP : group ?? groupOf(channel, undefined));
     }
     return card;
   }

@@ -3,21 +3,24 @@
  * Which group a channel's tile sits in, pure (the panel, the viewer and snapshots share it):
  * under the kernel that pushed the channel's latest value (`source.kernel`), with the kernel's
  * own channels (`$kernels/<id>` is that group's header, `$kernels/<id>/resources` a chart in it);
- * notifications and alerts together; host metrics together; everything else (HTTP publishes,
- * overlays of several channels) in "other". Also the rule that keeps dismissed groups away.
+ * notifications and alerts together; host metrics together; tiles comparing several channels
+ * (a pattern's overlay) first, in "compare"; everything else (HTTP publishes) in "other". Also the
+ * rule that keeps dismissed groups away.
  */
 
 /** @typedef {import('./types.js').TileEvent} TileEvent */
 
+export const COMPARE_GROUP = 'compare';
 export const NOTICES_GROUP = 'notices';
 export const SYSTEM_GROUP = 'system';
 export const OTHER_GROUP = 'other';
 const KERNEL_PREFIX = 'kernel:';
 
-/** The groups that are not a kernel's, in the order they are shown (after the kernels). */
-const FIXED_ORDER = [NOTICES_GROUP, OTHER_GROUP, SYSTEM_GROUP];
+/** The groups that are not a kernel's, in the order they are shown (kernels after "compare"). */
+const FIXED_ORDER = [COMPARE_GROUP, NOTICES_GROUP, OTHER_GROUP, SYSTEM_GROUP];
 
 export const GROUP_TITLES = /** @type {Record<string, string>} */ ({
+  [COMPARE_GROUP]: 'Compared',
   [NOTICES_GROUP]: 'Notifications and alerts',
   [SYSTEM_GROUP]: 'System',
   [OTHER_GROUP]: 'Other channels'
@@ -76,7 +79,7 @@ export function groupOf(channel, event) {
 }
 
 /**
- * The order of groups: kernels first, by notebook (then id), then notices, other, system.
+ * The order of groups: comparisons, kernels by notebook (then id), notices, other, system.
  * @param {string} a
  * @param {string} b
  * @param {(key: string) => string} notebookOf a kernel group's notebook ('' when unknown)
@@ -88,7 +91,9 @@ export function compareGroups(a, b, notebookOf) {
     return notebookOf(a).localeCompare(notebookOf(b)) || ka.localeCompare(kb);
   }
   if (ka !== null || kb !== null) {
-    return ka !== null ? -1 : 1;
+    const fixed = ka !== null ? b : a;
+    const kernelFirst = fixed === COMPARE_GROUP ? 1 : -1;
+    return ka !== null ? kernelFirst : -kernelFirst;
   }
   return FIXED_ORDER.indexOf(a) - FIXED_ORDER.indexOf(b);
 }
