@@ -4,6 +4,8 @@ directly, updates are conflated, the final value is exact."""
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import time
 
 import pytest
@@ -224,3 +226,26 @@ def test_an_unreachable_server_leaves_widgets_working_and_quiet(widgets, monkeyp
     assert label.value == "still here"
     assert eventually(lambda: any("local pushes only" in r.getMessage() for r in caplog.records))
     assert not [r for r in caplog.records if r.exc_info]  # no traceback for the notebook
+
+
+IMPORTED_BUT_NO_KERNEL = """
+import warnings
+import ipykernel  # imported (as by a test runner or a server), but no kernel runs here
+from jupyter_push import push
+from jupyter_push.widgets import Label, flush
+warnings.simplefilter("ignore")
+label = Label("t19/status")
+push("t19/status", "done")  # the first push looks for the kernel publishing it
+flush()
+assert label.value == "done"
+label.close()  # its comm is unregistered from the manager it was registered with
+"""
+
+
+def test_looking_for_the_kernel_leaves_the_comm_manager_of_a_process_without_one_alone():
+    """Finding the publishing kernel must not import ipykernel's kernel app where no kernel
+    runs: that import replaces the `comm` package's manager for the whole process, and the
+    widgets made before could no longer be closed (in a fresh process: no test order)."""
+    done = subprocess.run([sys.executable, "-c", IMPORTED_BUT_NO_KERNEL],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
