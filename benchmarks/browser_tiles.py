@@ -14,7 +14,9 @@ viewer on a share link):
   kernel; the page counts animation frames (frames/s) and the longest main-thread task
   (PerformanceObserver "longtask") while it lasts; in the viewer also the time spent drawing
   tiles (the rest is receiving events and the browser's own rendering).
-  BROWSER_TILES_PROFILE=1 prints a CPU profile of the page during the load (self time).
+  BROWSER_TILES_PROFILE=1 prints a CPU profile of the page during the load (self time);
+  BROWSER_TILES_TRACE=1 a performance trace's breakdown of the page's main thread (script,
+  style, layout, paint, … self time) during the load.
 
 Targets (issue 15): ≥ 50 frames/s with no task over 50 ms; latency p50 ≤ 25 ms, p99 ≤ 60 ms.
 Figures depend on the machine and on what else runs on it.
@@ -34,6 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.lib import chrome_trace  # noqa: E402
 from tests.browser.lab import LabServer  # noqa: E402 (the lab the browser tests use)
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
@@ -159,6 +162,10 @@ def measure(page: Any, kernel: KernelRunner, card: str, quick: bool) -> dict[str
     page.evaluate(PROFILE)
     page.evaluate(START_FRAMES)
     cdp = None
+    browser = page.context.browser
+    tracing = bool(os.environ.get("BROWSER_TILES_TRACE"))
+    if tracing:
+        browser.start_tracing(page=page, categories=chrome_trace.CATEGORIES)
     if os.environ.get("BROWSER_TILES_PROFILE"):
         cdp = page.context.new_cdp_session(page)
         cdp.send("Profiler.enable")
@@ -178,6 +185,9 @@ def measure(page: Any, kernel: KernelRunner, card: str, quick: bool) -> dict[str
         profile = cdp.send("Profiler.stop")["profile"]
         print_profile(profile)
     load = page.evaluate(STOP_FRAMES)
+    if tracing:
+        summary = chrome_trace.summarize(browser.stop_tracing(), window_s=load["seconds"])
+        print(json.dumps(summary, indent=1), file=sys.stderr)
     load["draw"] = page.evaluate("window.__drawStats && window.__drawStats()")
     ms = [v / 1000 for v in latency_us]
     return {
