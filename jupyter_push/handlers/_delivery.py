@@ -23,8 +23,10 @@ from tornado.websocket import WebSocketClosedError
 
 from ..events import PatternSet, Queued
 from ..server.hub import Subscriber
+from ..server.share_scope import needs_scope
 
 if TYPE_CHECKING:
+    from ..server.share_scope import KernelScope
     from .base import PushHandler
 
 Framing = Callable[[list[Queued]], bytes]
@@ -59,6 +61,7 @@ class Delivery:
         "handler",
         "last_id",
         "phase",
+        "scope",
         "send",
         "sent",
         "shutdown",
@@ -97,6 +100,7 @@ class Delivery:
         self.writing_since = 0.0  # when the writer began waiting for the socket to drain
         self.sent = False  # bytes went out since the last heartbeat turn
         self.last_id: str | None = None  # of the last event written
+        self.scope: KernelScope | None = None  # a share link's narrowing of `$` channels
         self._ended: asyncio.Future[None] | None = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -125,10 +129,22 @@ class Delivery:
     ) -> str | None:
         """Subscribe with the hub; the replay or retained values are queued. Returns the id
         of the gap when `since` could not be honoured. `max_rate`: conflate (conflation.py)."""
-        hub = self.handler.state.hub
+        state = self.handler.state
+        hub = state.hub
+        allowed = self.handler.access.allowed
+        if needs_scope(allowed):
+            assert allowed is not None
+            try:
+                self.scope = await state.share_scopes.acquire(hub, allowed)
+            except BaseException:
+                state.share_scopes.release(hub, allowed)
+                raise
+            if self.phase is Phase.CLOSED:  # the connection went meanwhile
+                self._release_scope()
+                return None
         sub, gap = await hub.open(
-            patterns, since=since, retained=retained, allowed=self.handler.access.allowed,
-            max_rate=max_rate,
+            patterns, since=since, retained=retained, allowed=allowed,
+            max_rate=max_rate, scope=self.scope,
         )
         if self.phase is Phase.CLOSED:  # the connection went while the hub was replaying
             hub.close(sub)
@@ -203,6 +219,12 @@ class Delivery:
         if sub is not None:
             sub.on_overflow = None
             state.hub.close(sub)
+        self._release_scope()
+
+    def _release_scope(self) -> None:
+        scope, self.scope = self.scope, None
+        if scope is not None:
+            self.handler.state.share_scopes.release(self.handler.state.hub, scope.allowed)
 
     # ------------------------------------------------------------------ writing
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
 
 from tornado import web
 
@@ -11,6 +12,7 @@ from ..exceptions import BrokerUnavailable, EventTooLarge, InvalidInput
 from ..server.brokers.base import Draft
 from ..server.hub import Hub
 from ..server.publish_policy import PublishPolicy, WriteRefused
+from ..server.share_scope import KernelScope, needs_scope
 from .base import PushHandler
 
 
@@ -73,7 +75,9 @@ class ChannelsHandler(PushHandler):
     @web.authenticated
     async def get(self) -> None:
         patterns = self.patterns_argument()
-        channels = await self.state.hub.channels(patterns)
+        async with link_scope(self) as scope:
+            channels = await self.state.hub.channels(
+                patterns, keep=scope.admits if scope is not None else None)
         allowed = self.access.allowed
         if allowed is not None:
             channels = [c for c in channels if allowed(c["name"])]
@@ -84,14 +88,36 @@ class HistoryHandler(PushHandler):
     @web.authenticated
     async def get(self) -> None:
         patterns = self.patterns_argument()
-        since = self.get_query_argument("since", None)
+        since = self.get_query_argument("since", None) or None
         limit = self.int_argument("limit")
-        events, gap = await self.state.hub.history(patterns, since or None, limit)
+        async with link_scope(self) as scope:
+            if scope is None:
+                events, gap = await self.state.hub.history(patterns, since, limit)
+            else:  # narrowed first, then limited, so a limit still gives that many
+                events, gap = await self.state.hub.history(patterns, since, None)
+                events = [e for e in events if scope.admits(e)]
+                if limit is not None:
+                    events = events[:limit] if since is not None else events[-limit:]
         allowed = self.access.allowed
         kept = [e.json for e in events if allowed is None or allowed(e.channel)]
         # the events' JSON is already encoded: splice it rather than decode and re-encode
         self.set_header("Content-Type", "application/json")
         self.finish(b'{"events":[%b],"gap":%b}' % (b",".join(kept), b"true" if gap else b"false"))
+
+
+@asynccontextmanager
+async def link_scope(handler: PushHandler) -> AsyncIterator[KernelScope | None]:
+    """The scope of the request's share link while the request reads, when the link names
+    `$kernels`, `$alerts` or `$notify` (share_scope.py); else None."""
+    allowed = handler.access.allowed
+    if allowed is None or not needs_scope(allowed):
+        yield None
+        return
+    scopes, hub = handler.state.share_scopes, handler.state.hub
+    try:
+        yield await scopes.acquire(hub, allowed)
+    finally:
+        scopes.release(hub, allowed)
 
 
 class StatusHandler(PushHandler):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .._json import dumps
 from ..channels import CheckedNames, PatternSet, check_channel
@@ -20,6 +20,10 @@ from ..reserved import check_client_channel
 from .brokers.base import Broker, Draft, Origin
 from .brokers.memory import MemoryBroker
 from .metrics import Stats
+from .turns import TurnBudget
+
+if TYPE_CHECKING:
+    from .share_scope import KernelScope
 
 
 @dataclass
@@ -291,10 +295,10 @@ class BatchBytes:
 
 _new_tuple = tuple.__new__
 
-# Fairness: push work in one turn of the event loop stays around a couple of milliseconds.
-SLICE_SECONDS = 0.002  # fan-out handed out per turn
-CHECK_EVERY = 512  # offers between two looks at the clock
-PUBLISH_SLICE = 1000  # events stored per turn (memory broker)
+# Fairness: push work in one turn of the event loop stays around a couple of milliseconds
+# (turns.py), whichever handler runs it; these are how often the hub asks.
+CHECK_EVERY = 512  # offers between two looks at the turn's budget
+PUBLISH_SLICE = 250  # events stored between two looks (memory broker)
 INTERNAL = "internal"  # the transport of the server's own subscribers
 
 
@@ -314,6 +318,7 @@ class Hub:
         self._watchers: tuple[Subscriber, ...] = ()
         self.stats = Stats()
         self.batch_bytes = BatchBytes()
+        self.turn = TurnBudget()  # push work's share of this turn of the event loop
         self.backlog = Backlog(self.limits.slow_subscriber_timeout)
         self._pending: list[Event] = []  # delivered, not yet handed out (a sliced batch)
         self._fan_out_waiters: list[asyncio.Future[None]] = []
@@ -360,8 +365,9 @@ class Hub:
         publisher's session and frame ref (AlreadyPublished if stored before).
 
         Fair to the host: a large batch is stored in slices (the memory broker, which cannot
-        fail part-way) and handed out in slices of about `SLICE_SECONDS`, with the event
-        loop free in between for jupyter_server's own requests and kernel messages."""
+        fail part-way) and handed out in slices, each yielding the event loop once this
+        turn's share of push work (`turn`) is spent, so jupyter_server's own requests and
+        kernel messages are served in between."""
         if not drafts:
             return []
         if len(drafts) <= PUBLISH_SLICE or not self._sliceable:
@@ -369,7 +375,7 @@ class Hub:
         else:
             events = []
             for start in range(0, len(drafts), PUBLISH_SLICE):
-                if start:
+                if start and self.turn.spent():
                     await asyncio.sleep(0)  # a turn of the loop for everyone else
                 last = start + PUBLISH_SLICE >= len(drafts)
                 events.extend(await self.broker.publish(
@@ -388,11 +394,13 @@ class Hub:
         self._fan_out(events if isinstance(events, list) else list(events))
 
     def _fan_out(self, events: list[Event]) -> None:
-        """Offer `events` to their subscribers for up to SLICE_SECONDS, then wake them; what
-        is left continues on the next turn of the event loop."""
+        """Offer `events` to their subscribers until this turn's share of push work is spent,
+        then wake them; what is left continues on the next turn of the event loop."""
         targets = self._targets
         woken = []
-        self.backlog.now = start = time.monotonic()
+        turn = self.turn
+        turn.spent()  # the count starts here if nothing else did in this turn
+        self.backlog.now = time.monotonic()
         done = len(events)
         offers = 0
         for i, event in enumerate(events):
@@ -408,7 +416,7 @@ class Hub:
             offers += n + 1
             if offers >= CHECK_EVERY:
                 offers = 0
-                if time.monotonic() - start > SLICE_SECONDS and i + 1 < len(events):
+                if i + 1 < len(events) and turn.spent():
                     done = i + 1
                     break
         # One wake per subscriber per slice: its transport writes the whole slice at once.
@@ -530,19 +538,27 @@ class Hub:
         allowed: PatternSet | None = None,
         internal: bool = False,
         max_rate: float | None = None,
+        scope: KernelScope | None = None,
     ) -> tuple[Subscriber, str | None]:
         """Register a subscriber and queue what it must see first: the events after `since`
         (resume), or the retained values. Returns the subscriber and, when `since` could not
         be honoured, the id of the gap. An `internal` subscriber (the server's own, e.g. the
         watchdog) is not counted among the subscribers. With `max_rate` the live events after
-        what it sees first are conflated (conflation.py); without, it is a plain subscriber."""
+        what it sees first are conflated (conflation.py); without, it is a plain subscriber.
+        `scope`: a share link's narrowing of `$kernels`, `$alerts`, `$notify` (share_scope.py)."""
         sub: Subscriber
-        if max_rate is None:
+        if scope is not None:
+            from .share_scope import scoped_subscriber  # only for the links that need it
+
+            sub = scoped_subscriber(scope, patterns, self.limits, allowed=allowed,
+                                    stats=self.stats, backlog=self.backlog, max_rate=max_rate)
+        elif max_rate is None:
             sub = Subscriber(patterns, self.limits, allowed, self.stats, self.backlog)
         else:
             from .conflation import ConflatingSubscriber  # only for those who ask
 
-            sub = ConflatingSubscriber(patterns, self.limits, max_rate, allowed, self.stats)
+            sub = ConflatingSubscriber(patterns, self.limits, max_rate, allowed, self.stats,
+                                       self.backlog)
         if internal:
             sub.transport = INTERNAL
         self._add(sub)
@@ -626,10 +642,14 @@ class Hub:
     ) -> tuple[list[Event], bool]:
         return await self.broker.history(patterns, since, limit)
 
-    async def channels(self, patterns: PatternSet) -> list[dict[str, Any]]:
+    async def channels(self, patterns: PatternSet,
+                       keep: Callable[[Event], bool] | None = None) -> list[dict[str, Any]]:
+        """Each matching channel's name, latest event and count (those whose latest event
+        `keep` takes, when given)."""
         return [
             {"name": name, "last": last.to_dict(), "count": count}
             for name, last, count in await self.broker.channels(patterns)
+            if keep is None or keep(last)
         ]
 
 

@@ -11,6 +11,7 @@ from .admission import ConnectionLimiter, PublishRates
 from .controls import Controls
 from .hub import Hub
 from .publish_policy import ShareWriteLimits
+from .share_scope import ShareScopes
 
 if TYPE_CHECKING:
     from ..tokens import ShareTokens
@@ -40,6 +41,8 @@ class PushState:
     shares: ShareTokens | None = None
     share_connections: ShareConnections | None = None
     share_base_url: str = ""
+    # links naming `$kernels`, `$alerts`, `$notify`: the kernels they cover (share_scope.py)
+    share_scopes: ShareScopes = field(default_factory=ShareScopes)
     # declared controls (from `$controls/...`) and what share links may write
     controls: Controls = field(default_factory=Controls)
     share_writes: ShareWriteLimits = field(default_factory=ShareWriteLimits)

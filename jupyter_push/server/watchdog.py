@@ -124,9 +124,10 @@ class Watchdog:
         source = self.sources.get(rule.rule_channel)
         data = {**transition.data, "message": transition.message}
         await self._publish(transition.channel, data, source)
+        watched = rule.pattern if isinstance(rule, Expect) else rule.channel
         await self._publish(NOTIFY, {"message": transition.message,
                                      "level": "warning" if transition.raised else "info",
-                                     "alert": transition.channel}, source)
+                                     "alert": transition.channel, "watched": watched}, source)
 
     async def _publish(self, channel: str, data: dict[str, Any], source: bytes | None) -> None:
         try:

@@ -31,12 +31,14 @@ async def test_the_viewer_shows_notifications_kernel_death_and_watchdog_alerts(
     page = await browser.new_page()
     try:
         await page.goto(link["url"])
+        # the link shows the kernels that push on its channels: this one once it beats
+        await execute(channels, 'from jupyter_push import notify, expect as expect_events, push\n'
+                                'push("beat", 0)')
         kernel = page.locator(f'.jpt-card[data-channel="$kernels/{kernel_id}"] .jpt-kernel')
         await expect(kernel).to_have_attribute("data-state", "idle", timeout=WAIT_MS)
         await expect(kernel.locator(".jpt-kernelNotebook")).to_have_text(NOTEBOOK)
 
-        await execute(channels, 'from jupyter_push import notify, expect as expect_events, push\n'
-                                'notify("done", level="success")')
+        await execute(channels, 'notify("done", level="success")')
         alert = page.locator('#alerts .jpv-alert[data-channel="$notify"]').first
         await expect(alert).to_have_text("done", timeout=WAIT_MS)
         await expect(alert).to_have_attribute("data-level", "success")
