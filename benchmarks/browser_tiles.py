@@ -12,8 +12,10 @@ viewer on a share link):
   push() → new value in the DOM;
 - load: 50 tiles (channels `bench/load/0..49`, charts) receive 5,000 events/s in total from the
   kernel; the page counts animation frames (frames/s) and the longest main-thread task
-  (PerformanceObserver "longtask") while it lasts; in the viewer also the time spent drawing
-  tiles (the rest is receiving events and the browser's own rendering).
+  (PerformanceObserver "longtask") while it lasts, and how often the tiles on screen and off
+  screen were redrawn (draws per tile per second: under load the library draws fewer tiles
+  per frame rather than miss frames); in the viewer also the time spent drawing tiles (the
+  rest is receiving events and the browser's own rendering).
   BROWSER_TILES_PROFILE=1 prints a CPU profile of the page during the load (self time);
   BROWSER_TILES_TRACE=1 a performance trace's breakdown of the page's main thread (script,
   style, layout, paint, … self time) during the load.
@@ -88,6 +90,12 @@ START_FRAMES = """() => {
   window.__measuring = true; window.__start = performance.now();
   const tick = () => { if (!window.__measuring) return; window.__frames++; requestAnimationFrame(tick); };
   requestAnimationFrame(tick);
+  // a card's data-count changes when it is drawn with new events: draws per card
+  window.__draws = new Map();
+  window.__drawObserver = new MutationObserver(records => {
+    for (const r of records) window.__draws.set(r.target, (window.__draws.get(r.target) || 0) + 1);
+  });
+  window.__drawObserver.observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-count'] });
   window.__observer = new PerformanceObserver(list => {
     for (const e of list.getEntries()) { window.__tasks++; window.__longest = Math.max(window.__longest, e.duration); }
   });
@@ -95,10 +103,15 @@ START_FRAMES = """() => {
 }"""
 
 STOP_FRAMES = """() => {
-  window.__measuring = false; window.__observer.disconnect();
+  window.__measuring = false; window.__observer.disconnect(); window.__drawObserver.disconnect();
   const seconds = (performance.now() - window.__start) / 1000;
+  const cards = [...document.querySelectorAll('.jpt-card[data-channel^="bench/load/"]')];
+  const shown = cards.filter(c => { const r = c.getBoundingClientRect();
+    return r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth; });
+  const rate = list => list.length ? list.reduce((n, c) => n + (window.__draws.get(c) || 0), 0) / list.length / seconds : 0;
   return { fps: window.__frames / seconds, longest_task_ms: window.__longest,
-           long_tasks: window.__tasks, seconds };
+           long_tasks: window.__tasks, seconds, tiles_on_screen: shown.length,
+           on_screen_draws_per_s: rate(shown), off_screen_draws_per_s: rate(cards.filter(c => !shown.includes(c))) };
 }"""
 
 
@@ -198,6 +211,9 @@ def measure(page: Any, kernel: KernelRunner, card: str, quick: bool) -> dict[str
         "longest_task_ms": round(load["longest_task_ms"], 1),
         "long_tasks": load["long_tasks"],
         "load_seconds": round(load["seconds"], 1),
+        "tiles_on_screen": load["tiles_on_screen"],
+        "on_screen_draws_per_tile_s": round(load["on_screen_draws_per_s"], 1),
+        "off_screen_draws_per_tile_s": round(load["off_screen_draws_per_s"], 1),
         "drawing": load["draw"],
     }
 
@@ -245,12 +261,14 @@ def main() -> None:
         print(json.dumps(results))
         return
     print(f"{'front end':10} {'p50 ms':>7} {'p99 ms':>7} {'fps':>6} {'longest task ms':>16} "
-          f"{'tile drawing':>24}")
+          f"{'tile drawing':>24} {'draws/s per tile on | off screen':>34}")
     for name, r in results.items():
         drawing = r["drawing"] or {}
         spent = f"{drawing.get('ms_total', '-')} ms in {drawing.get('card_draws', '-')} draws"
+        rates = (f"{r['on_screen_draws_per_tile_s']} ({r['tiles_on_screen']} tiles) | "
+                 f"{r['off_screen_draws_per_tile_s']}")
         print(f"{name:10} {r['latency_p50_ms']!s:>7} {r['latency_p99_ms']!s:>7} {r['fps']:>6} "
-              f"{r['longest_task_ms']:>16} {spent:>24}")
+              f"{r['longest_task_ms']:>16} {spent:>24} {rates:>34}")
     print("targets: p50 ≤ 25 ms, p99 ≤ 60 ms, ≥ 50 fps, no task over 50 ms (issue 15)")
 
 
