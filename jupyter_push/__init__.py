@@ -37,6 +37,7 @@ _API = {
     "on": ".client.controls",
     "push": ".client.api",
     "push_figure": ".figures",
+    "run_channel": ".runs",
     "share": ".sharing",
     "subscribe": ".client.subscriber",
     "track": ".tracking",
@@ -46,7 +47,8 @@ __all__ = [
     "AuthError", "BrokerUnavailable", "EventTooLarge", "HTTPFailure", "InvalidChannel",
     "InvalidInput", "NoServer", "PushError", "SubscribeError", "Subscription", "__version__",
     "alert_if", "ask", "control", "expect", "flush", "load_ipython_extension", "notify", "on",
-    "push", "push_figure", "share", "subscribe", "track", "unload_ipython_extension", "widgets",
+    "push", "push_figure", "run_channel", "share", "subscribe", "track",
+    "unload_ipython_extension", "widgets",
 ]
 
 

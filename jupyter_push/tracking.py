@@ -2,7 +2,8 @@
 
 Per iteration it only counts and reads the clock; it pushes `{"value", "total", "rate", "eta",
 "elapsed"}` at most every `interval` seconds, plus once at the start and once at the end, so the
-final count is always published exactly.
+final count is always published exactly. With `run=NAME` it pushes to `runs/NAME/<channel>`
+(runs.py), where a tile bound to `runs/*/<channel>` shows every run's bar side by side.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
+
+from .runs import run_channel
 
 T = TypeVar("T")
 
@@ -65,12 +68,22 @@ def track(
     total: int | None = None,
     *,
     interval: float = 0.05,
+    run: str | None = None,
 ) -> Iterator[T]:
     """Iterate over `iterable`, pushing its progress to `channel`.
 
     `total` defaults to `len(iterable)` when it has one. Progress is pushed at most every
-    `interval` seconds and always at the end (also when the loop is left early).
+    `interval` seconds and always at the end (also when the loop is left early). `run` names
+    the run: the progress goes to `runs/<run>/<channel>` (see `jupyter_push.runs`).
     """
+    if run is not None:
+        channel = run_channel(channel, run)  # a bad name fails here, not at the first item
+    return _tracked(iterable, channel, total, interval)
+
+
+def _tracked(
+    iterable: Iterable[T], channel: str, total: int | None, interval: float
+) -> Iterator[T]:
     from . import push
 
     if total is None:

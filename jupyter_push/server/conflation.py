@@ -18,7 +18,12 @@ Rules, per subscription:
   still due; an event waits at most `1 / max_rate` seconds;
 - what a subscription sees first (a replay after `since`/`Last-Event-ID`, or the retained
   values) is delivered as it is; conflation starts with the live events after it;
-- a notice (a `gap`) releases whatever is held back first, so it stays in order.
+- a notice (a `gap`) releases whatever is held back first, so it stays in order;
+- slow is slow in time, as for every subscriber: a conflating subscriber whose queue has not
+  been emptied by its transport for `slow_subscriber_timeout` is cut off (SSE) or sent a gap
+  (WebSocket), and the byte cap holds. It never holds publishers back (`Backlog`): what enters
+  its queue is capped by its rate, not by how fast they publish, so slowing them down would
+  not let it catch up; it would only stall every other subscriber for as long.
 
 `Conflation` is the pure rule (time passed in); `ConflatingSubscriber` applies it to a hub
 subscription on the event loop.
@@ -28,12 +33,14 @@ from __future__ import annotations
 
 import asyncio
 import math
+import sys
+import time
 from typing import Any
 
 from ..channels import PatternSet
 from ..events import Event
 from ..exceptions import InvalidInput
-from .hub import QueueLimits, Subscriber
+from .hub import Backlog, QueueLimits, Subscriber
 from .metrics import Stats
 
 # A timer may fire a hair before its time (the loop's clock resolution): still on time.
@@ -167,8 +174,11 @@ class ConflatingSubscriber(Subscriber):
     __slots__ = ("_timer", "conflating", "conflation")
 
     def __init__(self, patterns: PatternSet, limits: QueueLimits, max_rate: float,
-                 allowed: PatternSet | None = None, stats: Stats | None = None):
-        super().__init__(patterns, limits, allowed, stats)
+                 allowed: PatternSet | None = None, stats: Stats | None = None,
+                 backlog: Backlog | None = None):
+        super().__init__(patterns, limits, allowed, stats, backlog)
+        # never marked behind by its queue's size: the rate, not the publishers, fills it
+        self.mark_events = self.mark_bytes = sys.maxsize
         self.conflation = Conflation(max_rate)
         self.conflating = False
         self._timer: asyncio.TimerHandle | None = None
@@ -201,6 +211,7 @@ class ConflatingSubscriber(Subscriber):
 
     def _release(self) -> None:
         self._timer = None
+        self.backlog.now = time.monotonic()  # the clock `offer` judges a stalled queue by
         loop = asyncio.get_running_loop()
         self._queue(self.conflation.due(loop.time()), wake=True)
         self._schedule()

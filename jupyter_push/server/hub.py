@@ -20,6 +20,7 @@ from ..reserved import check_client_channel
 from .brokers.base import Broker, Draft, Origin
 from .brokers.memory import MemoryBroker
 from .metrics import Stats
+from .turns import TurnBudget
 
 if TYPE_CHECKING:
     from .share_scope import KernelScope
@@ -294,10 +295,10 @@ class BatchBytes:
 
 _new_tuple = tuple.__new__
 
-# Fairness: push work in one turn of the event loop stays around a couple of milliseconds.
-SLICE_SECONDS = 0.002  # fan-out handed out per turn
-CHECK_EVERY = 512  # offers between two looks at the clock
-PUBLISH_SLICE = 1000  # events stored per turn (memory broker)
+# Fairness: push work in one turn of the event loop stays around a couple of milliseconds
+# (turns.py), whichever handler runs it; these are how often the hub asks.
+CHECK_EVERY = 512  # offers between two looks at the turn's budget
+PUBLISH_SLICE = 250  # events stored between two looks (memory broker)
 INTERNAL = "internal"  # the transport of the server's own subscribers
 
 
@@ -317,6 +318,7 @@ class Hub:
         self._watchers: tuple[Subscriber, ...] = ()
         self.stats = Stats()
         self.batch_bytes = BatchBytes()
+        self.turn = TurnBudget()  # push work's share of this turn of the event loop
         self.backlog = Backlog(self.limits.slow_subscriber_timeout)
         self._pending: list[Event] = []  # delivered, not yet handed out (a sliced batch)
         self._fan_out_waiters: list[asyncio.Future[None]] = []
@@ -363,8 +365,9 @@ class Hub:
         publisher's session and frame ref (AlreadyPublished if stored before).
 
         Fair to the host: a large batch is stored in slices (the memory broker, which cannot
-        fail part-way) and handed out in slices of about `SLICE_SECONDS`, with the event
-        loop free in between for jupyter_server's own requests and kernel messages."""
+        fail part-way) and handed out in slices, each yielding the event loop once this
+        turn's share of push work (`turn`) is spent, so jupyter_server's own requests and
+        kernel messages are served in between."""
         if not drafts:
             return []
         if len(drafts) <= PUBLISH_SLICE or not self._sliceable:
@@ -372,7 +375,7 @@ class Hub:
         else:
             events = []
             for start in range(0, len(drafts), PUBLISH_SLICE):
-                if start:
+                if start and self.turn.spent():
                     await asyncio.sleep(0)  # a turn of the loop for everyone else
                 last = start + PUBLISH_SLICE >= len(drafts)
                 events.extend(await self.broker.publish(
@@ -391,11 +394,13 @@ class Hub:
         self._fan_out(events if isinstance(events, list) else list(events))
 
     def _fan_out(self, events: list[Event]) -> None:
-        """Offer `events` to their subscribers for up to SLICE_SECONDS, then wake them; what
-        is left continues on the next turn of the event loop."""
+        """Offer `events` to their subscribers until this turn's share of push work is spent,
+        then wake them; what is left continues on the next turn of the event loop."""
         targets = self._targets
         woken = []
-        self.backlog.now = start = time.monotonic()
+        turn = self.turn
+        turn.spent()  # the count starts here if nothing else did in this turn
+        self.backlog.now = time.monotonic()
         done = len(events)
         offers = 0
         for i, event in enumerate(events):
@@ -411,7 +416,7 @@ class Hub:
             offers += n + 1
             if offers >= CHECK_EVERY:
                 offers = 0
-                if time.monotonic() - start > SLICE_SECONDS and i + 1 < len(events):
+                if i + 1 < len(events) and turn.spent():
                     done = i + 1
                     break
         # One wake per subscriber per slice: its transport writes the whole slice at once.
@@ -552,7 +557,8 @@ class Hub:
         else:
             from .conflation import ConflatingSubscriber  # only for those who ask
 
-            sub = ConflatingSubscriber(patterns, self.limits, max_rate, allowed, self.stats)
+            sub = ConflatingSubscriber(patterns, self.limits, max_rate, allowed, self.stats,
+                                       self.backlog)
         if internal:
             sub.transport = INTERNAL
         self._add(sub)

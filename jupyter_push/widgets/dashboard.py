@@ -8,6 +8,7 @@ from typing import Any
 
 import ipywidgets
 
+from ..channels import PatternSet, check_pattern
 from ..tile_rules import TILE_KINDS
 from ._base import ChannelSink
 from ._kinds import Kind, widget_for_tile, widget_kind
@@ -32,7 +33,11 @@ class Dashboard(ipywidgets.VBox, ChannelSink):
     anything else (the tile rules every front end shares, `jupyter_push.tile_rules`).
 
     `kinds={"train/lr": "chart"}` picks the tile of a channel instead ("progress", "chart",
-    "number", "log", "table", "image", "json"), as "Show as…" does in the widget."""
+    "number", "log", "table", "image", "json"), as "Show as…" does in the widget.
+
+    `overlays=["runs/*/loss"]` compares runs: one chart per pattern with a series per matching
+    channel, named by the run (as the viewer's `?overlay=`); those channels get no widget of
+    their own."""
 
     def __init__(
         self,
@@ -40,6 +45,7 @@ class Dashboard(ipywidgets.VBox, ChannelSink):
         *,
         remote: bool = True,
         kinds: dict[str, str] | None = None,
+        overlays: list[str] | None = None,
         **kwargs: Any,
     ):
         unknown = {k: v for k, v in (kinds or {}).items() if v not in TILE_KINDS}
@@ -53,7 +59,16 @@ class Dashboard(ipywidgets.VBox, ChannelSink):
         self._by_channel: dict[str, Any] = {}
         self._new: dict[str, deque[Any]] = {}
         self._new_lock = threading.Lock()
-        self._start([pattern] if isinstance(pattern, str) else list(pattern), remote=remote)
+        self._overlays: list[tuple[PatternSet, Chart]] = []
+        for overlay in overlays or []:
+            chart = Chart(None, description=overlay)
+            chart.channel = check_pattern(overlay)
+            chart.overlay(overlay)
+            self._overlays.append((PatternSet([overlay]), chart))
+        if self._overlays:
+            self.children = tuple(chart for _, chart in self._overlays)
+        patterns = [pattern] if isinstance(pattern, str) else list(pattern)
+        self._start([*patterns, *(p for p in overlays or [] if p not in patterns)], remote=remote)
 
     @property
     def channels(self) -> dict[str, Any]:
@@ -61,6 +76,13 @@ class Dashboard(ipywidgets.VBox, ChannelSink):
         return dict(self._by_channel)
 
     def _store(self, channel: str, data: Any) -> None:
+        overlaid = False
+        for matches, chart in self._overlays:
+            if matches(channel):
+                chart._receive(channel, data)
+                overlaid = True
+        if overlaid:
+            return
         child = self._by_channel.get(channel)
         if child is not None:
             child._receive(channel, data)
@@ -88,13 +110,13 @@ class Dashboard(ipywidgets.VBox, ChannelSink):
                 self._by_channel[channel] = child
                 added.append(child)
         if added:
-            shown: tuple[Any, ...] = tuple(self.children)  # type: ignore[has-type]
+            shown: tuple[Any, ...] = tuple(self.children)
             self.children = (*shown, *added)
             for child in added:
                 child.flush()
 
     def close(self) -> None:
         self._unbind()
-        for child in self._by_channel.values():
+        for child in [*self._by_channel.values(), *(chart for _, chart in self._overlays)]:
             child.close()
         super().close()

@@ -4,12 +4,14 @@ import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { pulseIcon } from './icons';
-import { arrange, move, setHidden, setKind, setPinned } from './layout';
+import { CompareForm, overlayEvents } from './compare';
+import { arrange, move, setHidden, setKind, setOverlay, setPinned } from './layout';
 import { LayoutStore } from './layoutstore';
 import { PushEvent, PushSource } from './protocol';
 import { StatusBadge, renderHint } from './statusview';
 import { ensureStyles } from './tiles/style.js';
 import { download, snapshotPage } from './tiles/snapshot.js';
+import { patternMatches } from './tiles/pattern.js';
 import { drawDirty } from './tiles/schedule.js';
 import { TileAction, TileView } from './tileview';
 import { IPushConnection } from './tokens';
@@ -25,6 +27,9 @@ export class Dashboard extends Widget {
   private readonly hiddenButton = document.createElement('button');
   private readonly hiddenList = document.createElement('div');
   private readonly saveButton = document.createElement('button');
+  private readonly compare = new CompareForm(pattern => this.store.update(l => setOverlay(l, pattern, true)));
+  /** The "Compare…" tiles, by pattern (also in `views`). */
+  private readonly overlays = new Map<string, TileView>();
   private clock: number | undefined;
   private revealing: string | null = null;
 
@@ -56,7 +61,7 @@ export class Dashboard extends Widget {
     this.saveButton.textContent = 'Save snapshot';
     this.saveButton.title = 'Save the tiles, with their history, as one offline HTML file';
     this.saveButton.addEventListener('click', () => void this.saveSnapshot());
-    toolbar.append(title, this.status.node, this.saveButton, this.hiddenButton);
+    toolbar.append(title, this.status.node, this.compare.button, this.saveButton, this.hiddenButton);
     this.hint.className = 'jp-Push-hint';
     this.hiddenList.className = 'jp-Push-hiddenList';
     this.hiddenList.hidden = true;
@@ -64,7 +69,7 @@ export class Dashboard extends Widget {
     this.empty.textContent =
       'No events yet. From a notebook: from jupyter_push import push; push("progress", 40)';
     this.grid.className = 'jp-Push-tiles';
-    this.node.append(toolbar, this.hint, this.hiddenList, this.empty, this.grid);
+    this.node.append(toolbar, this.compare.form, this.hint, this.hiddenList, this.empty, this.grid);
 
     for (const record of connection.channels.values()) {
       this.adopt(record.name);
@@ -131,7 +136,7 @@ export class Dashboard extends Widget {
       saved: Date.now() / 1000,
       cards: visible.map(channel => {
         const card = this.views.get(channel)!.card;
-        return { channel, kind: card.chosen, multi: false, events: [...card.history] };
+        return { channel, kind: card.chosen, multi: card.multi, events: [...card.history] };
       })
     };
     const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
@@ -162,6 +167,11 @@ export class Dashboard extends Widget {
   private onReceived(_: IPushConnection, events: readonly PushEvent[]): void {
     const adopted = new Set<string>();
     for (const event of events) {
+      for (const [pattern, overlay] of this.overlays) {
+        if (patternMatches(pattern, event.channel)) {
+          overlay.push(event);
+        }
+      }
       if (adopted.has(event.channel)) {
         continue; // its tile was just built from the channel's recent events, this one included
       }
@@ -191,8 +201,42 @@ export class Dashboard extends Widget {
         this.views.get(channel)?.replace(recent); // its recent events were completed from history
       }
     }
+    for (const [pattern, overlay] of this.overlays) {
+      if (channels.some(c => patternMatches(pattern, c))) {
+        overlay.replace(overlayEvents(pattern, this.connection.channels.values()));
+      }
+    }
     if (added) {
       this.arrangeTiles();
+    }
+  }
+
+  /** Make and drop the "Compare…" tiles the layout names. */
+  private syncOverlays(patterns: readonly string[]): void {
+    for (const [pattern, view] of this.overlays) {
+      if (!patterns.includes(pattern)) {
+        this.overlays.delete(pattern);
+        this.views.delete(pattern);
+        view.card.destroy();
+      }
+    }
+    for (const pattern of patterns) {
+      if (this.overlays.has(pattern)) {
+        continue;
+      }
+      const view = new TileView(
+        pattern,
+        this.store.layout.kinds[pattern] ?? null,
+        (c, a) => this.act(c, a),
+        (c, k) => this.store.update(l => setKind(l, c, k)),
+        undefined,
+        undefined,
+        true
+      );
+      view.node.classList.add('jp-Push-overlay');
+      view.replace(overlayEvents(pattern, this.connection.channels.values()));
+      this.overlays.set(pattern, view);
+      this.views.set(pattern, view);
     }
   }
 
@@ -205,7 +249,7 @@ export class Dashboard extends Widget {
         case 'unpin':
           return setPinned(layout, channel, false);
         case 'hide':
-          return setHidden(layout, channel, true);
+          return this.overlays.has(channel) ? setOverlay(layout, channel, false) : setHidden(layout, channel, true);
         case 'left':
           return move(layout, channels, channel, -1);
         case 'right':
@@ -216,6 +260,7 @@ export class Dashboard extends Widget {
 
   private arrangeTiles(): void {
     const layout = this.store.layout;
+    this.syncOverlays(layout.overlays);
     const { visible, hidden } = arrange(layout, this.views.keys());
     const pinned = new Set(layout.pinned);
     const nodes = visible.map(channel => {

@@ -6,9 +6,11 @@ export interface Layout {
   hidden: string[];
   /** The tile kind the user chose per channel ("Show as…"). */
   kinds: Record<string, string>;
+  /** Patterns the user added with "Compare…": a tile each, overlaying the matching channels. */
+  overlays: string[];
 }
 
-export const EMPTY_LAYOUT: Layout = { order: [], pinned: [], hidden: [], kinds: {} };
+export const EMPTY_LAYOUT: Layout = { order: [], pinned: [], hidden: [], kinds: {}, overlays: [] };
 
 export interface Arrangement {
   visible: string[];
@@ -54,6 +56,26 @@ export function setKind(layout: Layout, channel: string, kind: string | null): L
   return { ...layout, kinds };
 }
 
+/** Add (or remove) a "Compare…" tile; a removed one leaves no trace in the layout. */
+export function setOverlay(layout: Layout, pattern: string, on: boolean): Layout {
+  if (on === layout.overlays.includes(pattern)) {
+    return layout;
+  }
+  if (on) {
+    return { ...layout, overlays: [...layout.overlays, pattern] };
+  }
+  const without = (list: string[]) => list.filter(c => c !== pattern);
+  const kinds = { ...layout.kinds };
+  delete kinds[pattern];
+  return {
+    order: without(layout.order),
+    pinned: without(layout.pinned),
+    hidden: without(layout.hidden),
+    kinds,
+    overlays: without(layout.overlays)
+  };
+}
+
 export function setHidden(layout: Layout, channel: string, on: boolean): Layout {
   return { ...layout, hidden: toggle(layout.hidden, channel, on) };
 }
@@ -88,5 +110,11 @@ export function parseLayout(value: unknown): Layout {
       }
     }
   }
-  return { order: names(v.order), pinned: names(v.pinned), hidden: names(v.hidden), kinds };
+  return {
+    order: names(v.order),
+    pinned: names(v.pinned),
+    hidden: names(v.hidden),
+    kinds,
+    overlays: names(v.overlays)
+  };
 }

@@ -22,9 +22,10 @@ export class TileView {
     onAction: (channel: string, action: TileAction) => void,
     onKindChosen: (channel: string, kind: string | null) => void,
     send?: (channel: string, data: unknown) => Promise<unknown>,
-    onSource: (source: PushSource) => void = () => undefined
+    onSource: (source: PushSource) => void = () => undefined,
+    multi = false
   ) {
-    this.card = new Card({ channel, kind, onKindChosen, send: send as Send | undefined });
+    this.card = new Card({ channel, kind, onKindChosen, send: send as Send | undefined, multi });
     // the source badge: the cell (execution count) that pushed the latest value; opens it
     this.sourceButton = this.card.addAction({
       name: 'source',
@@ -44,7 +45,7 @@ export class TileView {
     this.pinButton = button('pin', '☆', 'Pin to the top');
     button('left', '◀', 'Move earlier');
     button('right', '▶', 'Move later');
-    button('hide', '✕', 'Hide this tile');
+    button('hide', '✕', multi ? 'Remove this comparison' : 'Hide this tile');
     this.node.classList.add('jp-Push-tile');
   }
 

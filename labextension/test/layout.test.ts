@@ -41,7 +41,8 @@ describe('tile layout', () => {
       order: ['a'],
       pinned: [],
       hidden: ['h'],
-      kinds: { a: 'chart' }
+      kinds: { a: 'chart' },
+      overlays: []
     });
   });
 

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { decide, KINDS } from '../src/tiles/registry.js';
 import { describeProgress, rateOf, readings } from '../src/tiles/progress.js';
 import { Series, ema, nearest } from '../src/tiles/series.js';
-import { patternMatches } from '../src/tiles/pattern.js';
+import { overlayName, patternMatches } from '../src/tiles/pattern.js';
 import { JSONValue } from '../src/protocol';
 
 interface Case {
@@ -19,6 +19,9 @@ interface Case {
 // lib/unit/test/ → the repository's tests/fixtures/
 const fixture = join(__dirname, '..', '..', '..', '..', 'tests', 'fixtures', 'tiles.json');
 const { cases } = JSON.parse(readFileSync(fixture, 'utf8')) as { cases: Case[] };
+const seriesNames = JSON.parse(readFileSync(join(fixture, '..', 'series_names.json'), 'utf8')) as {
+  cases: { pattern: string; channel: string; name: string }[];
+};
 
 describe('decide(channel, data): the shared fixture', () => {
   it('has at least 40 cases, each naming a registered kind', () => {
@@ -31,6 +34,15 @@ describe('decide(channel, data): the shared fixture', () => {
   for (const c of cases) {
     it(`${c.channel} ${JSON.stringify(c.data).slice(0, 60)} → ${c.tile} (${c.why})`, () => {
       assert.equal(decide(c.channel, c.data), c.tile);
+    });
+  }
+});
+
+describe('overlayName(pattern, channel): the shared fixture of series names', () => {
+  for (const c of seriesNames.cases) {
+    it(`${c.pattern} + ${c.channel} → ${c.name}`, () => {
+      assert.ok(patternMatches(c.pattern, c.channel));
+      assert.equal(overlayName(c.pattern, c.channel), c.name);
     });
   }
 });

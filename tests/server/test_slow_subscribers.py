@@ -15,7 +15,9 @@ from tests.conftest import ws_url
 from tests.support.streams import sse, take
 from tests.support.waiting import handled, until
 
-LIMITS = {"queue_max_events": 200, "queue_max_bytes": 200_000}
+# a stalled one is cut off well within the healthy reader's wait for its next event (the
+# publisher waits for it meanwhile)
+LIMITS = {"queue_max_events": 200, "queue_max_bytes": 200_000, "slow_subscriber_timeout": 1.0}
 PAYLOAD = "x" * 4000
 BATCHES = 60  # 60 x 20 events x ~4 KB ≈ 5 MB: more than loopback socket buffers hold
 

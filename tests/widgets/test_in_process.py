@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from jupyter_push import push, track
+from jupyter_push import push, run_channel, track
 from jupyter_push.channels import PatternSet
 from jupyter_push.widgets import Chart, Dashboard, Label, Log, Progress, flush
 from jupyter_push.widgets._binding import Feed, Member
@@ -224,3 +224,23 @@ def test_an_unreachable_server_leaves_widgets_working_and_quiet(widgets, monkeyp
     assert label.value == "still here"
     assert eventually(lambda: any("local pushes only" in r.getMessage() for r in caplog.records))
     assert not [r for r in caplog.records if r.exc_info]  # no traceback for the notebook
+
+
+def test_runs_line_up_on_one_chart_and_one_dashboard_overlay(widgets):
+    for run in ("lr=1e-3", "lr=1e-2"):
+        for i in track(range(5), "t9/progress", run=run, interval=0):
+            push(run_channel("t9/loss", run), {"step": 10 * i, "loss": 1 / (i + 1)})
+    chart = widgets(Chart, "t9/loss", run="*", remote=False)
+    board = widgets(Dashboard, "runs/**", overlays=["runs/*/t9/loss"], remote=False)
+    one = widgets(Chart, "t9/loss", run="lr=1e-2", remote=False)
+    flush()
+    expected = [[10 * i, 1 / (i + 1)] for i in range(5)]
+    assert chart.channel == "runs/*/t9/loss"
+    assert chart.series == {"lr_1e-3 loss": expected, "lr_1e-2 loss": expected}
+    overlay = board.children[0]
+    assert overlay.series == chart.series
+    assert set(board.channels) >= {"runs/lr_1e-3/t9/progress", "runs/lr_1e-2/t9/progress"}
+    assert not any(c.endswith("/loss") for c in board.channels)
+    assert one.channel == "runs/lr_1e-2/t9/loss" and one.series == {"loss": expected}
+    with pytest.raises(ValueError, match="no letters or digits"):
+        track([], "t9/progress", run="??")

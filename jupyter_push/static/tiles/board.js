@@ -52,7 +52,7 @@ export class Board {
       card = new Card({
         channel,
         multi,
-        kind: this.kinds[channel] ?? (multi ? 'chart' : null),
+        kind: this.kinds[channel] ?? null,
         limits: this.options.limits,
         send: this.options.send,
         onKindChosen: (c, k) => {

@@ -93,7 +93,17 @@ export class Card {
     this.chosen = kind;
     this.menu.value = kind ?? '';
     const last = this.history[this.history.length - 1];
-    this.build(kind ?? (last ? decide(this.channel, last.data) : 'json'));
+    this.build(kind ?? (last ? this.decide(last) : 'json'));
+  }
+
+  /**
+   * The tile an event asks for; on a card bound to a pattern (several channels overlaid), a
+   * progress bar per channel for progress readings, else a chart with a series per channel.
+   * @param {TileEvent} event
+   */
+  decide(event) {
+    const kind = decide(event.channel, event.data);
+    return this.multi ? (kind === 'progress' ? kind : 'chart') : kind;
   }
 
   /** @param {string} kind */
@@ -127,7 +137,7 @@ export class Card {
         return;
       }
     } else if (!this.tile) {
-      this.build(this.chosen ?? 'chart');
+      this.build(this.chosen ?? this.decide(event));
       return;
     }
     this.tile?.push(event);

@@ -7,6 +7,7 @@
 
 import { SERIES_COLORS, SizedCanvas, ThemeColors, el, setAttr, setText } from './dom.js';
 import { formatNumber } from './format.js';
+import { overlayName } from './pattern.js';
 import { requestDraw } from './schedule.js';
 import { Series, ema, nearest } from './series.js';
 import { chartPoint, isNumber, isNumberDict } from './shape.js';
@@ -100,7 +101,8 @@ class ChartTile {
       return;
     }
     for (const [key, y] of Object.entries(point.values)) {
-      const name = this.options.multi ? (key === 'value' ? event.channel : `${event.channel} ${key}`) : key;
+      const run = this.options.multi ? overlayName(this.options.channel, event.channel) : '';
+      const name = this.options.multi ? (key === 'value' ? run : `${run} ${key}`) : key;
       let series = this.series.get(name);
       if (!series) {
         series = new Series(name, this.options.limits.points);

@@ -6,6 +6,7 @@
 
 import { el, setAttr, setText } from './dom.js';
 import { formatDuration, formatNumber } from './format.js';
+import { overlayName } from './pattern.js';
 import { isNumber, isProgressGroup, isProgressReading, leafOf } from './shape.js';
 
 /** @typedef {import('./types.js').TileEvent} TileEvent */
@@ -159,8 +160,12 @@ class Bar {
   }
 }
 
-/** @param {TileOptions} _options */
-function create(_options) {
+/**
+ * A bar per key; on a tile bound to a pattern (`runs/*\/progress`), a bar per matching channel
+ * too, named by the run.
+ * @param {TileOptions} options
+ */
+function create(options) {
   const node = el('div', 'jpt-progress');
   /** @type {Map<string, Bar>} */
   const bars = new Map();
@@ -168,7 +173,9 @@ function create(_options) {
     node,
     /** @param {TileEvent} event */
     push(event) {
-      for (const [key, reading] of readings(event.data)) {
+      const run = options.multi ? overlayName(options.channel, event.channel) : '';
+      for (const [part, reading] of readings(event.data)) {
+        const key = run && part ? `${run} ${part}` : run || part;
         let bar = bars.get(key);
         if (!bar) {
           bar = new Bar(key);

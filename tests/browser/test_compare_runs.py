@@ -1,0 +1,169 @@
+"""Compare runs in real Chromium: two kernels of a real `jupyter lab` each push a named run
+(`track(..., run=...)`, `run_channel`); the panel's "Compare…" tile and the share-link viewer's
+`?overlay=` draw both runs on one chart with a legend and a read-out of each run at a step, and
+the runs' progress as a bar each. The comparison is kept in the workspace across a reload.
+Screenshots go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from tests.browser.lab import LabServer
+from tests.browser.test_lab_panel import open_dashboard, open_lab, run_cell, screenshot, tile
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+
+pytestmark = [needs_chromium(), pytest.mark.timeout(240)]
+
+RUNS = {"lr=1e-3": 1.0, "lr=1e-2": 3.0}  # run name → loss scale
+STEPS = 20
+RUN_CELL = """
+from jupyter_push import flush, push, run_channel, track
+RUN, SCALE = {run!r}, {scale!r}
+for step in track(range({steps}), "cmp/progress", run=RUN):
+    push(run_channel("cmp/loss", RUN), {{"step": step, "loss": SCALE / (step + 1)}})
+assert flush(30)
+"""
+LOSS = "runs/*/cmp/loss"
+
+
+@pytest.fixture
+def jp_asyncio_loop() -> None:
+    return None  # this module runs its own `jupyter lab` (see test_lab_panel.py)
+
+
+@pytest.fixture
+def jp_server_cleanup() -> None:
+    return None
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    server = LabServer(tmp_path_factory.mktemp("lab"))
+    server.start()
+    # two kernels, a run each, at the same time
+    cells = [run_cell(server, RUN_CELL.format(run=r, scale=s, steps=STEPS))
+             for r, s in RUNS.items()]
+    for thread, replies in cells:
+        thread.join(120)
+        assert replies and replies[0]["status"] == "ok", replies
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+def wait_for_workspace(lab: LabServer, text: str, timeout: float = 20) -> None:
+    """The panel's layout lives in the workspace (IStateDB); wait until the server has it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = httpx.get(lab.url + "lab/api/workspaces", timeout=5,
+                      headers={"Authorization": f"token {lab.token}"})
+        if r.status_code == 200 and "dashboard-layout" in r.text and f'"{text}"' in r.text:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the dashboard layout with {text} was not saved to the workspace")
+
+
+def check_overlay(page: Any, card: Any) -> None:
+    """Both runs in the legend with their last loss, and a read-out of both at the last step."""
+    from playwright.sync_api import expect
+
+    last = {run: scale / STEPS for run, scale in RUNS.items()}
+    legend = card.locator(".jpt-legendItem")
+    expect(legend).to_have_count(2)
+    for run, loss in last.items():
+        name = run.replace("=", "_")
+        expect(card.locator(f'.jpt-legendItem[data-series="{name} loss"]')).to_have_text(
+            f"{name} loss {loss:g}"
+        )
+    expect(card.locator(".jpt-range")).to_contain_text(f"{2 * STEPS} points")
+    box = card.locator("canvas").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] - 9, box["y"] + box["height"] / 2)
+    readout = card.locator(".jpt-readout")
+    expect(readout).to_contain_text(f"step {STEPS - 1} · ")
+    for run, loss in last.items():
+        expect(readout).to_contain_text(f"{run.replace('=', '_')} loss {loss:g}")
+
+
+def test_the_panel_compares_two_kernels_runs(page: Any, lab: LabServer) -> None:
+    from playwright.sync_api import expect
+
+    open_lab(page, lab)
+    dashboard = open_dashboard(page)
+    compare = dashboard.locator(".jp-Push-compare")
+    compare.click()
+    pattern = dashboard.locator(".jp-Push-comparePattern")
+    pattern.fill("runs/lr*/loss")
+    pattern.press("Enter")
+    expect(dashboard.locator(".jp-Push-compareProblem")).to_contain_text("whole segment")
+    pattern.fill(LOSS)
+    pattern.press("Enter")
+    loss = tile(dashboard, LOSS)
+    expect(loss).to_have_attribute("data-kind", "chart")
+    check_overlay(page, loss)
+
+    compare.click()
+    pattern.fill("runs/*/cmp/progress")
+    pattern.press("Enter")
+    bars = tile(dashboard, "runs/*/cmp/progress")
+    expect(bars).to_have_attribute("data-kind", "progress")
+    expect(bars.locator(".jpt-barLabel")).to_have_text(["lr_1e-3", "lr_1e-2"], timeout=20_000)
+    expect(bars.locator(".jpt-progressText").first).to_contain_text(f"{STEPS} / {STEPS} (100%)")
+    loss.scroll_into_view_if_needed()
+    screenshot(page, "lab_panel_compare_runs.png")
+
+    # kept in the workspace: a fresh page has both comparisons again, drawn from history
+    wait_for_workspace(lab, "runs/*/cmp/progress")
+    page.reload()
+    open_lab(page, lab)
+    dashboard = open_dashboard(page)
+    check_overlay(page, tile(dashboard, LOSS))
+    expect(tile(dashboard, "runs/*/cmp/progress").locator(".jpt-barRow")).to_have_count(2)
+    # ✕ removes a comparison (the channels' own tiles stay)
+    tile(dashboard, "runs/*/cmp/progress").locator(".jp-Push-hide").click()
+    expect(tile(dashboard, "runs/*/cmp/progress")).to_have_count(0)
+    expect(tile(dashboard, "runs/lr_1e-3/cmp/progress")).to_have_count(1)
+
+
+def test_the_viewer_overlays_both_runs(page: Any, lab: LabServer) -> None:
+    from playwright.sync_api import expect
+
+    r = httpx.post(lab.url + "push/tokens", json={"channels": ["runs/**"], "ttl": 600},
+                   headers={"Authorization": f"token {lab.token}"}, timeout=10)
+    assert r.status_code == 200, r.text
+    page.goto(r.json()["url"] + "&overlay=" + quote(LOSS, safe=""))
+    expect(page.locator("#status")).to_have_text("live")
+    card = page.locator(f'.jpt-card[data-channel="{LOSS}"]')
+    expect(card).to_have_attribute("data-kind", "chart")
+    check_overlay(page, card)
+    # the overlaid channels have no cards of their own; the progress channels do
+    expect(page.locator('.jpt-card[data-channel$="/cmp/loss"]')).to_have_count(1)
+    expect(page.locator('.jpt-card[data-channel="runs/lr_1e-2/cmp/progress"]')).to_have_count(1)
+    screenshot(page, "viewer_compare_runs.png")
