@@ -121,5 +121,8 @@ def test_headless_run_saves_the_final_widget_state_in_the_notebook(tmp_path):
     state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
     [bar] = [m["state"] for m in state.values() if m["state"].get("channel") == "progress"]
     assert bar["value"] == 9_999
-    [view] = [o for o in outputs if o.output_type == "display_data"]
+    view, fallback = [o for o in outputs if o.output_type == "display_data"]
     assert view.data["application/vnd.jupyter.widget-view+json"]["model_id"] in state
+    # and the static fallback under it, updated to the final value at the end of the cell
+    assert fallback.data["text/plain"].startswith("progress: 9999")
+    assert 'aria-valuetext="9999' in fallback.data["text/html"]
