@@ -29,12 +29,15 @@ def kernel_source() -> dict[str, Any]:
 
 def _kernel_id() -> str | None:
     candidates = []
-    if "ipykernel" in sys.modules:
+    # Only a kernel that runs here has imported its app; importing it ourselves would also
+    # import ipykernel.ipkernel, which replaces the `comm` package's comm manager for the whole
+    # process (widgets made before then could no longer be closed).
+    kernelapp = sys.modules.get("ipykernel.kernelapp")
+    if kernelapp is not None:
         try:
-            from ipykernel.kernelapp import IPKernelApp
-
-            if IPKernelApp.initialized():
-                candidates.append(IPKernelApp.instance().connection_file)
+            app = kernelapp.IPKernelApp
+            if app.initialized():
+                candidates.append(app.instance().connection_file)
         except Exception:
             pass
     argv = sys.argv

@@ -8,8 +8,10 @@ of each matching subscriber and wakes its transport. Nothing here knows HTTP or 
 from __future__ import annotations
 
 import asyncio
+import math
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .._json import dumps
@@ -299,7 +301,6 @@ _new_tuple = tuple.__new__
 # (turns.py), whichever handler runs it; these are how often the hub asks.
 CHECK_EVERY = 512  # offers between two looks at the turn's budget
 PUBLISH_SLICE = 250  # events stored between two looks (memory broker)
-INTERNAL = "internal"  # the transport of the server's own subscribers
 
 
 class Hub:
@@ -477,9 +478,8 @@ class Hub:
             self.stats.gaps_sent += 1
 
     def subscriber_set(self) -> set[Subscriber]:
-        """Every subscriber listening to at least one pattern (not the server's own)."""
-        return {s for s in (*self._wild, *(s for subs in self._exact.values() for s in subs))
-                if s.transport != INTERNAL}
+        """Every subscriber listening to at least one pattern (not the server's own watchers)."""
+        return {*self._wild, *(s for subs in self._exact.values() for s in subs)}
 
     def notify_dropped(self, channel: str, dropped: int, since: str | None) -> None:
         """A publisher dropped `dropped` events on `channel` before they reached the hub
@@ -515,11 +515,16 @@ class Hub:
 
     # ------------------------------------------------------------------ subscribing
 
-    def watch(self, patterns: PatternSet, receive: Callable[[list[Event]], None]) -> None:
-        """Have the server itself follow `patterns`: `receive(events)` is called with each
-        batch as it is delivered. Not a client: not counted among the subscribers, and the
-        cost is found once per channel like any subscriber's (no check per event)."""
-        sub = Subscriber(patterns, self.limits)
+    def watch(self, patterns: PatternSet, receive: Callable[[list[Event]], None]) -> Subscriber:
+        """Have the server itself follow `patterns` (its controls, watchdog, share scopes):
+        `receive(events)` is called on the event loop with each slice of events as it is
+        handed out, so it must not block; gap notices are left out. Not a client: not counted
+        among the subscribers, never behind nor cut off (its queue is emptied at the end of
+        every slice), and the cost is found once per channel like any subscriber's. Returns
+        the watcher, for `rewatch` and `unwatch`."""
+        sub = Subscriber(patterns, replace(self.limits, queue_max_events=sys.maxsize,
+                                           queue_max_bytes=sys.maxsize,
+                                           slow_subscriber_timeout=math.inf))
 
         def drain() -> bool:
             receive([e for e in sub.take() if e.id is not None])  # (no notices)
@@ -528,6 +533,19 @@ class Hub:
         sub.notify = drain
         self._watchers = (*self._watchers, sub)
         self._targets.clear()
+        self._reserved_wanted(patterns)
+        return sub
+
+    def rewatch(self, watcher: Subscriber, patterns: PatternSet) -> None:
+        """Change what a watcher follows."""
+        watcher.patterns = patterns
+        self._targets.clear()
+        self._reserved_wanted(patterns)
+
+    def unwatch(self, watcher: Subscriber) -> None:
+        self._watchers = tuple(w for w in self._watchers if w is not watcher)
+        self._targets.clear()
+        watcher.close()
 
     async def open(
         self,
@@ -536,15 +554,13 @@ class Hub:
         since: str | None = None,
         retained: bool = True,
         allowed: PatternSet | None = None,
-        internal: bool = False,
         max_rate: float | None = None,
         scope: KernelScope | None = None,
     ) -> tuple[Subscriber, str | None]:
         """Register a subscriber and queue what it must see first: the events after `since`
         (resume), or the retained values. Returns the subscriber and, when `since` could not
-        be honoured, the id of the gap. An `internal` subscriber (the server's own, e.g. the
-        watchdog) is not counted among the subscribers. With `max_rate` the live events after
-        what it sees first are conflated (conflation.py); without, it is a plain subscriber.
+        be honoured, the id of the gap. With `max_rate` the live events after what it sees
+        first are conflated (conflation.py); without, it is a plain subscriber.
         `scope`: a share link's narrowing of `$kernels`, `$alerts`, `$notify` (share_scope.py)."""
         sub: Subscriber
         if scope is not None:
@@ -559,8 +575,6 @@ class Hub:
 
             sub = ConflatingSubscriber(patterns, self.limits, max_rate, allowed, self.stats,
                                        self.backlog)
-        if internal:
-            sub.transport = INTERNAL
         self._add(sub)
         try:
             gap = await self.prime(sub, patterns, since=since, retained=retained)
@@ -610,9 +624,11 @@ class Hub:
         else:
             self._wild.add(sub)
             self._targets.clear()
-        if sub.transport != INTERNAL:
-            self.subscribers += 1
-        if self.reserved_listeners and any(p[0] == "$" for p in sub.patterns.patterns):
+        self.subscribers += 1
+        self._reserved_wanted(sub.patterns)
+
+    def _reserved_wanted(self, patterns: PatternSet) -> None:
+        if self.reserved_listeners and any(p[0] == "$" for p in patterns.patterns):
             for listener in self.reserved_listeners:
                 listener()
 
@@ -628,8 +644,7 @@ class Hub:
                     if not subs:
                         del self._exact[name]
                     self._targets.pop(name, None)
-        if sub.transport != INTERNAL:
-            self.subscribers -= 1
+        self.subscribers -= 1
 
     # ------------------------------------------------------------------ state
 

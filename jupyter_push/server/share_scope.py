@@ -170,7 +170,7 @@ def scoped_subscriber(
     if max_rate is None:
         sub = ScopedSubscriber(patterns, limits, allowed, stats, backlog)
     else:
-        sub = ScopedConflatingSubscriber(patterns, limits, max_rate, allowed, stats)
+        sub = ScopedConflatingSubscriber(patterns, limits, max_rate, allowed, stats, backlog)
     sub.scope = scope
     scope.subscribers.add(sub)
     return sub
@@ -181,10 +181,10 @@ _Entry = tuple["asyncio.Future[KernelScope]", list[Subscriber]]
 
 class ShareScopes:
     """The scopes in use, one per distinct set of link patterns, shared by the connections and
-    requests that use it; each learns its kernels through one internal hub subscription."""
+    requests that use it; each learns its kernels through one hub watcher."""
 
     def __init__(self) -> None:
-        # per set of patterns: the scope (ready once seeded) and its learning subscription
+        # per set of patterns: the scope (ready once seeded) and its learning watcher
         self._scopes: dict[tuple[str, ...], _Entry] = {}
         self._users: dict[tuple[str, ...], int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -206,7 +206,7 @@ class ShareScopes:
             if self._scopes.get(key, (None,))[0] is ready:
                 del self._scopes[key]
             for learner in learners:
-                hub.close(learner)
+                hub.unwatch(learner)
             ready.set_exception(e)
             ready.exception()  # (retrieved: the waiters, if any, get it too)
             raise
@@ -216,17 +216,13 @@ class ShareScopes:
     async def _make(self, hub: Hub, allowed: PatternSet, learners: list[Subscriber]) \
             -> KernelScope:
         scope = KernelScope(allowed)
-        learner, _ = await hub.open(scope.plain, retained=False, internal=True)
-        learners.append(learner)
 
-        def learn_live() -> bool:
-            new = scope.learn(learner.take())
-            learner.overflowed = False  # (it drains at each wake; a burst is still learnt)
+        def learn_live(events: list[Event]) -> None:
+            new = scope.learn(events)
             if new and scope.subscribers:
                 self._catch_up(hub, scope, new)
-            return True
 
-        learner.notify = learn_live
+        learners.append(hub.watch(scope.plain, learn_live))
         # the learner listens first, so no kernel is missed between the history and it
         scope.learn(await hub.broker.held(scope.plain))
         scope.learn(await hub.latest(scope.plain))
@@ -242,7 +238,7 @@ class ShareScopes:
         entry = self._scopes.pop(key, None)
         if entry is not None:
             for learner in entry[1]:
-                hub.close(learner)
+                hub.unwatch(learner)
 
     def _catch_up(self, hub: Hub, scope: KernelScope, kernels: list[str]) -> None:
         """Kernels just covered: their subscribers get those kernels' current states."""

@@ -3,8 +3,11 @@ declare them on `$watch/...`), evaluated in the server, so a kernel that hangs o
 noticed too. An alert is an event on `$alerts/...` plus a notification on `$notify`; both are
 published again, as "cleared", when the events resume or the value is back in range.
 
-Costs: one subscription to `$watch/**` (rule declarations) and, while rules exist, one to what
-they watch; a timer only while an `expect` rule exists.
+Costs: one hub watcher on `$watch/**` (rule declarations) and, while rules exist, on what they
+watch; a timer only while an `expect` rule exists. Rules see each event as it is handed out
+(the hub calls `_receive`, which must not block); the alerts they raise wait in `_due`, one per
+alert channel, for a task to publish them: bounded by the rules, whatever the event rate (an
+alert raised and cleared again before it went out is not published at all).
 """
 
 from __future__ import annotations
@@ -12,15 +15,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..channels import PatternSet
+from ..events import Event
 from ..reserved import NOTIFY, WATCH
 from ..watch_rules import AlertIf, Expect, Transition, rule_from_declaration
 from .hub import Hub, Subscriber
 
 Rule = Expect | AlertIf
 MIN_TICK, MAX_TICK = 0.05, 1.0
+
+
+class _Due(NamedTuple):
+    """An alert to publish: on its alert channel, and as a `$notify` when `notify`."""
+
+    transition: Transition
+    watched: str  # what its rule watches (a pattern or a channel)
+    source: bytes | None  # the rule's publisher
+    notify: bool
 
 
 class Watchdog:
@@ -35,60 +48,65 @@ class Watchdog:
             rule = Expect(pattern, float(every), started=now)
             self.rules[rule.rule_channel] = rule
             self.sources[rule.rule_channel] = None
-        self._sub: Subscriber | None = None
+        self._watcher: Subscriber | None = None
+        self._early: list[Event] | None = None  # live events while the retained ones load
+        self._due: dict[str, _Due] = {}  # alert channel -> its latest unpublished alert
+        self._has_due = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._changed = asyncio.Event()
 
     async def start(self) -> None:
-        self._sub, _ = await self.hub.open(self._patterns(), retained=True, internal=True)
-        self._tasks = [asyncio.ensure_future(self._read()), asyncio.ensure_future(self._tick())]
+        patterns = self._patterns()
+        self._early = []
+        self._watcher = self.hub.watch(patterns, self._receive)
+        try:
+            retained = await self.hub.latest(patterns)
+        finally:
+            early, self._early = self._early, None
+        # what was retained first, then what arrived meanwhile (once)
+        seen = {e.id for e in early}
+        self._observe([e for e in retained if e.id not in seen] + early)
+        self._tasks = [asyncio.ensure_future(self._send()), asyncio.ensure_future(self._tick())]
 
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-        if self._sub is not None:
-            self.hub.close(self._sub)
-            self._sub = None
+        if self._watcher is not None:
+            self.hub.unwatch(self._watcher)
+            self._watcher = None
 
     def _patterns(self) -> PatternSet:
-        watched = [r.pattern if isinstance(r, Expect) else r.channel for r in self.rules.values()]
+        watched = [_watched(r) for r in self.rules.values()]
         return PatternSet([f"{WATCH}/**", *watched])
 
     # ------------------------------------------------------------------ events
 
-    async def _read(self) -> None:
-        sub = self._sub
-        assert sub is not None
-        while True:
-            await sub.ready.wait()
-            events = sub.take()
-            now = time.time()
-            if sub.overflowed:  # more than a queue's worth at once: that is activity
-                sub.overflowed = False
-                for rule in self.rules.values():
-                    if isinstance(rule, Expect):
-                        await self._emit(rule, rule.observe(rule.pattern, now))
-            for event in events:
-                if event.id is None:  # a gap notice
-                    continue
-                if event.channel.startswith(WATCH + "/"):
-                    await self._declare(event.channel, event.data, event.source_json, now)
-                    continue
-                for rule in list(self.rules.values()):
-                    if isinstance(rule, Expect):
-                        await self._emit(rule, rule.observe(event.channel, now))
-                    else:
-                        await self._emit(rule, rule.observe(event.channel, event.data))
+    def _receive(self, events: list[Event]) -> None:
+        if self._early is not None:
+            self._early.extend(events)
+        else:
+            self._observe(events)
 
-    async def _declare(self, channel: str, data: Any, source: bytes | None, now: float) -> None:
+    def _observe(self, events: list[Event]) -> None:
+        now = time.time()
+        for event in events:
+            if event.channel.startswith(WATCH + "/"):
+                self._declare(event.channel, event.data, event.source_json, now)
+                continue
+            for rule in list(self.rules.values()):
+                if isinstance(rule, Expect):
+                    self._raise(rule, rule.observe(event.channel, now))
+                else:
+                    self._raise(rule, rule.observe(event.channel, event.data))
+
+    def _declare(self, channel: str, data: Any, source: bytes | None, now: float) -> None:
         old = self.rules.pop(channel, None)
         if isinstance(data, dict) and data.get("cancelled"):
             if old is not None and old.raised:
                 old.raised = False
-                await self._publish(old.alert_channel, {**old.describe(), "state": "cleared",
-                                                        "level": "info",
-                                                        "message": "the rule was cancelled"},
-                                    source)
+                cleared = Transition(old.alert_channel, False, "the rule was cancelled",
+                                     {**old.describe(), "state": "cleared", "level": "info"})
+                self._queue(_Due(cleared, _watched(old), source, notify=False))
         else:
             try:
                 rule = rule_from_declaration(data, now)
@@ -97,8 +115,8 @@ class Watchdog:
             else:
                 self.rules[channel] = rule
                 self.sources[channel] = source
-        assert self._sub is not None
-        self.hub.update(self._sub, self._patterns())
+        if self._watcher is not None:
+            self.hub.rewatch(self._watcher, self._patterns())
         self._changed.set()
 
     # ------------------------------------------------------------------ time
@@ -114,26 +132,47 @@ class Watchdog:
             await asyncio.sleep(interval)
             now = time.time()
             for rule in expects:
-                await self._emit(rule, rule.check(now))
+                self._raise(rule, rule.check(now))
 
     # ------------------------------------------------------------------ alerts
 
-    async def _emit(self, rule: Rule, transition: Transition | None) -> None:
-        if transition is None:
-            return
-        source = self.sources.get(rule.rule_channel)
-        data = {**transition.data, "message": transition.message}
-        await self._publish(transition.channel, data, source)
-        watched = rule.pattern if isinstance(rule, Expect) else rule.channel
-        await self._publish(NOTIFY, {"message": transition.message,
-                                     "level": "warning" if transition.raised else "info",
-                                     "alert": transition.channel, "watched": watched}, source)
+    def _raise(self, rule: Rule, transition: Transition | None) -> None:
+        if transition is not None:
+            source = self.sources.get(rule.rule_channel)
+            self._queue(_Due(transition, _watched(rule), source, notify=True))
+
+    def _queue(self, due: _Due) -> None:
+        channel = due.transition.channel
+        waiting = self._due.pop(channel, None)
+        if waiting is not None and waiting.transition.raised != due.transition.raised:
+            return  # raised and cleared (or back) before either went out: nothing changed
+        self._due[channel] = due
+        self._has_due.set()
+
+    async def _send(self) -> None:
+        while True:
+            await self._has_due.wait()
+            self._has_due.clear()
+            while self._due:
+                due = self._due.pop(next(iter(self._due)))
+                transition = due.transition
+                data = {**transition.data, "message": transition.message}
+                await self._publish(transition.channel, data, due.source)
+                if due.notify:
+                    await self._publish(NOTIFY, {
+                        "message": transition.message,
+                        "level": "warning" if transition.raised else "info",
+                        "alert": transition.channel, "watched": due.watched}, due.source)
 
     async def _publish(self, channel: str, data: dict[str, Any], source: bytes | None) -> None:
         try:
             await self.hub.publish([self.hub.draft(channel, data, source, internal=True)])
         except Exception:
             self.log.warning("jupyter_push: could not publish %s", channel, exc_info=True)
+
+
+def _watched(rule: Rule) -> str:
+    return rule.pattern if isinstance(rule, Expect) else rule.channel
 
 
 __all__ = ["Watchdog"]

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { formatDuration, summarize } from '../src/format';
+import { formatAge, summarize } from '../src/format';
+import { formatDuration } from '../src/tiles/format.js';
 
 describe('words', () => {
   it('formats durations', () => {
@@ -9,6 +10,10 @@ describe('words', () => {
       [5, 65, 3725].map(formatDuration),
       ['5s', '1m 05s', '1h 02m']
     );
+  });
+
+  it('says how long ago, in the tiles\' words', () => {
+    assert.deepEqual([0.4, 65].map(formatAge), ['just now', '1m 05s ago']);
   });
 
   it('summarizes values on one bounded line', () => {

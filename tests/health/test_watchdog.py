@@ -20,7 +20,8 @@ def alert(state: str, channel: str):
 
 
 async def test_a_configured_rule_fires_when_events_stop_and_clears_when_they_resume(http):
-    async with sse_stream(http, "$alerts/**", "$notify", retained=False) as stream:
+    # retained: the rule may fire (0.3 s after the server started) before this subscribes
+    async with sse_stream(http, "$alerts/**", "$notify", retained=True) as stream:
         await subscribed(http, 1)
         raised = await wait_for(stream, alert("raised", "$alerts/stalled/train"))
         assert raised["data"]["pattern"] == "train/**" and raised["data"]["every"] == 0.3

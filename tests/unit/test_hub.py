@@ -168,6 +168,24 @@ def test_update_changes_what_a_subscriber_hears():
     assert run(main()) == [2]
 
 
+def test_a_watcher_hears_every_slice_is_never_behind_or_counted_and_can_change_or_stop():
+    async def main():
+        hub = make_hub(queue_max_events=10, queue_max_bytes=1000)
+        heard: list = []
+        watcher = hub.watch(PatternSet(["a"]), lambda events: heard.extend(
+            e.data for e in events))
+        await publish(hub, *[("a", "x" * 100) for _ in range(50)])  # over both bounds
+        first = (len(heard), watcher.overflowed, hub.backlog.behind, hub.subscribers,
+                 hub.subscriber_set())
+        hub.rewatch(watcher, PatternSet(["b/*"]))
+        await publish(hub, ("a", 1), ("b/x", 2))
+        hub.unwatch(watcher)
+        await publish(hub, ("b/x", 3))
+        return first, heard[50:], hub.has_subscribers("b/x")
+
+    assert run(main()) == ((50, False, set(), 0, set()), [2], False)
+
+
 def test_channels_report_latest_event_and_count():
     async def main():
         hub = make_hub()

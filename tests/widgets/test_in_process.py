@@ -4,6 +4,8 @@ directly, updates are conflated, the final value is exact."""
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import time
 
 import pytest
@@ -244,3 +246,26 @@ def test_runs_line_up_on_one_chart_and_one_dashboard_overlay(widgets):
     assert one.channel == "runs/lr_1e-2/t9/loss" and one.series == {"loss": expected}
     with pytest.raises(ValueError, match="no letters or digits"):
         track([], "t9/progress", run="??")
+
+
+IMPORTED_BUT_NO_KERNEL = """
+import warnings
+import ipykernel  # imported (as by a test runner or a server), but no kernel runs here
+from jupyter_push import push
+from jupyter_push.widgets import Label, flush
+warnings.simplefilter("ignore")
+label = Label("t19/status")
+push("t19/status", "done")  # the first push looks for the kernel publishing it
+flush()
+assert label.value == "done"
+label.close()  # its comm is unregistered from the manager it was registered with
+"""
+
+
+def test_looking_for_the_kernel_leaves_the_comm_manager_of_a_process_without_one_alone():
+    """Finding the publishing kernel must not import ipykernel's kernel app where no kernel
+    runs: that import replaces the `comm` package's manager for the whole process, and the
+    widgets made before could no longer be closed (in a fresh process: no test order)."""
+    done = subprocess.run([sys.executable, "-c", IMPORTED_BUT_NO_KERNEL],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
