@@ -35,7 +35,8 @@ export const CSS = `
   --jp-mirror-editor-number-color: #b5cea8; color: #f2f2f5; background: #111114; color-scheme: dark; }
 .jpt-board { display: grid; gap: .6rem; grid-template-columns: repeat(auto-fill, minmax(min(100%, 20rem), 1fr)); }
 .jpt-card { font-family: var(--jpt-font); font-size: 13px; color: var(--jpt-fg); background: var(--jpt-bg);
-  border: 1px solid var(--jpt-line); border-radius: 6px; padding: .45rem .6rem; min-width: 0; }
+  border: 1px solid var(--jpt-line); border-radius: 6px; padding: .45rem .6rem; min-width: 0;
+  content-visibility: auto; contain-intrinsic-size: auto 20rem auto 16rem; }
 .jpt-cardHeader { display: flex; align-items: center; gap: .4rem; margin-bottom: .3rem; }
 .jpt-cardName { flex: 1; font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .jpt-age, .jpt-range, .jpt-readout, .jpt-lineCount, .jpt-progressText, .jpt-numberChange { color: var(--jpt-muted); font-size: 11px; }
