@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from base64 import b64encode
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -174,14 +175,19 @@ def chart_body(series: dict[str, Sequence[Sequence[float]]]) -> str:
         f'{format_number(x1)}</text>{lines}</svg>'
     )
     count = sum(len(pts) for pts in series.values())
+    # an image, not inline SVG: sanitizers that drop SVG elements (an untrusted notebook in
+    # JupyterLab) would leave the axis labels behind as stray text
+    image = (f'<img class="jpt-chartImage" width="{CHART_WIDTH}" height="{CHART_HEIGHT}" '
+             f'alt="chart: {escape(chart_text(drawn))}" '
+             f'src="data:image/svg+xml;base64,{b64encode(svg.encode()).decode()}">')
     return (
-        f'<div class="jpt-legend">{legend}</div><div>{svg}</div>'
+        f'<div class="jpt-legend">{legend}</div><div>{image}</div>'
         f'<div class="jpt-range" style="{MUTED}">{count} points · min {format_number(lo)} · '
         f'max {format_number(hi)}</div>'
     )
 
 
-def chart_text(series: dict[str, Sequence[Sequence[float]]]) -> str:
+def chart_text(series: Mapping[str, Sequence[Sequence[float]]]) -> str:
     return " · ".join(
         f"{name} {format_number(pts[-1][1])}" for name, pts in series.items() if pts
     ) or "no points"

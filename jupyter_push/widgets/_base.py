@@ -107,6 +107,9 @@ class ChannelWidget(StaticFallback, anywidget.AnyWidget, ChannelSink):
         )
         self._start([channel] if channel else None, remote=remote)
 
+    def __repr__(self) -> str:  # the widget output's text, where no widget can be drawn
+        return f"{type(self).__name__}({self.channel!r})"
+
     @property
     def title(self) -> str:
         """What the widget's card is headed with: its description, else its channel."""

@@ -67,6 +67,9 @@ class _ControlWidget(StaticFallback, anywidget.AnyWidget, ChannelSink):
             except ValueError as e:
                 self.problem = str(e)
 
+    def __repr__(self) -> str:  # the widget output's text, where no widget can be drawn
+        return f"{type(self).__name__}({self.channel!r})"
+
     def _fallback_cards(self) -> list[str]:
         return [card(self.channel, "control", text_body(as_text(self.value)))]
 

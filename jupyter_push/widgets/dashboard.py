@@ -116,6 +116,9 @@ class Dashboard(StaticFallback, ipywidgets.VBox, ChannelSink):
             for child in added:
                 child.flush()
 
+    def __repr__(self) -> str:  # the widget output's text, where no widget can be drawn
+        return f"Dashboard({', '.join(map(repr, self._binding.patterns if self._binding else []))})"
+
     def _fallback_cards(self) -> list[str]:
         return [html for child in self._shown() for html in child._fallback_cards()]
 

@@ -5,6 +5,7 @@ are readable in the page and stored in the .ipynb outputs. Screenshot in tests/a
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,11 +133,48 @@ def test_nbconvert_html_shows_the_final_values_offline(saved):
             expect(card).to_contain_text(value)
         bar = page.locator('.jpt-card[data-channel="epochs"] [role="progressbar"]').first
         expect(bar).to_have_attribute("aria-valuenow", "50")
-        # the chart's lines are drawn (SVG, no script): one per run in the overlay
-        overlay = page.locator('.jpt-card[data-channel="runs/*/fb/acc"]').first
-        expect(overlay.locator("svg polyline")).to_have_count(2)
+        # the chart is drawn (an SVG image, no script, no network): a line per run
+        image = page.locator('.jpt-card[data-channel="runs/*/fb/acc"] img.jpt-chartImage').first
+        expect(image).to_be_visible()
+        assert image.evaluate("(img) => img.complete && img.naturalWidth") > 0
+        svg = base64.b64decode(image.get_attribute("src").split(",", 1)[1]).decode()
+        assert svg.count("<polyline") == 2
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "nbconvert_static_fallback.png"), full_page=True)
         browser.close()
     # the page tried to load the widget scripts from the network, and did without them
     assert any("html-manager" in url or "require" in url for url in requests), requests
+
+
+def test_jupyterlab_shows_the_fallback_of_a_saved_notebook_whose_widgets_are_gone(saved, tmp_path):
+    """Reopened later, the widgets' models are gone (a new kernel): the fallbacks show the final
+    values (the demo notebook's live widgets hide theirs: tests/browser/test_demo_notebook)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.browser.lab import LabServer
+
+    nb, _ = saved
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(nb, notebooks / "run.ipynb")
+    lab = LabServer(tmp_path)
+    lab.start(notebooks)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1200, "height": 1400})
+            page.set_default_timeout(60_000)
+            page.goto(f"{lab.url}lab/tree/run.ipynb?token={lab.token}")
+            page.wait_for_function("() => window.jupyterapp !== undefined")
+            # (an untrusted notebook's HTML is sanitized: no data-* attributes, no SVG)
+            fallback = page.locator(".jp-OutputArea-output .jpp-fallback").first
+            expect(fallback).to_be_visible(timeout=60_000)
+            for title, value in FINAL.items():
+                card = page.locator(".jpp-fallback .jpt-card", has_text=title).first
+                expect(card).to_be_visible()
+                expect(card).to_contain_text(value)
+            page.screenshot(path=str(ARTIFACTS / "lab_saved_notebook_fallback.png"))
+            browser.close()
+    finally:
+        lab.stop()
