@@ -18,6 +18,7 @@ import pytest
 from tests.browser.lab import LabServer
 from tests.browser.test_lab_panel import browser, jp_asyncio_loop, jp_server_cleanup, page  # noqa: F401
 from tests.conftest import ARTIFACTS, needs_chromium
+from tests.support.browser import open_notebook, run_all_cells
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(300)]
 
@@ -58,22 +59,8 @@ def channel_last(lab: LabServer, channel: str) -> dict[str, Any]:
 def test_toast_kernel_death_and_the_jump_to_the_cell(page: Any, lab: LabServer) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
-    page.goto(f"{lab.url}lab/tree/{NOTEBOOK}?token={lab.token}")
-    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-    page.evaluate("async () => { await window.jupyterapp.started; "
-                  "await window.jupyterapp.restored; }")
-    page.locator(".jp-Notebook").first.wait_for(state="visible")
-    page.wait_for_function(
-        """() => {
-            const panel = window.jupyterapp.shell.currentWidget;
-            const kernel = panel && panel.sessionContext && panel.sessionContext.session
-                && panel.sessionContext.session.kernel;
-            return kernel && kernel.status === 'idle';
-        }""",
-        timeout=90_000,
-    )
-    page.evaluate("async () => { await window.jupyterapp.commands.execute("
-                  "'notebook:run-all-cells'); }")
+    open_notebook(page, lab.url, lab.token, NOTEBOOK)
+    run_all_cells(page)
 
     # notify("done", level="success") in the notebook → a JupyterLab toast linking back
     toast = page.locator(".Toastify__toast", has_text="done")
