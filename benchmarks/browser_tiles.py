@@ -12,9 +12,13 @@ viewer on a share link):
   push() → new value in the DOM;
 - load: 50 tiles (channels `bench/load/0..49`, charts) receive 5,000 events/s in total from the
   kernel; the page counts animation frames (frames/s) and the longest main-thread task
-  (PerformanceObserver "longtask") while it lasts; in the viewer also the time spent drawing
-  tiles (the rest is receiving events and the browser's own rendering).
-  BROWSER_TILES_PROFILE=1 prints a CPU profile of the page during the load (self time).
+  (PerformanceObserver "longtask") while it lasts, and how often the tiles on screen and off
+  screen were redrawn (draws per tile per second: under load the library draws fewer tiles
+  per frame rather than miss frames); in the viewer also the time spent drawing tiles (the
+  rest is receiving events and the browser's own rendering).
+  BROWSER_TILES_PROFILE=1 prints a CPU profile of the page during the load (self time);
+  BROWSER_TILES_TRACE=1 a performance trace's breakdown of the page's main thread (script,
+  style, layout, paint, … self time) during the load.
 
 Targets (issue 15): ≥ 50 frames/s with no task over 50 ms; latency p50 ≤ 25 ms, p99 ≤ 60 ms.
 Figures depend on the machine and on what else runs on it.
@@ -34,6 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.lib import chrome_trace  # noqa: E402
 from tests.browser.lab import LabServer  # noqa: E402 (the lab the browser tests use)
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
@@ -85,6 +90,12 @@ START_FRAMES = """() => {
   window.__measuring = true; window.__start = performance.now();
   const tick = () => { if (!window.__measuring) return; window.__frames++; requestAnimationFrame(tick); };
   requestAnimationFrame(tick);
+  // a card's data-count changes when it is drawn with new events: draws per card
+  window.__draws = new Map();
+  window.__drawObserver = new MutationObserver(records => {
+    for (const r of records) window.__draws.set(r.target, (window.__draws.get(r.target) || 0) + 1);
+  });
+  window.__drawObserver.observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-count'] });
   window.__observer = new PerformanceObserver(list => {
     for (const e of list.getEntries()) { window.__tasks++; window.__longest = Math.max(window.__longest, e.duration); }
   });
@@ -92,10 +103,15 @@ START_FRAMES = """() => {
 }"""
 
 STOP_FRAMES = """() => {
-  window.__measuring = false; window.__observer.disconnect();
+  window.__measuring = false; window.__observer.disconnect(); window.__drawObserver.disconnect();
   const seconds = (performance.now() - window.__start) / 1000;
+  const cards = [...document.querySelectorAll('.jpt-card[data-channel^="bench/load/"]')];
+  const shown = cards.filter(c => { const r = c.getBoundingClientRect();
+    return r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth; });
+  const rate = list => list.length ? list.reduce((n, c) => n + (window.__draws.get(c) || 0), 0) / list.length / seconds : 0;
   return { fps: window.__frames / seconds, longest_task_ms: window.__longest,
-           long_tasks: window.__tasks, seconds };
+           long_tasks: window.__tasks, seconds, tiles_on_screen: shown.length,
+           on_screen_draws_per_s: rate(shown), off_screen_draws_per_s: rate(cards.filter(c => !shown.includes(c))) };
 }"""
 
 
@@ -159,6 +175,10 @@ def measure(page: Any, kernel: KernelRunner, card: str, quick: bool) -> dict[str
     page.evaluate(PROFILE)
     page.evaluate(START_FRAMES)
     cdp = None
+    browser = page.context.browser
+    tracing = bool(os.environ.get("BROWSER_TILES_TRACE"))
+    if tracing:
+        browser.start_tracing(page=page, categories=chrome_trace.CATEGORIES)
     if os.environ.get("BROWSER_TILES_PROFILE"):
         cdp = page.context.new_cdp_session(page)
         cdp.send("Profiler.enable")
@@ -178,6 +198,9 @@ def measure(page: Any, kernel: KernelRunner, card: str, quick: bool) -> dict[str
         profile = cdp.send("Profiler.stop")["profile"]
         print_profile(profile)
     load = page.evaluate(STOP_FRAMES)
+    if tracing:
+        summary = chrome_trace.summarize(browser.stop_tracing(), window_s=load["seconds"])
+        print(json.dumps(summary, indent=1), file=sys.stderr)
     load["draw"] = page.evaluate("window.__drawStats && window.__drawStats()")
     ms = [v / 1000 for v in latency_us]
     return {
@@ -188,6 +211,9 @@ def measure(page: Any, kernel: KernelRunner, card: str, quick: bool) -> dict[str
         "longest_task_ms": round(load["longest_task_ms"], 1),
         "long_tasks": load["long_tasks"],
         "load_seconds": round(load["seconds"], 1),
+        "tiles_on_screen": load["tiles_on_screen"],
+        "on_screen_draws_per_tile_s": round(load["on_screen_draws_per_s"], 1),
+        "off_screen_draws_per_tile_s": round(load["off_screen_draws_per_s"], 1),
         "drawing": load["draw"],
     }
 
@@ -235,12 +261,14 @@ def main() -> None:
         print(json.dumps(results))
         return
     print(f"{'front end':10} {'p50 ms':>7} {'p99 ms':>7} {'fps':>6} {'longest task ms':>16} "
-          f"{'tile drawing':>24}")
+          f"{'tile drawing':>24} {'draws/s per tile on | off screen':>34}")
     for name, r in results.items():
         drawing = r["drawing"] or {}
         spent = f"{drawing.get('ms_total', '-')} ms in {drawing.get('card_draws', '-')} draws"
+        rates = (f"{r['on_screen_draws_per_tile_s']} ({r['tiles_on_screen']} tiles) | "
+                 f"{r['off_screen_draws_per_tile_s']}")
         print(f"{name:10} {r['latency_p50_ms']!s:>7} {r['latency_p99_ms']!s:>7} {r['fps']:>6} "
-              f"{r['longest_task_ms']:>16} {spent:>24}")
+              f"{r['longest_task_ms']:>16} {spent:>24} {rates:>34}")
     print("targets: p50 ≤ 25 ms, p99 ≤ 60 ms, ≥ 50 fps, no task over 50 ms (issue 15)")
 
 

@@ -188,6 +188,10 @@ class PushApp(ExtensionApp):
         0.25, help="Seconds between checks that a watched kernel's process lives, only while "
         "someone subscribes to its $kernels/<kernel_id> channel."
     ).tag(config=True)
+    kernel_idle_poll_interval = Float(
+        1.0, help="Seconds between those checks while the kernel is idle (a kernel running "
+        "code is checked every kernel_poll_interval)."
+    ).tag(config=True)
 
     system_metrics = Bool(
         True, help="Offer $system/... and $kernels/<kernel_id>/resources (sampled only while "
@@ -379,7 +383,8 @@ class PushApp(ExtensionApp):
                 self.state.hub, serverapp.kernel_manager,
                 getattr(serverapp, "session_manager", None),
                 getattr(serverapp, "event_logger", None),
-                poll_interval=self.kernel_poll_interval, log=self.log)
+                poll_interval=self.kernel_poll_interval,
+                idle_poll_interval=self.kernel_idle_poll_interval, log=self.log)
             await self.kernel_health.start()
 
     async def stop_extension(self) -> None:

@@ -389,9 +389,10 @@ def write(results: dict[str, Any], out: Path, command: str, final: bool = True) 
         parts += [host_load.section(results["host_load"], "jupyter_push settings as above."),
                   ""]
     parts += [*_plots(results, out, final), ""]
-    notes = Path(__file__).resolve().parent / "optimisations.md"
-    if notes.exists():
-        parts += [notes.read_text().strip(), ""]
+    for name in ("optimisations.md", "run_health.md"):  # notes kept by hand
+        notes = Path(__file__).resolve().parent / name
+        if notes.exists():
+            parts += [notes.read_text().strip(), ""]
     for extra in results.get("extras", []):
         parts += [f"## {extra['script']}", "", extra["markdown"], ""]
     (out / "RESULTS.md").write_text("\n".join(parts))

@@ -295,8 +295,6 @@ class BatchBytes:
         return data
 
 
-_new_tuple = tuple.__new__
-
 # Fairness: push work in one turn of the event loop stays around a couple of milliseconds
 # (turns.py), whichever handler runs it; these are how often the hub asks.
 CHECK_EVERY = 512  # offers between two looks at the turn's budget
@@ -356,8 +354,7 @@ class Hub:
                 f"event on {channel!r} is about {size} bytes encoded; the limit is "
                 f"{self.limits.max_event_bytes} (PushApp.max_event_bytes)"
             )
-        # (tuple.__new__ directly: NamedTuple's generated __new__ is a Python call per event)
-        return _new_tuple(Draft, (channel, data_json, source_json))
+        return (channel, data_json, source_json)
 
     async def publish(self, drafts: list[Draft], origin: Origin | None = None) -> list[Event]:
         """Store and deliver validated drafts, in order; returns the events with their ids

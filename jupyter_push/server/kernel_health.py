@@ -6,7 +6,8 @@ Where the states come from, cheapest first:
   says whether it lives even when nobody listened at the time.
 - Only while someone subscribes to a kernel's channel: that kernel's IOPub `status` and
   `execute_input` messages (busy, idle, execution count), and a poll of its process every
-  `poll_interval` (a SIGKILL shows as dead long before the restarter's heartbeat notices).
+  `poll_interval` (a SIGKILL shows as dead long before the restarter's heartbeat notices),
+  every `idle_poll_interval` while the kernel is idle (rounded to whole poll intervals).
 With no subscriber there is no IOPub socket and no timer: nothing is spent per message.
 """
 
@@ -29,12 +30,16 @@ SESSION_WAIT = 5.0  # seconds to wait for a new kernel's session (its notebook p
 class KernelHealth:
     def __init__(self, hub: Hub, kernel_manager: Any, session_manager: Any = None,
                  event_logger: Any = None, *, poll_interval: float = 0.25,
-                 log: logging.Logger | None = None):
+                 idle_poll_interval: float = 1.0, log: logging.Logger | None = None):
         self.hub = hub
         self.kernels = kernel_manager
         self.sessions = session_manager
         self.event_logger = event_logger
         self.poll_interval = poll_interval
+        # an idle kernel is polled every this many rounds (a kernel that runs code is the
+        # likely victim of the out-of-memory killer, and it is polled every round)
+        self.idle_every = max(1, round(idle_poll_interval / poll_interval)) \
+            if poll_interval > 0 else 1
         self.log = log or logging.getLogger("jupyter_push")
         self.records: dict[str, KernelRecord] = {}
         self._sent: dict[str, dict[str, Any]] = {}
@@ -232,6 +237,7 @@ class KernelHealth:
 
     async def _watch(self) -> None:
         """While anyone subscribes: follow IOPub of the kernels they watch; poll liveness."""
+        rounds = 0
         try:
             while True:
                 wanted = [k for k in list(self.records) if self._wanted(k)]
@@ -240,10 +246,16 @@ class KernelHealth:
                 for kernel_id in list(self._iopub):
                     if kernel_id not in wanted:
                         self._unwatch_iopub(kernel_id)
+                idle_round = rounds % self.idle_every == 0
                 for kernel_id in wanted:
                     if kernel_id not in self._iopub:
                         self._watch_iopub(kernel_id)
+                    record = self.records.get(kernel_id)
+                    if record is not None and record.state in ("idle", "dead") \
+                            and not idle_round:
+                        continue  # (a dead one is not checked at all: see _check)
                     await self._check(kernel_id)
+                rounds += 1
                 await asyncio.sleep(self.poll_interval)
         finally:
             for kernel_id in list(self._iopub):

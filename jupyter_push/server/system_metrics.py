@@ -14,9 +14,11 @@ from typing import Any
 
 import psutil
 
-from ..reserved import SYSTEM, kernel_resources_channel
+from ..reserved import KERNELS, SYSTEM, kernel_resources_channel
+from .brokers.base import Draft
 from .hub import Hub
 
+KERNELS_PREFIX = KERNELS + "/"
 GIB = float(1 << 30)
 MIB = float(1 << 20)
 
@@ -109,14 +111,7 @@ class SystemSampler:
             wanted = self._wanted()
             if not wanted:
                 return
-            samples = []
-            for channel in wanted:
-                try:
-                    data = self._sample(channel)
-                except Exception:  # a kernel that just exited, a GPU that went away
-                    continue
-                if data is not None:
-                    samples.append(self.hub.draft(channel, data, None, internal=True))
+            samples = self.sample_round(wanted)
             if samples:
                 try:
                     await self.hub.publish(samples)
@@ -125,6 +120,26 @@ class SystemSampler:
             self.samples += 1
             await asyncio.sleep(self.interval)
 
+    def sample_round(self, wanted: list[str]) -> list[Draft]:
+        """One round: a draft for each of the `wanted` channels that could be sampled."""
+        samples = []
+        kernels_seen = set()
+        for channel in wanted:
+            try:
+                if channel.startswith(KERNELS_PREFIX):
+                    kernel_id = channel.split("/", 2)[1]
+                    kernels_seen.add(kernel_id)
+                    data = self._kernel_sample(kernel_id)
+                else:
+                    data = self._sample(channel)
+            except Exception:  # a kernel that just exited, a GPU that went away
+                continue
+            if data is not None:
+                samples.append(self.hub.draft(channel, data, None, internal=True))
+        for gone in [k for k in self._processes if k not in kernels_seen]:
+            del self._processes[gone]  # a kernel gone, or nobody follows it any more
+        return samples
+
     def _sample(self, channel: str) -> dict[str, float] | None:
         if channel == f"{SYSTEM}/cpu":
             return cpu_sample()
@@ -132,22 +147,23 @@ class SystemSampler:
             return memory_sample()
         if channel.startswith(f"{SYSTEM}/gpu/") and self.gpus is not None:
             return self.gpus.sample(int(channel.rsplit("/", 1)[1]))
-        kernel_id = channel.split("/")[1]
-        return self._kernel_sample(kernel_id)
+        return None
 
     def _kernel_sample(self, kernel_id: str) -> dict[str, float] | None:
+        """The kernel process's memory and CPU. One `psutil.Process` is kept per kernel and
+        read once per round (`oneshot`: /proc/<pid>/stat and statm, nothing else); a
+        restarted kernel (a new pid) gets a new one."""
+        pid = getattr(getattr(self.kernels.get_kernel(kernel_id), "provisioner", None),
+                      "pid", None)
+        if pid is None:
+            return None
         process = self._processes.get(kernel_id)
-        if process is None or not process.is_running():
-            pid = getattr(getattr(self.kernels.get_kernel(kernel_id), "provisioner", None),
-                          "pid", None)
-            if pid is None:
-                return None
+        if process is None or process.pid != pid:
             process = self._processes[kernel_id] = psutil.Process(pid)
-            process.cpu_percent(interval=None)
+            process.cpu_percent(interval=None)  # the first reading is since now
         # the kernel process only: finding its children means reading all of /proc, which
         # for 20 kernels every round cost more than the rest of the sampling together
-        rss = process.memory_info().rss
-        cpu = process.cpu_percent(interval=None)
-        for gone in [k for k in self._processes if k not in self._kernel_ids()]:
-            del self._processes[gone]
+        with process.oneshot():
+            rss = process.memory_info().rss
+            cpu = process.cpu_percent(interval=None)
         return {"rss_mib": round(rss / MIB, 1), "cpu_percent": cpu}

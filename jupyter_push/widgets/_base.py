@@ -14,8 +14,10 @@ import anywidget
 import traitlets as t
 
 from ..channels import check_pattern
+from ..static_html import card
 from ..tiles_bundle import bundle
 from ._binding import Binding
+from ._fallback import FALLBACKS, StaticFallback
 from ._flusher import FLUSHER
 
 
@@ -33,6 +35,7 @@ class ChannelSink:
     pushing thread: keep it to a few attribute writes) and `_apply()` (sets the traits)."""
 
     _dirty = False
+    _applied = 0  # how many times the state was applied (the static fallback redraws after)
     _last_sent = 0.0
     _state_bytes = 0
     _binding: Binding | None = None
@@ -65,6 +68,7 @@ class ChannelSink:
             self._last_sent = time.monotonic()
             with self._hold():
                 self._apply()
+            self._applied += 1
 
     def _hold(self) -> AbstractContextManager[Any]:
         hold = getattr(self, "hold_sync", None)
@@ -72,6 +76,7 @@ class ChannelSink:
 
     def _unbind(self) -> None:
         FLUSHER.discard(self)
+        FALLBACKS.discard(self)  # type: ignore[arg-type]
         if self._binding is not None:
             self._binding.close()
             self._binding = None
@@ -83,10 +88,11 @@ class ChannelSink:
         raise NotImplementedError
 
 
-class ChannelWidget(anywidget.AnyWidget, ChannelSink):
+class ChannelWidget(StaticFallback, anywidget.AnyWidget, ChannelSink):
     """An anywidget showing one channel: the `channel`, `kind` and `description` traits, the
     binding made at construction, and its undoing in `close()`. A subclass sets `_esm`, its
-    own traits, and whatever `_store` needs before calling `super().__init__`."""
+    own traits, and whatever `_store` needs before calling `super().__init__`; and draws its
+    static fallback (`_fallback_body()`, `_fallback_text()`; see _fallback.py)."""
 
     _css = static("widgets.css")
 
@@ -102,6 +108,22 @@ class ChannelWidget(anywidget.AnyWidget, ChannelSink):
             **kwargs,
         )
         self._start([channel] if channel else None, remote=remote)
+
+    def __repr__(self) -> str:  # the widget output's text, where no widget can be drawn
+        return f"{type(self).__name__}({self.channel!r})"
+
+    @property
+    def title(self) -> str:
+        """What the widget's card is headed with: its description, else its channel."""
+        return str(self.description or self.channel)
+
+    def _fallback_cards(self) -> list[str]:
+        kind, body = self._fallback_body()
+        return [card(self.title, kind, body)]
+
+    def _fallback_body(self) -> tuple[str, str]:
+        """(tile kind, HTML body) of the static fallback."""
+        raise NotImplementedError
 
     def close(self) -> None:
         self._unbind()

@@ -6,7 +6,10 @@ patterns as it binds and takes them away as it closes.
 
 This process remembers the recent values of every channel it pushed since widgets were imported
 (the last HISTORY_PER_CHANNEL), so a widget made mid-run starts from the run so far — a chart
-from its curve, not from the latest point — with or without a server.
+from its curve, not from the latest point — with or without a server. With a server, a remote
+binding made in a kernel also starts from the server's history of its patterns (the last
+SERVER_HISTORY events), minus this kernel's own, which it has already: another kernel's run
+pushed before the widget existed is drawn too.
 
 Glossary (the same words across the client):
 - Binding: one widget's tie to its patterns (this module), local and remote.
@@ -31,6 +34,7 @@ Receive = Callable[[str, Any], None]
 
 
 HISTORY_PER_CHANNEL = 1000
+SERVER_HISTORY = 4000  # events, all matching channels together (GET push/history's limit)
 _recent: dict[str, deque[Any]] = {}
 
 
@@ -63,7 +67,12 @@ class Binding:
                 seen = before.get(channel)
                 if not seen or seen[-1] is not latest:
                     receive(channel, latest)
-        self._member = FEED.join(patterns, matches, receive) if remote else None
+        last_ids: dict[str, Any] = {}
+        if remote:
+            for channel, data, event_id in others_history(patterns):
+                receive(channel, data)
+                last_ids[channel] = event_id
+        self._member = FEED.join(patterns, matches, receive, last_ids) if remote else None
 
     @property
     def remote(self) -> bool:
@@ -74,6 +83,32 @@ class Binding:
         if self._member is not None:
             FEED.leave(self._member)
             self._member = None
+
+
+def others_history(patterns: list[str]) -> list[tuple[str, Any, Any]]:
+    """(channel, data, id) of the events the server holds for `patterns` that other
+    publishers pushed, oldest first; none outside a kernel (this process's own pushes could not
+    be told apart from the ones it remembers) or without a server."""
+    me = own_kernel_id()
+    if me is None:
+        return []
+    from urllib.parse import urlencode
+
+    from ..client.discovery import find_server
+    from ..client.rest import call
+
+    try:
+        query = urlencode([*(("channel", p) for p in patterns), ("limit", SERVER_HISTORY)])
+        events = call(find_server(), "GET", "history?" + query)["events"]
+    except Exception as e:  # no server, or an old one: local pushes only, as before
+        log.debug("widgets start without the server's history: %s", e)
+        return []
+    found = []
+    for event in events:
+        channel, data, kernel = event_fields(event)
+        if channel is not None and kernel != me:
+            found.append((channel, data, event.get("id")))
+    return found
 
 
 def own_kernel_id() -> str | None:
@@ -121,9 +156,12 @@ class Feed:
         """The subscription is open (a server was found)."""
         return self._subscription is not None
 
-    def join(self, patterns: list[str], matches: PatternSet, receive: Receive) -> Member | None:
-        """Add a binding; None when no server can be followed (local pushes only)."""
+    def join(self, patterns: list[str], matches: PatternSet, receive: Receive,
+             seen: dict[str, Any] | None = None) -> Member | None:
+        """Add a binding; None when no server can be followed (local pushes only). `seen`:
+        the last event id per channel the binding already has (from the server's history)."""
         member = Member(patterns, matches, receive)
+        member.last_ids.update(seen or {})
         with self._lock:
             self._members = [*self._members, member]
             for p in patterns:

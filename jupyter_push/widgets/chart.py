@@ -9,6 +9,7 @@ from typing import Any
 import traitlets as t
 
 from ..runs import runs_pattern, series_name
+from ..static_html import chart_body, chart_text
 from ._base import ChannelWidget, view_module
 from ._kinds import chart_samples
 
@@ -59,6 +60,12 @@ class Chart(ChannelWidget):
     def overlay(self, pattern: str) -> None:
         """Draw every channel matching `pattern` as its own series (a Dashboard's overlay)."""
         self._overlay = pattern
+
+    def _fallback_body(self) -> tuple[str, str]:
+        return "chart", chart_body(self.series)
+
+    def _fallback_text(self) -> str:
+        return f"{self.title}: {chart_text(self.series)}"
 
     def _store(self, channel: str, data: Any) -> None:
         key = channel if self._overlay else ""

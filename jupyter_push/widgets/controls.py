@@ -23,10 +23,12 @@ import traitlets as t
 
 from ..client.controls import Control, control
 from ..declarations import declaration_channel
+from ..static_html import as_text, card, text_body
 from ._base import ChannelSink, static, view_module
+from ._fallback import StaticFallback
 
 
-class _ControlWidget(anywidget.AnyWidget, ChannelSink):
+class _ControlWidget(StaticFallback, anywidget.AnyWidget, ChannelSink):
     _esm = view_module("control.js")
     _css = static("widgets.css")
 
@@ -64,6 +66,15 @@ class _ControlWidget(anywidget.AnyWidget, ChannelSink):
                 self.problem = ""
             except ValueError as e:
                 self.problem = str(e)
+
+    def __repr__(self) -> str:  # the widget output's text, where no widget can be drawn
+        return f"{type(self).__name__}({self.channel!r})"
+
+    def _fallback_cards(self) -> list[str]:
+        return [card(self.channel, "control", text_body(as_text(self.value)))]
+
+    def _fallback_text(self) -> str:
+        return f"{self.channel}: {as_text(self.value)}"
 
     def close(self) -> None:
         self._unbind()

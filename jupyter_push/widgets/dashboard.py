@@ -11,6 +11,7 @@ import ipywidgets
 from ..channels import PatternSet, check_pattern
 from ..tile_rules import TILE_KINDS
 from ._base import ChannelSink
+from ._fallback import FALLBACKS, StaticFallback
 from ._kinds import Kind, widget_for_tile, widget_kind
 from .chart import Chart
 from .label import Label
@@ -26,7 +27,7 @@ _KINDS: dict[Kind, Any] = {
 }
 
 
-class Dashboard(ipywidgets.VBox, ChannelSink):
+class Dashboard(StaticFallback, ipywidgets.VBox, ChannelSink):
     """A widget per channel matching `pattern`, added as each channel appears: a progress bar
     for `{"value", "total"}` (and numbers on a channel named like "progress"), a chart for
     numbers and dicts of numbers, a log for strings on a channel named like "log", a label for
@@ -115,7 +116,23 @@ class Dashboard(ipywidgets.VBox, ChannelSink):
             for child in added:
                 child.flush()
 
+    def __repr__(self) -> str:  # the widget output's text, where no widget can be drawn
+        return f"Dashboard({', '.join(map(repr, self._binding.patterns if self._binding else []))})"
+
+    def _fallback_cards(self) -> list[str]:
+        return [html for child in self._shown() for html in child._fallback_cards()]
+
+    def _fallback_text(self) -> str:
+        return "\n".join(child._fallback_text() for child in self._shown()) or "no channels yet"
+
+    def state_version(self) -> int:
+        return self._applied + sum(child.state_version() for child in self._shown())
+
+    def _shown(self) -> list[Any]:
+        return [c for c in self.children if isinstance(c, StaticFallback)]
+
     def close(self) -> None:
+        FALLBACKS.discard(self)
         self._unbind()
         for child in [*self._by_channel.values(), *(chart for _, chart in self._overlays)]:
             child.close()

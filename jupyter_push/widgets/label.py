@@ -6,6 +6,7 @@ from typing import Any
 
 import traitlets as t
 
+from ..static_html import text_body
 from ._base import ChannelWidget, view_module
 from ._kinds import as_text
 
@@ -17,6 +18,12 @@ class Label(ChannelWidget):
 
     value = t.Unicode("").tag(sync=True)
     _latest: Any = None
+
+    def _fallback_body(self) -> tuple[str, str]:
+        return "json", text_body(self.value)
+
+    def _fallback_text(self) -> str:
+        return f"{self.title}: {self.value}"
 
     def _store(self, channel: str, data: Any) -> None:
         self._latest = data

@@ -7,6 +7,7 @@ from typing import Any
 
 import traitlets as t
 
+from ..static_html import MAX_LOG_LINES, lines_body
 from ._base import ChannelWidget, view_module
 from ._kinds import as_text
 
@@ -32,6 +33,12 @@ class Log(ChannelWidget):
         self._pending: deque[Any] = deque(maxlen=max_lines)
         super().__init__(channel, description=description, remote=remote,
                          max_lines=max_lines, **kwargs)
+
+    def _fallback_body(self) -> tuple[str, str]:
+        return "log", lines_body(self.lines)
+
+    def _fallback_text(self) -> str:
+        return "\n".join([f"{self.title}:", *self.lines[-MAX_LOG_LINES:]])
 
     def _store(self, channel: str, data: Any) -> None:
         self._pending.append(data)

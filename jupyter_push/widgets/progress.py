@@ -7,6 +7,7 @@ from typing import Any
 
 import traitlets as t
 
+from ..static_html import describe_progress, progress_body
 from ..tracking import RateMeter, eta
 from ._base import ChannelWidget, view_module
 from ._kinds import progress_fields
@@ -39,6 +40,12 @@ class Progress(ChannelWidget):
         self._meter = RateMeter(0, time.monotonic())
         super().__init__(channel, description=description, remote=remote, total=total,
                          unit=unit, **kwargs)
+
+    def _fallback_body(self) -> tuple[str, str]:
+        return "progress", progress_body(self.value, self.total, self.rate, self.eta)
+
+    def _fallback_text(self) -> str:
+        return f"{self.title}: {describe_progress(self.value, self.total, self.rate, self.eta)}"
 
     def _store(self, channel: str, data: Any) -> None:
         self._latest = data

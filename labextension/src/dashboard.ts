@@ -1,4 +1,8 @@
-/** The "Live Dashboard" main-area panel: one tile per channel, in the user's layout. */
+/**
+ * The "Live Dashboard" main-area panel: one tile per channel, in the user's layout, grouped
+ * under the kernel that pushed it (the tile library's groups: a kernel's state is its group's
+ * header, whose notebook name opens the notebook; a dead kernel's group can be dismissed).
+ */
 
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
@@ -13,6 +17,8 @@ import { ensureStyles } from './tiles/style.js';
 import { download, snapshotPage } from './tiles/snapshot.js';
 import { patternMatches } from './tiles/pattern.js';
 import { drawDirty } from './tiles/schedule.js';
+import { COMPARE_GROUP, Dismissals, groupKernel, groupOf, isKernelStateChannel } from './tiles/grouping.js';
+import { Groups } from './tiles/groups.js';
 import { TileAction, TileView } from './tileview';
 import { IPushConnection } from './tokens';
 
@@ -20,6 +26,13 @@ const FRAME_BUDGET_MS = 10;
 
 export class Dashboard extends Widget {
   private readonly views = new Map<string, TileView>();
+  /** The group each tile is in (the kernel that pushed its latest value). */
+  private readonly viewGroups = new Map<string, string>();
+  /** The kernels' states, drawn as their groups' headers (latest each). */
+  private readonly kernelStates = new Map<string, PushEvent>();
+  private readonly groups: Groups;
+  private dismissals = new Dismissals();
+  private dismissedSaved: Record<string, number> | null = null;
   private readonly status: StatusBadge;
   private readonly hint = document.createElement('div');
   private readonly grid = document.createElement('div');
@@ -36,7 +49,8 @@ export class Dashboard extends Widget {
   constructor(
     private readonly connection: IPushConnection,
     private readonly store: LayoutStore,
-    private readonly openSource: (source: PushSource) => void = () => undefined
+    private readonly openSource: (source: PushSource) => void = () => undefined,
+    openNotebook?: (kernelId: string, notebook: string) => void
   ) {
     super();
     this.id = 'jupyter-push-dashboard';
@@ -68,8 +82,10 @@ export class Dashboard extends Widget {
     this.empty.className = 'jp-Push-empty';
     this.empty.textContent =
       'No events yet. From a notebook: from jupyter_push import push; push("progress", 40)';
-    this.grid.className = 'jp-Push-tiles';
+    this.grid.className = 'jp-Push-groups jpt-groups';
+    this.groups = new Groups(this.grid, { openNotebook, onDismiss: key => this.dismiss(key) });
     this.node.append(toolbar, this.compare.form, this.hint, this.hiddenList, this.empty, this.grid);
+    this.syncDismissals();
 
     for (const record of connection.channels.values()) {
       this.adopt(record.name);
@@ -134,10 +150,13 @@ export class Dashboard extends Widget {
       version: 1 as const,
       title: 'jupyter_push run',
       saved: Date.now() / 1000,
-      cards: visible.map(channel => {
-        const card = this.views.get(channel)!.card;
-        return { channel, kind: card.chosen, multi: card.multi, events: [...card.history] };
-      })
+      cards: [
+        ...[...this.kernelStates.values()].map(e => ({ channel: e.channel, kind: null, multi: false, events: [e] })),
+        ...visible.map(channel => {
+          const card = this.views.get(channel)!.card;
+          return { channel, kind: card.chosen, multi: card.multi, events: [...card.history] };
+        })
+      ]
     };
     const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
     download(document, `jupyter_push-${stamp}.html`, snapshotPage(library, snapshot));
@@ -148,7 +167,12 @@ export class Dashboard extends Widget {
       return false;
     }
     const recent = this.connection.channels.get(channel)?.recent ?? [];
-    if (!recent.length) {
+    const last = recent[recent.length - 1];
+    if (!last || this.dismissals.hides(groupOf(channel, last), last)) {
+      return false;
+    }
+    if (isKernelStateChannel(channel)) {
+      this.kernelEvent(last);
       return false;
     }
     const view = new TileView(
@@ -161,28 +185,95 @@ export class Dashboard extends Widget {
     );
     view.replace(recent);
     this.views.set(channel, view);
+    this.noteGroup(channel, last);
     return true;
+  }
+
+  /** A kernel's state: its group's header. */
+  private kernelEvent(event: PushEvent): void {
+    if (this.dismissals.hides(groupOf(event.channel, event), event)) {
+      return;
+    }
+    this.kernelStates.set(event.channel, event);
+    this.groups.kernelEvent(event);
+    this.empty.hidden = true;
+  }
+
+  /** Follow a tile's group (it sits under the kernel that pushed its latest value). */
+  private noteGroup(channel: string, event: PushEvent): boolean {
+    const key = groupOf(channel, event);
+    if (channel.startsWith('$kernels/')) {
+      this.groups.kernelEvent(event); // a kernel's resources: in its header too
+    } else {
+      this.groups.seen(key, event);
+    }
+    if (this.viewGroups.get(channel) === key) {
+      return false;
+    }
+    this.viewGroups.set(channel, key);
+    return true;
+  }
+
+  /** Take a dead kernel's group off the panel, its tiles with it, until it pushes again. */
+  private dismiss(key: string): void {
+    const kernel = groupKernel(key);
+    if (kernel === null) {
+      return;
+    }
+    let upTo = this.groups.header(key)?.latest ?? 0;
+    for (const [channel, group] of [...this.viewGroups]) {
+      const view = this.views.get(channel);
+      if (group === key && view) {
+        upTo = Math.max(upTo, view.card.time);
+        view.card.destroy();
+        this.views.delete(channel);
+        this.viewGroups.delete(channel);
+      }
+    }
+    this.kernelStates.delete(`$kernels/${kernel}`);
+    this.groups.remove(key);
+    this.dismissals.dismiss(kernel, upTo);
+    const dismissed = this.dismissals.toJSON();
+    this.dismissedSaved = dismissed;
+    this.store.update(l => ({ ...l, dismissed }));
+  }
+
+  /** The dismissals kept in the layout (read back once the state database answered). */
+  private syncDismissals(): void {
+    const saved = this.store.layout.dismissed;
+    if (saved !== this.dismissedSaved) {
+      this.dismissedSaved = saved;
+      this.dismissals = new Dismissals(saved);
+    }
   }
 
   private onReceived(_: IPushConnection, events: readonly PushEvent[]): void {
     const adopted = new Set<string>();
+    let regrouped = false;
     for (const event of events) {
       for (const [pattern, overlay] of this.overlays) {
         if (patternMatches(pattern, event.channel)) {
           overlay.push(event);
         }
       }
+      if (isKernelStateChannel(event.channel)) {
+        this.kernelEvent(event);
+        continue;
+      }
       if (adopted.has(event.channel)) {
         continue; // its tile was just built from the channel's recent events, this one included
       }
       const view = this.views.get(event.channel);
       if (view) {
-        view.push(event);
+        if (!this.dismissals.hides(groupOf(event.channel, event), event)) {
+          view.push(event);
+          regrouped = this.noteGroup(event.channel, event) || regrouped;
+        }
       } else if (this.adopt(event.channel)) {
         adopted.add(event.channel);
       }
     }
-    if (adopted.size) {
+    if (adopted.size || regrouped) {
       this.arrangeTiles();
     }
     // `received` comes in an animation frame already: draw now rather than in the next one
@@ -197,8 +288,10 @@ export class Dashboard extends Widget {
         continue;
       }
       const recent = this.connection.channels.get(channel)?.recent;
-      if (recent?.length) {
-        this.views.get(channel)?.replace(recent); // its recent events were completed from history
+      const view = this.views.get(channel);
+      if (recent?.length && view) {
+        view.replace(recent); // its recent events were completed from history
+        added = this.noteGroup(channel, recent[recent.length - 1]) || added;
       }
     }
     for (const [pattern, overlay] of this.overlays) {
@@ -242,6 +335,8 @@ export class Dashboard extends Widget {
 
   private act(channel: string, action: TileAction): void {
     const channels = [...this.views.keys()];
+    const group = this.viewGroups.get(channel);
+    const beside = (other: string) => this.viewGroups.get(other) === group;
     this.store.update(layout => {
       switch (action) {
         case 'pin':
@@ -251,29 +346,29 @@ export class Dashboard extends Widget {
         case 'hide':
           return this.overlays.has(channel) ? setOverlay(layout, channel, false) : setHidden(layout, channel, true);
         case 'left':
-          return move(layout, channels, channel, -1);
+          return move(layout, channels, channel, -1, beside);
         case 'right':
-          return move(layout, channels, channel, 1);
+          return move(layout, channels, channel, 1, beside);
       }
     });
   }
 
   private arrangeTiles(): void {
+    this.syncDismissals();
     const layout = this.store.layout;
     this.syncOverlays(layout.overlays);
     const { visible, hidden } = arrange(layout, this.views.keys());
     const pinned = new Set(layout.pinned);
-    const nodes = visible.map(channel => {
-      const view = this.views.get(channel)!;
-      view.setPinned(pinned.has(channel));
-      view.setKind(layout.kinds[channel] ?? null);
-      return view.node;
-    });
-    const current = [...this.grid.children];
-    if (current.length !== nodes.length || current.some((n, i) => n !== nodes[i])) {
-      this.grid.replaceChildren(...nodes);
-    }
-    this.empty.hidden = this.views.size > 0;
+    this.groups.arrange(
+      visible.map(channel => {
+        const view = this.views.get(channel)!;
+        view.setPinned(pinned.has(channel));
+        view.setKind(layout.kinds[channel] ?? null);
+        const group = this.overlays.has(channel) ? COMPARE_GROUP : this.viewGroups.get(channel);
+        return [group ?? groupOf(channel, undefined), view.node];
+      })
+    );
+    this.empty.hidden = this.views.size > 0 || this.kernelStates.size > 0;
     this.hiddenButton.hidden = hidden.length === 0;
     this.hiddenButton.textContent = `Hidden (${hidden.length})`;
     this.hiddenList.replaceChildren(
@@ -305,6 +400,7 @@ export class Dashboard extends Widget {
     for (const view of this.views.values()) {
       view.tick(now);
     }
+    this.groups.tick(now);
     this.showStatus();
   }
 }

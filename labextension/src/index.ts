@@ -11,7 +11,7 @@ import { IStateDB } from '@jupyterlab/statedb';
 import { PushConnection } from './connection';
 import { Dashboard } from './dashboard';
 import { pulseIcon } from './icons';
-import { openSource } from './jump';
+import { openKernelNotebook, openSource } from './jump';
 import { showToast, toastFor } from './notifications';
 import { LayoutStore } from './layoutstore';
 import { showDashboard } from './placement';
@@ -57,7 +57,12 @@ const dashboardPlugin: JupyterFrontEndPlugin<void> = {
       icon: pulseIcon,
       execute: args => {
         if (!dashboard || dashboard.isDisposed) {
-          dashboard = new Dashboard(connection, store, source => void openSource(app, source));
+          dashboard = new Dashboard(
+            connection,
+            store,
+            source => void openSource(app, source),
+            (kernelId, notebook) => void openKernelNotebook(app, kernelId, notebook)
+          );
           void tracker.add(dashboard);
         }
         showDashboard(app, labShell, dashboard);

@@ -4,6 +4,7 @@
  */
 
 import { JupyterFrontEnd } from '@jupyterlab/application';
+import { PageConfig } from '@jupyterlab/coreutils';
 
 import { PushSource } from './protocol';
 
@@ -44,6 +45,57 @@ export function notebookPath(
     }
   }
   return source.path ?? null;
+}
+
+/**
+ * A path on the server's disk (what a kernel may report) as a contents API path, relative to the
+ * server's root; an API path stays as it is; null for a file outside the root.
+ */
+export function relativeToRoot(path: string, serverRoot: string): string | null {
+  const isAbsolute = path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path);
+  if (!isAbsolute) {
+    return path.replace(/^\.\//, '');
+  }
+  if (!serverRoot) {
+    return null; // the root is not known: no way to tell where the file is
+  }
+  const norm = (p: string) => p.replace(/\\/g, '/').replace(/\/+$/, '');
+  const root = norm(serverRoot); // '' for the file system's root
+  const file = norm(path);
+  return file.startsWith(root + '/') ? file.slice(root.length + 1) : null;
+}
+
+/**
+ * The notebook of a kernel group's header, to open: the kernel's session when it still runs,
+ * else the path the kernel's state names (relative to the server's root).
+ */
+export function kernelNotebookPath(
+  kernelId: string,
+  notebook: string,
+  sessions: Iterable<{ path: string; kernel?: { id: string } | null }>,
+  serverRoot: string
+): string | null {
+  for (const session of sessions) {
+    if (session.kernel?.id === kernelId) {
+      return session.path;
+    }
+  }
+  return relativeToRoot(notebook, serverRoot);
+}
+
+/** Open the notebook of a kernel group's header. */
+export async function openKernelNotebook(app: JupyterFrontEnd, kernelId: string, notebook: string): Promise<boolean> {
+  const path = kernelNotebookPath(
+    kernelId,
+    notebook,
+    app.serviceManager.sessions.running(),
+    PageConfig.getOption('serverRoot')
+  );
+  if (!path) {
+    return false;
+  }
+  await app.commands.execute('docmanager:open', { path });
+  return true;
 }
 
 export async function openSource(app: JupyterFrontEnd, source: PushSource): Promise<boolean> {

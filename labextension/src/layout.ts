@@ -8,9 +8,11 @@ export interface Layout {
   kinds: Record<string, string>;
   /** Patterns the user added with "Compare…": a tile each, overlaying the matching channels. */
   overlays: string[];
+  /** Dismissed kernel groups: kernel id → the newest event time they showed (tiles/grouping.js). */
+  dismissed: Record<string, number>;
 }
 
-export const EMPTY_LAYOUT: Layout = { order: [], pinned: [], hidden: [], kinds: {}, overlays: [] };
+export const EMPTY_LAYOUT: Layout = { order: [], pinned: [], hidden: [], kinds: {}, overlays: [], dismissed: {} };
 
 export interface Arrangement {
   visible: string[];
@@ -68,6 +70,7 @@ export function setOverlay(layout: Layout, pattern: string, on: boolean): Layout
   const kinds = { ...layout.kinds };
   delete kinds[pattern];
   return {
+    ...layout,
     order: without(layout.order),
     pinned: without(layout.pinned),
     hidden: without(layout.hidden),
@@ -81,14 +84,24 @@ export function setHidden(layout: Layout, channel: string, on: boolean): Layout 
 }
 
 /**
- * Move a visible tile one place towards the start (-1) or the end (+1), within its group
- * (pinned or not). `channels` are all the channels on the board.
+ * Move a visible tile one place towards the start (-1) or the end (+1), past the next tile
+ * `beside` accepts (the tiles of its kernel's group), pinned or not as it is. `channels` are all
+ * the channels on the board.
  */
-export function move(layout: Layout, channels: Iterable<string>, channel: string, step: -1 | 1): Layout {
+export function move(
+  layout: Layout,
+  channels: Iterable<string>,
+  channel: string,
+  step: -1 | 1,
+  beside: (other: string) => boolean = () => true
+): Layout {
   const { visible, hidden } = arrange(layout, channels);
   const pinned = new Set(layout.pinned);
   const i = visible.indexOf(channel);
-  const j = i + step;
+  let j = i + step;
+  while (j >= 0 && j < visible.length && !beside(visible[j])) {
+    j += step;
+  }
   if (i < 0 || j < 0 || j >= visible.length || pinned.has(visible[j]) !== pinned.has(channel)) {
     return layout;
   }
@@ -110,11 +123,20 @@ export function parseLayout(value: unknown): Layout {
       }
     }
   }
+  const dismissed: Record<string, number> = {};
+  if (typeof v.dismissed === 'object' && v.dismissed !== null && !Array.isArray(v.dismissed)) {
+    for (const [kernel, time] of Object.entries(v.dismissed as Record<string, unknown>)) {
+      if (typeof time === 'number' && Number.isFinite(time)) {
+        dismissed[kernel] = time;
+      }
+    }
+  }
   return {
     order: names(v.order),
     pinned: names(v.pinned),
     hidden: names(v.hidden),
     kinds,
-    overlays: names(v.overlays)
+    overlays: names(v.overlays),
+    dismissed
   };
 }

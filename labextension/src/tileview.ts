@@ -15,6 +15,8 @@ export class TileView {
   private readonly pinButton: HTMLButtonElement;
   private readonly sourceButton: HTMLButtonElement;
   private source: PushSource | undefined;
+  /** What the source button shows (path, execution count, cell), to skip unchanged writes. */
+  private shownSource: string | null = null;
 
   constructor(
     readonly channel: string,
@@ -79,8 +81,14 @@ export class TileView {
   }
 
   private showSource(source: PushSource | undefined): void {
-    const label = sourceLabel(source);
+    // runs for every event: the button changes only when the cell that pushes does
+    const shown = `${source?.path}\0${source?.execution_count}\0${source?.cell}`;
     this.source = source;
+    if (shown === this.shownSource) {
+      return;
+    }
+    this.shownSource = shown;
+    const label = sourceLabel(source);
     this.sourceButton.hidden = label === null;
     this.sourceButton.textContent = label ?? '';
     if (source?.path) {
@@ -93,3 +101,4 @@ export class TileView {
     this.card.tick(now);
   }
 }
+

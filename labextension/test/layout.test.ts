@@ -37,13 +37,23 @@ describe('tile layout', () => {
 
   it('reads back only well-formed stored layouts', () => {
     assert.deepEqual(parseLayout(null), EMPTY_LAYOUT);
-    assert.deepEqual(parseLayout({ order: ['a', 3, 'a'], pinned: 'x', hidden: ['h'], kinds: { a: 'chart', b: 3 } }), {
-      order: ['a'],
-      pinned: [],
-      hidden: ['h'],
-      kinds: { a: 'chart' },
-      overlays: []
-    });
+    assert.deepEqual(
+      parseLayout({
+        order: ['a', 3, 'a'],
+        pinned: 'x',
+        hidden: ['h'],
+        kinds: { a: 'chart', b: 3 },
+        dismissed: { k1: 12.5, k2: 'x', k3: null }
+      }),
+      { order: ['a'], pinned: [], hidden: ['h'], kinds: { a: 'chart' }, overlays: [], dismissed: { k1: 12.5 } }
+    );
+  });
+
+  it('moves a tile past the next one of its own group', () => {
+    const group = (c: string) => (c === 'b' || c === 'd' ? 'k' : 'other');
+    const layout = move(EMPTY_LAYOUT, channels, 'b', 1, c => group(c) === group('b'));
+    assert.deepEqual(arrange(layout, channels).visible, ['a', 'd', 'c', 'b']);
+    assert.equal(move(layout, channels, 'b', 1, c => group(c) === group('b')), layout);
   });
 
   it('keeps the kind chosen per channel, and forgets it for "auto"', () => {

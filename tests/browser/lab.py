@@ -28,6 +28,7 @@ class LabServer:
         app: str = "jupyterlab",
         password: str | None = None,
         base_url: str = "/",
+        extra_args: tuple[str, ...] = (),
     ):
         self.root = root
         self.base_url = base_url
@@ -37,6 +38,7 @@ class LabServer:
         # with a password there is no token: the page authenticates with its login cookie
         self.token = "" if password else secrets.token_hex(16)
         self.push_enabled = push_enabled
+        self.extra_args = extra_args
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = root / "lab.log"
 
@@ -84,6 +86,7 @@ class LabServer:
         ]
         if self.app == "jupyterlab":
             cmd += ["--LabApp.extension_manager=readonly", "--LabApp.news_url="]
+        cmd += self.extra_args
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
         self._wait_ready()

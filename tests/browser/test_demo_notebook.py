@@ -75,6 +75,13 @@ def test_demo_notebook_runs_in_jupyterlab_and_shows_full_bar_and_chart(page: Any
     temperature = page.locator(".jp-push-dashboard .jpt-card", has_text="demo/temperature")
     expect(temperature).to_have_count(1)
 
+    # each widget's static fallback (for viewers without widgets) is hidden under the live one
+    fallbacks = page.locator(".jpp-fallback")
+    expect(fallbacks.first).to_be_attached()
+    assert fallbacks.count() >= 3
+    for i in range(fallbacks.count()):
+        expect(fallbacks.nth(i)).to_be_hidden()
+
     # the same events reached the server, for every other watcher
     r = httpx.get(lab.url + "push/channels", params={"channel": "demo/progress"}, timeout=10,
                   headers={"Authorization": f"token {lab.token}"})

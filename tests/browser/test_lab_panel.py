@@ -311,7 +311,7 @@ def test_tile_layout_is_kept_across_reloads(page: Any, lab: LabServer) -> None:
     expect(tiles).to_have_count(2)
     assert [t.get_attribute("data-channel") for t in tiles.all()] == expected
     expect(dashboard.locator(".jp-Push-showHidden")).to_have_text("Hidden (1)")
-    assert dashboard.locator(".jp-Push-tile").first.get_attribute("data-channel") == "layout/c"
+    assert tiles.first.get_attribute("data-channel") == "layout/c"  # pinned: first of its group
 
     wait_for_saved_layout(lab, hidden="layout/b")
     page.reload()

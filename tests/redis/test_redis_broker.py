@@ -7,7 +7,6 @@ import pytest
 from jupyter_push.channels import PatternSet
 from jupyter_push.events import Event
 from jupyter_push.exceptions import BrokerUnavailable
-from jupyter_push.server.brokers.base import Draft
 from jupyter_push.server.brokers.redis import (
     RedisBroker,
     event_from_retained,
@@ -18,6 +17,11 @@ from tests.support.waiting import until
 
 from .conftest import NEEDS_REDIS
 from .servers import free_port
+
+
+def draft(channel: str, data_json: bytes, source_json: bytes | None = None):
+    """A broker's input: (channel, data_json, source_json), a plain tuple."""
+    return (channel, data_json, source_json)
 
 
 @pytest.mark.parametrize(
@@ -53,7 +57,7 @@ async def test_one_broker_relays_what_another_stores_once_each_with_the_same_ids
     try:
         await b.start()
         await b.latest(PatternSet())  # connected and positioned
-        events = await a.publish([Draft("r", b"1"), Draft("r", b"2"), Draft("s", b"3", b"{}")])
+        events = await a.publish([draft("r", b"1"), draft("r", b"2"), draft("s", b"3", b"{}")])
         await until(lambda: len(seen) >= 3, what="the relay of three events")
         assert [e.id for e in seen] == [e.id for e in events]
         assert [e.json for e in seen] == [e.json for e in events]
@@ -68,9 +72,9 @@ async def test_publish_beyond_the_buffer_is_refused_at_once_while_redis_is_unrea
                          buffer_events=2)
     try:
         with pytest.raises(BrokerUnavailable, match="unreachable"):
-            await broker.publish([Draft("x", b"1")] * 3)
+            await broker.publish([draft("x", b"1")] * 3)
         with pytest.raises(BrokerUnavailable, match="unreachable"):
-            await broker.publish([Draft("x", b"1")])  # waited 0.2 s, then refused
+            await broker.publish([draft("x", b"1")])  # waited 0.2 s, then refused
     finally:
         await broker.stop()
 
@@ -80,7 +84,7 @@ async def test_a_batch_larger_than_the_outage_buffer_is_stored_while_redis_is_up
     broker = RedisBroker(redis_server.url, prefix="big-batch:", buffer_events=2)
     try:
         await broker.latest(PatternSet())  # connected
-        events = await broker.publish([Draft("big", str(i).encode()) for i in range(5)])
+        events = await broker.publish([draft("big", str(i).encode()) for i in range(5)])
         assert [e.data_json for e in events] == [str(i).encode() for i in range(5)]
     finally:
         await broker.stop()
@@ -95,7 +99,7 @@ async def test_publish_made_while_redis_is_down_is_stored_once_it_comes_up(tmp_p
     redis = RedisServer(tmp_path / "redis", port=free_port())
     broker = RedisBroker(redis.url, prefix="late:", publish_timeout=20)
     try:
-        pending = asyncio.ensure_future(broker.publish([Draft("late", b"1")]))
+        pending = asyncio.ensure_future(broker.publish([draft("late", b"1")]))
         await asyncio.sleep(0.2)  # time passes with Redis down: the publish still waits
         assert not pending.done()
         await asyncio.get_running_loop().run_in_executor(None, redis.start)

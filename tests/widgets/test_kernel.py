@@ -121,5 +121,42 @@ def test_headless_run_saves_the_final_widget_state_in_the_notebook(tmp_path):
     state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
     [bar] = [m["state"] for m in state.values() if m["state"].get("channel") == "progress"]
     assert bar["value"] == 9_999
-    [view] = [o for o in outputs if o.output_type == "display_data"]
+    view, fallback = [o for o in outputs if o.output_type == "display_data"]
     assert view.data["application/vnd.jupyter.widget-view+json"]["model_id"] in state
+    # and the static fallback under it, updated to the final value at the end of the cell
+    assert fallback.data["text/plain"].startswith("progress: 9999")
+    assert 'aria-valuetext="9999' in fallback.data["text/html"]
+
+
+async def test_a_chart_bound_to_runs_lines_up_this_kernels_run_and_another_ones(kernel, http):
+    for step in range(2):  # a run pushed elsewhere before the chart exists: from the history
+        await publish(http, "runs/early/cmpk/loss", {"step": step, "loss": 3 / (step + 1)})
+    setup = await kernel.execute(
+        "import jupyter_push\n"
+        "from jupyter_push import push, run_channel\n"
+        "from jupyter_push.widgets import Chart\n"
+        "for step in range(3):\n"
+        "    push(run_channel('cmpk/loss', 'mine'), {'step': step, 'loss': 1 / (step + 1)})\n"
+        "chart = Chart('cmpk/loss', run='*')\n"
+        "display(chart)\n"
+        "print(chart.remote, jupyter_push.flush(10))"
+    )
+    assert setup.errors == [] and setup.stdout.split() == ["True", "True"]
+    for step in range(3):  # another process's run, while the chart is shown
+        await publish(http, "runs/theirs/cmpk/loss", {"step": step, "loss": 2 / (step + 1)})
+    run = await kernel.execute(
+        "import json, time\n"
+        "deadline = time.monotonic() + 30\n"
+        "while len(chart.series.get('theirs loss', [])) < 3 and time.monotonic() < deadline:\n"
+        "    time.sleep(0.01)\n"
+        "print(json.dumps(chart.series))"
+    )
+    assert json.loads(run.stdout) == {
+        "mine loss": [[s, 1 / (s + 1)] for s in range(3)],
+        "early loss": [[s, 3 / (s + 1)] for s in range(2)],  # once: not again when subscribed
+        "theirs loss": [[s, 2 / (s + 1)] for s in range(3)],
+    }
+    # the fallback under the chart names the runs with their last loss (the cell's end)
+    [fallback] = [m for m in run.messages if m["msg_type"] == "update_display_data"]
+    assert "mine loss 0.3333 · early loss 1.5 · theirs loss 0.6667" in fallback["content"][
+        "data"]["text/plain"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple, Tuple
 
 from ...events import Event
 
@@ -20,12 +20,12 @@ class Origin(NamedTuple):
     ref: int
 
 
-class Draft(NamedTuple):
-    """A validated event before the broker gives it an id and a time."""
-
-    channel: str
-    data_json: bytes
-    source_json: bytes | None = None
+Draft = Tuple[str, bytes, "bytes | None"]
+"""A validated event before the broker gives it an id and a time: (channel, data_json,
+source_json). A plain tuple rather than a NamedTuple: the garbage collector stops tracking a
+tuple of strings and bytes at its first collection, but never an instance of a tuple
+subclass, and a kernel's burst holds hundreds of thousands of drafts at once (each full
+collection walked them all)."""
 
 
 class Broker(abc.ABC):

@@ -1,12 +1,15 @@
 // @ts-check
 /**
  * A board: a grid of cards, one per channel, or one per pattern for patterns with wildcards
- * (`runs/*\/loss` overlays every matching channel on one chart, a series each). Used by the
+ * (`runs/*\/loss` overlays every matching channel on one chart, a series each), grouped under
+ * the kernel that pushed them (groups.js: `$kernels/<id>` is the group's header). Used by the
  * viewer, the notebook Dashboard and snapshot files.
  */
 
 import { Card } from './card.js';
 import { el } from './dom.js';
+import { COMPARE_GROUP, Dismissals, OTHER_GROUP, groupKernel, groupOf, isKernelStateChannel } from './grouping.js';
+import { Groups } from './groups.js';
 import { isPattern, patternMatches } from './pattern.js';
 import { ensureStyles } from './style.js';
 
@@ -16,7 +19,10 @@ import { ensureStyles } from './style.js';
 /**
  * @typedef {{ kinds?: Record<string, string>, overlays?: string[], limits?: Partial<TileLimits>,
  *             onKindChosen?: (channel: string, kind: string | null) => void,
- *             send?: import('./types.js').Send }} BoardOptions
+ *             send?: import('./types.js').Send,
+             openNotebook?: (kernelId: string, notebook: string) => void,
+             dismissed?: Record<string, number>,
+             onDismissed?: (dismissed: Record<string, number>) => void }} BoardOptions
  * @typedef {{ channel: string, kind: string | null, multi: boolean, events: TileEvent[] }} CardSnapshot
  * @typedef {{ format: 'jupyter_push.tiles', version: 1, title: string, saved: number, cards: CardSnapshot[] }} BoardSnapshot
  */
@@ -33,10 +39,19 @@ export class Board {
     this.options = options;
     /** @type {Record<string, string>} */
     this.kinds = { ...options.kinds };
-    this.grid = el('div', 'jpt-board');
+    this.grid = el('div', 'jpt-groups');
     root.append(this.grid);
     /** @type {Map<string, Card>} */
     this.cards = new Map();
+    /** The group each card is in. @type {Map<string, string>} */
+    this.cardGroups = new Map();
+    /** The kernels' states drawn as group headers, latest each. @type {Map<string, TileEvent>} */
+    this.kernelStates = new Map();
+    this.dismissals = new Dismissals(options.dismissed);
+    this.groups = new Groups(this.grid, {
+      openNotebook: options.openNotebook,
+      onDismiss: key => this.dismiss(key)
+    });
     for (const pattern of options.overlays ?? []) {
       this.card(pattern, isPattern(pattern));
     }
@@ -45,8 +60,9 @@ export class Board {
   /**
    * @param {string} channel
    * @param {boolean} multi
+   * @param {string} [group] where a new card goes (its first event's group)
    */
-  card(channel, multi) {
+  card(channel, multi, group) {
     let card = this.cards.get(channel);
     if (!card) {
       card = new Card({
@@ -65,23 +81,84 @@ export class Board {
         }
       });
       this.cards.set(channel, card);
-      this.grid.append(card.node);
+      this.place(channel, multi ? COMPARE_GROUP : group ?? groupOf(channel, undefined));
     }
     return card;
   }
 
+  /**
+   * Put a card in a group (a channel sits under the kernel that pushed its latest value).
+   * @param {string} channel
+   * @param {string} key
+   */
+  place(channel, key) {
+    if (this.cardGroups.get(channel) === key) {
+      return;
+    }
+    this.cardGroups.set(channel, key);
+    this.groups.arrange([...this.cards].map(([c, card]) => [this.cardGroups.get(c) ?? OTHER_GROUP, card.node]));
+  }
+
   /** @param {TileEvent} event */
   push(event) {
+    this.route(event, true);
+  }
+
+  /**
+   * @param {TileEvent} event
+   * @param {boolean} overlay whether a matching overlay card takes it
+   */
+  route(event, overlay) {
+    const key = groupOf(event.channel, event);
+    if (this.dismissals.hides(key, event)) {
+      return;
+    }
+    if (isKernelStateChannel(event.channel)) {
+      this.kernelStates.set(event.channel, event);
+      this.groups.kernelEvent(event);
+      return;
+    }
     let overlaid = false;
-    for (const pattern of this.options.overlays ?? []) {
+    for (const pattern of overlay ? this.options.overlays ?? [] : []) {
       if (isPattern(pattern) && patternMatches(pattern, event.channel)) {
         this.card(pattern, true).push(event);
         overlaid = true;
       }
     }
     if (!overlaid) {
-      this.card(event.channel, false).push(event);
+      this.card(event.channel, false, key).push(event);
+      this.place(event.channel, key);
+      if (event.channel.startsWith('$kernels/')) {
+        this.groups.kernelEvent(event); // its resources, shown in the header too
+      } else {
+        this.groups.seen(key, event);
+      }
     }
+  }
+
+  /**
+   * Take a (dead) kernel's group off the board, its channels with it, until it pushes again.
+   * @param {string} key
+   */
+  dismiss(key) {
+    const kernel = groupKernel(key);
+    if (kernel === null) {
+      return;
+    }
+    let upTo = this.groups.header(key)?.latest ?? 0;
+    for (const [channel, group] of [...this.cardGroups]) {
+      const card = this.cards.get(channel);
+      if (group === key && card) {
+        upTo = Math.max(upTo, card.time);
+        card.destroy();
+        this.cards.delete(channel);
+        this.cardGroups.delete(channel);
+      }
+    }
+    this.kernelStates.delete(`$kernels/${kernel}`);
+    this.groups.remove(key);
+    this.dismissals.dismiss(kernel, upTo);
+    this.options.onDismissed?.(this.dismissals.toJSON());
   }
 
   /** @param {readonly TileEvent[]} events */
@@ -110,6 +187,7 @@ export class Board {
     for (const card of this.cards.values()) {
       card.tick(now);
     }
+    this.groups.tick(now);
   }
 
   /**
@@ -123,7 +201,10 @@ export class Board {
       version: 1,
       title,
       saved: Date.now() / 1000,
-      cards: [...this.cards.values()].map(c => ({ channel: c.channel, kind: c.chosen, multi: c.multi, events: [...c.history] }))
+      cards: [
+        ...[...this.kernelStates.values()].map(e => ({ channel: e.channel, kind: null, multi: false, events: [e] })),
+        ...[...this.cards.values()].map(c => ({ channel: c.channel, kind: c.chosen, multi: c.multi, events: [...c.history] }))
+      ]
     };
   }
 
@@ -146,8 +227,13 @@ export class Board {
     }
     const board = new Board(root, { kinds, overlays });
     for (const c of snapshot.cards) {
-      const card = board.card(c.channel, c.multi);
-      card.pushAll(c.events);
+      if (c.multi) {
+        board.card(c.channel, true).pushAll(c.events);
+      } else {
+        for (const event of c.events) {
+          board.route({ ...event, channel: c.channel }, false);
+        }
+      }
     }
     return board;
   }

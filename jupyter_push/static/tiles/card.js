@@ -6,6 +6,7 @@
  */
 
 import { el, setAttr, setText } from './dom.js';
+import { watchOnScreen, unwatchOnScreen } from './onscreen.js';
 import { KINDS, decide, kindNamed } from './registry.js';
 import { requestDraw } from './schedule.js';
 import { DEFAULT_LIMITS } from './types.js';
@@ -72,6 +73,7 @@ export class Card {
     if (this.chosen) {
       this.build(this.chosen);
     }
+    watchOnScreen(this.node, () => requestDraw(this));
   }
 
   /** @param {CardAction} action */
@@ -131,8 +133,11 @@ export class Card {
     this.time = event.time;
     this.count += 1;
     if (!this.chosen && !this.multi) {
-      const decided = decide(this.channel, event.data);
-      if (decided !== this.kind && (this.kind === null || this.kind === 'json' || !kindNamed(this.kind).matches(this.channel, event.data))) {
+      // a tile keeps its kind while the data still suits it: decide only when it may change
+      const kind = this.kind;
+      const keeps = kind !== null && kind !== 'json' && kindNamed(kind).matches(this.channel, event.data);
+      const decided = keeps ? kind : decide(this.channel, event.data);
+      if (decided !== null && decided !== kind) {
         this.build(decided); // replays the history, this event included
         return;
       }
@@ -190,6 +195,7 @@ export class Card {
 
   destroy() {
     this.tile?.destroy?.();
+    unwatchOnScreen(this.node);
     this.node.remove();
   }
 }

@@ -6,7 +6,7 @@
  */
 
 export const CSS = `
-.jpt-card, .jpt-board {
+.jpt-card, .jpt-board, .jpt-groups {
   --jpt-fg: var(--jp-ui-font-color1, #1d1d1f);
   --jpt-muted: var(--jp-ui-font-color2, #5f5f66);
   --jpt-bg: var(--jp-layout-color1, #ffffff);
@@ -35,7 +35,8 @@ export const CSS = `
   --jp-mirror-editor-number-color: #b5cea8; color: #f2f2f5; background: #111114; color-scheme: dark; }
 .jpt-board { display: grid; gap: .6rem; grid-template-columns: repeat(auto-fill, minmax(min(100%, 20rem), 1fr)); }
 .jpt-card { font-family: var(--jpt-font); font-size: 13px; color: var(--jpt-fg); background: var(--jpt-bg);
-  border: 1px solid var(--jpt-line); border-radius: 6px; padding: .45rem .6rem; min-width: 0; }
+  border: 1px solid var(--jpt-line); border-radius: 6px; padding: .45rem .6rem; min-width: 0;
+  content-visibility: auto; contain-intrinsic-size: auto 20rem auto 16rem; }
 .jpt-cardHeader { display: flex; align-items: center; gap: .4rem; margin-bottom: .3rem; }
 .jpt-cardName { flex: 1; font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .jpt-age, .jpt-range, .jpt-readout, .jpt-lineCount, .jpt-progressText, .jpt-numberChange { color: var(--jpt-muted); font-size: 11px; }
@@ -59,6 +60,28 @@ export const CSS = `
 .jpt-kernel[data-state="dead"] .jpt-kernelState { background: var(--jpt-error); color: #fff; }
 .jpt-kernel[data-state="dead"] .jpt-kernelReason { color: var(--jpt-error); }
 .jpt-kernelNotebook, .jpt-kernelDetail { color: var(--jpt-muted); font-size: 11px; overflow-wrap: anywhere; }
+.jpt-groups { display: grid; gap: .9rem; font-family: var(--jpt-font); font-size: 13px; color: var(--jpt-fg); }
+.jpt-group { min-width: 0; }
+.jpt-groupHeader { display: grid; gap: .1rem; padding: .15rem .2rem .3rem; margin-bottom: .45rem;
+  border-bottom: 2px solid var(--jpt-line); }
+.jpt-groupLine { display: flex; flex-wrap: wrap; align-items: baseline; gap: .2rem .55rem; }
+.jpt-groupTitle { font-weight: 600; }
+.jpt-groupToggle { font: inherit; color: var(--jpt-muted); background: none; border: none; cursor: pointer;
+  padding: 0 .15rem; width: 1.3em; }
+.jpt-groupHeader .jpt-kernelNotebook { font-size: 13px; font-weight: 600; color: var(--jpt-fg); }
+button.jpt-kernelNotebook { font: inherit; background: none; border: none; padding: 0; cursor: pointer;
+  color: var(--jpt-accent) !important; text-decoration: underline; text-underline-offset: 2px; }
+button.jpt-kernelNotebook:disabled { color: var(--jpt-muted) !important; text-decoration: none; cursor: default; }
+.jpt-groupDismiss { margin-left: auto; font: inherit; font-size: 11px; color: var(--jpt-fg); cursor: pointer;
+  background: var(--jpt-bg2); border: 1px solid var(--jpt-line); border-radius: 3px; padding: .05rem .5rem; }
+.jpt-groups :focus-visible { outline: 2px solid var(--jpt-accent); outline-offset: 1px; }
+.jpt-groupGrid[hidden] { display: none; }
+.jpt-kernel[data-state="starting"] .jpt-kernelState, .jpt-kernel[data-state="restarting"] .jpt-kernelState {
+  background: #ef6c00; color: #fff; }
+.jpt-group:has(> .jpt-kernel[data-state="dead"]) > .jpt-groupHeader { border-color: var(--jpt-error); }
+.jpt-kernel[data-state="dead"][data-ended="shutdown"] .jpt-kernelState { background: var(--jpt-bg2); color: var(--jpt-muted); }
+.jpt-group:has(> .jpt-kernel[data-ended="shutdown"]) { opacity: .65; }
+.jpt-group:has(> .jpt-kernel[data-ended="shutdown"]) > .jpt-groupHeader { border-color: var(--jpt-line); }
 .jpt-notices { list-style: none; margin: 0; padding: 0; max-height: 12rem; overflow: auto; }
 .jpt-notice { padding: .15rem .3rem; border-left: 3px solid var(--jpt-line); margin: .15rem 0; }
 .jpt-notice[data-level="success"] { border-color: var(--jpt-ok); }
