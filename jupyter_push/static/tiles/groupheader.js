@@ -203,7 +203,7 @@ export class GroupHeader {
     }
     const notebook = this.notebookName();
     setText(this.notebook, notebook || `kernel ${this.kernel.slice(0, 8)}`);
-    this.notebook.title = notebook ? (this.options.openNotebook ? `Open ${notebook}` : notebook) : `kernel ${this.kernel}`;
+    setAttr(this.notebook, 'title', notebook ? (this.options.openNotebook ? `Open ${notebook}` : notebook) : `kernel ${this.kernel}`);
     if (this.notebook instanceof HTMLButtonElement) {
       this.notebook.disabled = !notebook;
     }
