@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from .channels import check_pattern
 from .client.discovery import find_server
 from .client.rest import call
 from .client.subscriber import Subscription
@@ -76,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     snapshot.add_argument("--limit", type=int, default=1000,
                           help="events per channel (default 1000)")
     snapshot.add_argument("--title", default="", help="the page's title")
+    snapshot.add_argument("--overlay", action="append", default=[], metavar="PATTERN",
+                          help="one chart comparing the channels PATTERN matches, a series each "
+                               "(runs/*/loss); repeatable")
 
     serve = commands.add_parser(
         "serve", help="run a standalone push server (--port N, --broker-url URL; --help-all)"
@@ -164,8 +168,10 @@ def snapshot(args: argparse.Namespace) -> int:
 
     if args.limit <= 0:
         return fail(EXIT_USAGE, "--limit must be a positive number of events")
+    for pattern in args.overlay:
+        check_pattern(pattern)
     board = fetch_snapshot(find_server(args.url, args.token), args.patterns, limit=args.limit,
-                           title=args.title)
+                           title=args.title, overlays=args.overlay)
     if not board["cards"]:
         return fail(EXIT_REFUSED, f"no channel matches {' '.join(args.patterns)}")
     with open(args.output, "w", encoding="utf-8") as out:

@@ -10,6 +10,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
+from .channels import PatternSet
 from .client.discovery import Server
 from .client.rest import call
 from .tiles_bundle import tiles_script
@@ -50,15 +51,30 @@ bootSnapshot(document);
 
 
 def fetch_snapshot(
-    server: Server, patterns: list[str], *, limit: int = HISTORY_LIMIT, title: str = ""
+    server: Server, patterns: list[str], *, limit: int = HISTORY_LIMIT, title: str = "",
+    overlays: list[str] | tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """Every channel matching `patterns` with its last `limit` events, as a board snapshot."""
-    listed = call(server, "GET", "channels?" + urlencode([("channel", p) for p in patterns]))
+    """Every channel matching `patterns` with its last `limit` events, as a board snapshot.
+    Each of `overlays` (`runs/*/loss`) is one card comparing the channels it matches, a series
+    each (runs.py); those channels get no card of their own, as in the viewer."""
+    everything = [*patterns, *(o for o in overlays if o not in patterns)]
+    listed = call(server, "GET", "channels?" + urlencode([("channel", p) for p in everything]))
     names = [c["name"] for c in listed["channels"]][:MAX_CHANNELS]
-    cards = []
+    history: dict[str, list[Any]] = {}
     for name in names:
         reply = call(server, "GET", "history?" + urlencode({"channel": name, "limit": limit}))
-        cards.append({"channel": name, "kind": None, "multi": False, "events": reply["events"]})
+        history[name] = reply["events"]
+    overlaid = [(o, PatternSet([o])) for o in overlays]
+    cards = [
+        {"channel": pattern, "kind": None, "multi": True,
+         "events": sorted((e for n in names if matches(n) for e in history[n]),
+                          key=lambda e: e["time"])}
+        for pattern, matches in overlaid
+    ]
+    cards += [
+        {"channel": name, "kind": None, "multi": False, "events": history[name]}
+        for name in names if not any(matches(name) for _, matches in overlaid)
+    ]
     return {
         "format": "jupyter_push.tiles",
         "version": 1,

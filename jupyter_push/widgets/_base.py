@@ -35,6 +35,7 @@ class ChannelSink:
     pushing thread: keep it to a few attribute writes) and `_apply()` (sets the traits)."""
 
     _dirty = False
+    _applied = 0  # how many times the state was applied (the static fallback redraws after)
     _last_sent = 0.0
     _state_bytes = 0
     _binding: Binding | None = None
@@ -67,6 +68,7 @@ class ChannelSink:
             self._last_sent = time.monotonic()
             with self._hold():
                 self._apply()
+            self._applied += 1
 
     def _hold(self) -> AbstractContextManager[Any]:
         hold = getattr(self, "hold_sync", None)

@@ -37,6 +37,7 @@ class StaticFallback:
 
     _fallback_id: str | None = None
     _fallback_sent: str | None = None
+    _fallback_version = -1
 
     def _ipython_display_(self, **kwargs: Any) -> None:
         from IPython.display import display
@@ -50,14 +51,21 @@ class StaticFallback:
         bundle = self._fallback_bundle()
         display(bundle, raw=True, display_id=self._fallback_id)
         self._fallback_sent = bundle["text/html"]
+        self._fallback_version = self.state_version()
+
+    def state_version(self) -> int:
+        """Grows whenever the state the fallback is drawn from changes."""
+        return int(getattr(self, "_applied", 0))
 
     def _fallback_bundle(self) -> dict[str, str]:
         return {"text/html": fallback(self._fallback_cards()), "text/plain": self._fallback_text()}
 
     def refresh_fallback(self) -> None:
         """Re-send the fallback if the state changed since it was last sent."""
-        if self._fallback_id is None:
-            return
+        version = self.state_version()
+        if self._fallback_id is None or version == self._fallback_version:
+            return  # (drawing a chart's fallback takes about a millisecond)
+        self._fallback_version = version
         from IPython.display import update_display
 
         bundle = self._fallback_bundle()

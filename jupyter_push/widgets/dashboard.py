@@ -125,6 +125,9 @@ class Dashboard(StaticFallback, ipywidgets.VBox, ChannelSink):
     def _fallback_text(self) -> str:
         return "\n".join(child._fallback_text() for child in self._shown()) or "no channels yet"
 
+    def state_version(self) -> int:
+        return self._applied + sum(child.state_version() for child in self._shown())
+
     def _shown(self) -> list[Any]:
         return [c for c in self.children if isinstance(c, StaticFallback)]
 

@@ -109,13 +109,20 @@ export class Dashboard extends Widget {
 
   protected onUpdateRequest(msg: Message): void {
     super.onUpdateRequest(msg);
-    const view = this.revealing === null ? undefined : this.views.get(this.revealing);
+    const channel = this.revealing;
     this.revealing = null;
-    if (view) {
-      view.node.scrollIntoView({ block: 'nearest' });
-      view.node.classList.remove('jp-mod-flash');
-      void view.node.offsetWidth; // restart the animation
-      view.node.classList.add('jp-mod-flash');
+    if (channel === null) {
+      return;
+    }
+    // a tile, unfolding its group; a kernel's state: its group's header
+    const group = this.viewGroups.get(channel) ?? groupOf(channel, undefined);
+    const node = isKernelStateChannel(channel) ? this.groups.reveal(group) : this.views.get(channel)?.node;
+    if (node) {
+      this.groups.reveal(group);
+      node.scrollIntoView({ block: 'nearest' });
+      node.classList.remove('jp-mod-flash');
+      void node.offsetWidth; // restart the animation
+      node.classList.add('jp-mod-flash');
     }
   }
 

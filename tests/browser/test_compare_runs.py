@@ -6,6 +6,8 @@ Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -167,3 +169,26 @@ def test_the_viewer_overlays_both_runs(page: Any, lab: LabServer) -> None:
     expect(page.locator('.jpt-card[data-channel$="/cmp/loss"]')).to_have_count(1)
     expect(page.locator('.jpt-card[data-channel="runs/lr_1e-2/cmp/progress"]')).to_have_count(1)
     screenshot(page, "viewer_compare_runs.png")
+
+
+def test_a_snapshot_file_keeps_the_comparison_offline(page: Any, lab: LabServer, tmp_path) -> None:
+    from playwright.sync_api import expect
+
+    out = tmp_path / "runs.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "jupyter_push.cli", "snapshot", "runs/**", "--overlay", LOSS,
+         "-o", str(out), f"--url={lab.url}push/", f"--token={lab.token}"],
+        capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    # the overlay and the two progress channels; the overlaid channels have no card of their own
+    assert done.stdout.startswith(f"{out}: 3 channels, ")
+    page.context.set_offline(True)
+    page.goto(out.as_uri())
+    card = page.locator(f'.jpt-card[data-channel="{LOSS}"]')
+    check_overlay(page, card)
+    expect(page.locator(".jpt-card")).to_have_count(3)
+    bad = subprocess.run(
+        [sys.executable, "-m", "jupyter_push.cli", "snapshot", "runs/**", "--overlay", "runs/a*",
+         "-o", str(tmp_path / "x.html"), f"--url={lab.url}push/", f"--token={lab.token}"],
+        capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0 and "'*' must be a whole segment" in bad.stderr

@@ -177,3 +177,9 @@ def test_toast_groups_kernel_death_and_the_jumps(page: Any, lab: LabServer) -> N
     expect(group).to_have_count(0)
     assert dashboard.locator('.jp-Push-tile[data-channel="prov/value"]').count() == 0
     expect(other).to_have_count(1)
+
+    # going to a tile of a folded group (the sidebar's jump) unfolds it
+    page.evaluate("async () => { await window.jupyterapp.commands.execute("
+                  "'jupyter-push:open-dashboard', { channel: 'other/value' }); }")
+    expect(other.locator('.jp-Push-tile[data-channel="other/value"]')).to_be_visible()
+    expect(other.locator(".jpt-groupToggle")).to_have_attribute("aria-expanded", "true")

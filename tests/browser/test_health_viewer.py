@@ -96,9 +96,17 @@ async def test_the_viewer_groups_kernels_and_shows_notifications_death_and_alert
         await expect(group.locator('.jpt-card[data-channel="train/a"]')).to_be_visible()
         await page.screenshot(path=str(ARTIFACTS / "health-viewer-dead.png"), full_page=True)
 
+        # killed with its restarter on: however quickly it came back, the header says why
+        other_kernel = other.locator(":scope > .jpt-kernel")
+        os.kill(jp_serverapp.kernel_manager.get_kernel(other_id).provisioner.pid, signal.SIGKILL)
+        await expect(other_kernel.locator(".jpt-kernelDetail")).to_contain_text(
+            "1 restart", timeout=WAIT_MS)
+        await expect(other_kernel).to_have_attribute("data-state", "idle", timeout=WAIT_MS)
+        await expect(other_kernel.locator(".jpt-kernelReason")).to_have_text(
+            "restarted after: killed (SIGKILL), likely out of memory · exit code -9")
+
         # shut down on purpose: greyed and folded (its channels out of the way), dismissable
         await jp_fetch("api", "kernels", other_id, method="DELETE")
-        other_kernel = other.locator(":scope > .jpt-kernel")
         await expect(other_kernel).to_have_attribute("data-ended", "shutdown", timeout=WAIT_MS)
         await expect(other_kernel.locator(".jpt-kernelState")).to_have_text("shut down")
         await expect(other.locator('.jpt-card[data-channel="train/b"]')).to_be_hidden()

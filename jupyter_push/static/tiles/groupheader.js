@@ -226,9 +226,9 @@ export class GroupHeader {
       const restarted = this.lastDeath && this.state.restarts ? `restarted after: ${this.lastDeath}` : '';
       setText(this.reason, death || (shutDown ? '' : restarted));
     } else {
-      setText(this.badge, 'kernel');
-      this.node.removeAttribute('data-state');
+      this.node.removeAttribute('data-state'); // its state is not subscribed: no badge
     }
+    this.badge.hidden = !this.state;
     const resources = this.isDead() ? '' : resourcesText(this.resources);
     if (resources) {
       parts.push(resources);

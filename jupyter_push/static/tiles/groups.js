@@ -152,6 +152,18 @@ export class Groups {
     this.headed.delete(key);
   }
 
+  /**
+   * Unfold a group (to show one of its tiles); its header's node, if the group is shown.
+   * @param {string} key
+   */
+  reveal(key) {
+    const header = this.sections.get(key)?.header;
+    if (header?.collapsed) {
+      header.setCollapsed(false);
+    }
+    return header?.node;
+  }
+
   /** @param {string} key */
   header(key) {
     return this.sections.get(key)?.header;
