@@ -1,8 +1,10 @@
 """Who is publishing: the kernel id and notebook path the server records as an event's source.
 
 Read from the running ipykernel, else from the kernel's `-f kernel-<id>.json` argument, and
-from `JPY_SESSION_NAME`. Used by the publisher and by the widgets (to tell their own kernel's
-events apart).
+from `JPY_SESSION_NAME` (a path on the server's disk when JupyterLab made the session: the
+kernel cannot tell the server's root from the folders below it, so the server makes it the
+contents API's path, server/sources.py). Used by the publisher and by the widgets (to tell
+their own kernel's events apart).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from ..exceptions import AlreadyPublished, BrokerUnavailable, EventTooLarge, Inv
 from ..server.brokers.base import Origin
 from ..server.conflation import parse_max_rate, rate_of
 from ..server.publish_policy import PublishPolicy, WriteRefused
+from ..server.sources import with_api_path
 from ..wire import control, ws_batch, ws_text_frame
 from . import _tornado_fastpath as fastpath
 from ._delivery import Delivery, refuse_when_stopping
@@ -199,7 +200,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         if source is not None and not isinstance(source, dict):
             raise InvalidInput('"source" must be an object')
         if source:
-            source_json = dumps(source)
+            source_json = dumps(with_api_path(source, self.settings.get("server_root_dir")))
         hub = self.state.hub
         dropped = msg.get("dropped")
         if dropped is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from typing import Any, Callable
 
@@ -25,6 +26,14 @@ from .kernel_states import KernelRecord, State, death_reason, state_after_status
 
 KERNEL_ACTIONS = "https://events.jupyter.org/jupyter_server/kernel_actions/v1"
 SESSION_WAIT = 5.0  # seconds to wait for a new kernel's session (its notebook path)
+# JupyterLab starts a notebook's session under a provisional path, `<dir>/<uuid4>`, and renames
+# it to the notebook's path as soon as the session exists
+_PROVISIONAL = re.compile(r"(?:^|/)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+
+
+def provisional(path: str | None) -> bool:
+    """Whether a session path is JupyterLab's placeholder rather than the notebook's."""
+    return path is not None and _PROVISIONAL.search(path) is not None
 
 
 class KernelHealth:
@@ -90,7 +99,7 @@ class KernelHealth:
         record = self.records.get(kernel_id)
         if record is None:
             return
-        if record.notebook is None:
+        if record.notebook is None or provisional(record.notebook):
             record.notebook = await self._notebook_of(kernel_id)
         data = record.to_data()
         if self._sent.get(kernel_id) == data:
@@ -126,15 +135,17 @@ class KernelHealth:
         return str(path) if path else None
 
     async def _await_session(self, kernel_id: str) -> None:
-        """A kernel's session is saved after its kernel started: fill in the notebook then."""
+        """A kernel's session is saved after its kernel started: fill in the notebook then
+        (and again once JupyterLab renamed its provisional path to the notebook's)."""
         deadline = time.monotonic() + SESSION_WAIT
         while time.monotonic() < deadline and kernel_id in self.records:
             record = self.records[kernel_id]
-            if record.notebook is None:
+            if record.notebook is None or provisional(record.notebook):
                 record.notebook = await self._notebook_of(kernel_id)
             if record.notebook is not None:
                 await self.publish(kernel_id)
-                return
+                if not provisional(record.notebook):
+                    return
             await asyncio.sleep(0.1)
 
     # ------------------------------------------------------------------ jupyter_server hooks

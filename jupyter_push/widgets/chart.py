@@ -8,16 +8,13 @@ from typing import Any
 
 import traitlets as t
 
+from ..channels import is_wildcard
 from ..runs import runs_pattern, series_name
 from ..static_html import chart_body, chart_text
 from ._base import ChannelWidget, view_module
 from ._kinds import chart_samples
 
 BYTES_PER_POINT = 24
-
-
-def is_pattern(channel: str) -> bool:
-    return any(s in ("*", "**") for s in channel.split("/"))
 
 
 class Chart(ChannelWidget):
@@ -50,7 +47,7 @@ class Chart(ChannelWidget):
     ):
         if run is not None:
             channel = runs_pattern(channel or "value", run)
-        self._overlay = channel if channel and is_pattern(channel) else None
+        self._overlay = channel if channel and is_wildcard(channel) else None
         self._counts: dict[str, int] = {}
         self._pending: dict[str, deque[tuple[int, Any]]] = {}  # per channel
         self._points: dict[str, deque[tuple[float, float]]] = {}

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,11 +14,7 @@ from typing import Any
 import httpx
 from jupyter_server.auth import passwd
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.processes import free_port, stop
 
 
 class LabServer:
@@ -112,14 +106,7 @@ class LabServer:
         raise AssertionError(f"jupyter lab did not start: {self.log.read_text()[-3000:]}")
 
     def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop(self.proc, 30)
         self.proc = None
 
     @property

@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser.lab import LabServer
 from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, needs_chromium
+from tests.support.browser import open_notebook, run_all_cells
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(300)]
 
@@ -58,24 +59,8 @@ def page() -> Iterator[Any]:
 def test_demo_notebook_runs_in_jupyterlab_and_shows_full_bar_and_chart(page: Any, lab: LabServer):
     from playwright.sync_api import expect
 
-    page.goto(f"{lab.url}lab/tree/demo.ipynb?token={lab.token}")
-    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-    page.evaluate(
-        "async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }"
-    )
-    page.locator(".jp-Notebook").first.wait_for(state="visible")
-    page.wait_for_function(
-        """() => {
-            const panel = window.jupyterapp.shell.currentWidget;
-            const kernel = panel && panel.sessionContext && panel.sessionContext.session
-                && panel.sessionContext.session.kernel;
-            return kernel && kernel.status === 'idle';
-        }""",
-        timeout=90_000,
-    )
-    page.evaluate(
-        "async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
-    )
+    open_notebook(page, lab.url, lab.token, "demo.ipynb")
+    run_all_cells(page)
 
     # every widget draws with the tile library, as the lab panel and the viewer do
     bar = page.locator('.jpt-card[data-kind="progress"]', has_text="demo/progress").first

@@ -24,6 +24,7 @@ import pytest
 from tests.browser.lab import LabServer
 from tests.browser.test_lab_panel import browser, jp_asyncio_loop, jp_server_cleanup, page  # noqa: F401
 from tests.conftest import ARTIFACTS, needs_chromium
+from tests.support.browser import open_lab_page, run_all_cells
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(300)]
 
@@ -83,8 +84,7 @@ def run_notebook(page: Any, path: str) -> None:  # noqa: F811
         arg=path,
         timeout=90_000,
     )
-    page.evaluate("async () => { await window.jupyterapp.commands.execute("
-                  "'notebook:run-all-cells'); }")
+    run_all_cells(page)
 
 
 def current_path(page: Any) -> str | None:  # noqa: F811
@@ -95,10 +95,7 @@ def current_path(page: Any) -> str | None:  # noqa: F811
 def test_toast_groups_kernel_death_and_the_jumps(page: Any, lab: LabServer) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
-    page.goto(f"{lab.url}lab?token={lab.token}")
-    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-    page.evaluate("async () => { await window.jupyterapp.started; "
-                  "await window.jupyterapp.restored; }")
+    open_lab_page(page, f"{lab.url}lab?token={lab.token}")
     run_notebook(page, NOTEBOOK)
 
     # notify("done", level="success") in the notebook → a JupyterLab toast linking back

@@ -15,6 +15,7 @@ import pytest
 
 from tests.browser.lab import LabServer
 from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.support.browser import KERNEL_IDLE, open_lab_page
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(240)]
 
@@ -65,11 +66,7 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def open_lab(page: Any, server: LabServer) -> None:
-    page.goto(f"{server.url}lab?token={server.token}")
-    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-    page.evaluate(
-        "async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }"
-    )
+    open_lab_page(page, f"{server.url}lab?token={server.token}")
 
 
 def open_dashboard(page: Any) -> Any:
@@ -567,11 +564,7 @@ def test_control_widgets_steer_a_running_cell_through_the_server(
     assert r.status_code in (200, 201), r.text
     page.goto(f"{lab.url}lab/tree/widgets.ipynb?token={lab.token}")
     page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-    page.wait_for_function(
-        """() => { const panel = window.jupyterapp.shell.currentWidget;
-            const kernel = panel && panel.sessionContext && panel.sessionContext.session
-                && panel.sessionContext.session.kernel;
-            return kernel && kernel.status === 'idle'; }""", timeout=90_000)
+    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
     posts: list[str] = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     # (not awaited: it resolves when the cells finish, and the second one runs until stopped)

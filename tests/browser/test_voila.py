@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,8 +20,8 @@ import nbformat
 import pytest
 
 from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium
-from tests.redis.servers import free_port, wait_until
 from tests.serve.process import PushServe, isolated_env
+from tests.support.processes import LoggedProcess, free_port, wait_until
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(300)]
 
@@ -75,30 +74,19 @@ def write_app(directory: Path) -> Path:
     return path
 
 
-class Process:
+class Process(LoggedProcess):
     """A server process (jupyter server or voila) on a free port, stopped with SIGTERM."""
 
     def __init__(self, command: list[str], env: dict[str, str], cwd: Path, log: Path):
-        self.log = log
-        with open(log, "ab") as out:
-            self.proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=out,
-                                         stderr=subprocess.STDOUT)
+        super().__init__(log)
+        self.name = command[0]
+        self.launch(command, env, cwd)
 
     def wait_for(self, url: str) -> None:
         def up() -> bool:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"exited: {self.log.read_text()[-3000:]}")
+            self.check_running()
             return httpx.get(url, timeout=2).status_code < 500
-        wait_until(up, 60, f"{url} ({self.log})", interval=0.2)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        wait_until(up, 60, f"{url} ({self.log_path})", interval=0.2)
 
 
 def watch_live(browser: Any, url: str, publish_other: Any | None, shot: str) -> None:

@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.redis.servers import JupyterServer, free_port, wait_until
+from tests.redis.servers import JupyterServer
+from tests.support.processes import free_port, wait_until
 
 SCRIPT = """
 import os, sys, time

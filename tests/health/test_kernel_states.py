@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
+import uuid
 
 import pytest
 
@@ -21,6 +23,29 @@ def notebook_dir(jp_root_dir):
 
 def state(kernel_id: str, wanted: str):
     return lambda e: e["channel"] == f"$kernels/{kernel_id}" and e["data"]["state"] == wanted
+
+
+async def test_a_session_started_as_jupyterlab_does_is_named_by_its_notebook(
+        jp_fetch, http, notebook_dir):
+    """JupyterLab starts a notebook's session under `<dir>/<uuid4>` and renames it at once."""
+    async with sse_stream(http, "$kernels/**") as stream:
+        await subscribed(http, 1)
+        provisional = f"work/{uuid.uuid4()}"
+        r = await jp_fetch("api", "sessions", method="POST", body=json.dumps(
+            {"path": provisional, "type": "notebook", "kernel": {"name": "python3"}}))
+        session = json.loads(r.body)
+        kernel_id = session["kernel"]["id"]
+        try:
+            # the server has seen the provisional path (a browser renames it a round trip later)
+            await wait_for(stream, lambda e: e["channel"] == f"$kernels/{kernel_id}"
+                           and e["data"]["notebook"] == provisional)
+            await jp_fetch("api", "sessions", session["id"], method="PATCH",
+                           body=json.dumps({"path": NOTEBOOK}))
+            named = await wait_for(stream, lambda e: e["channel"] == f"$kernels/{kernel_id}"
+                                   and e["data"]["notebook"] == NOTEBOOK)
+            assert named["source"]["path"] == NOTEBOOK
+        finally:
+            await jp_fetch("api", "kernels", kernel_id, method="DELETE")
 
 
 async def test_a_kernel_goes_busy_and_idle_with_its_notebook_and_execution_count(

@@ -4,22 +4,19 @@ tells an operator, and API tokens for its users."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import textwrap
-import uuid
 from pathlib import Path
-from typing import Any
 
 import httpx
 import websockets
 
-from tests.redis.servers import free_port, wait_until
+from tests.support.kernels import execute
+from tests.support.processes import free_port, wait_until
 
 HERE = Path(__file__).resolve().parent
 CHP = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -193,25 +190,7 @@ async def run_in_kernel(hub: Hub, server: str, code: str, timeout: float = 60) -
             async with websockets.connect(
                     base.replace("http", "ws") + f"api/kernels/{kernel}/channels",
                     additional_headers=hub.headers(user)) as channels:
-                await execute(channels, code, timeout)
+                await execute(channels, code, timeout=timeout)
         finally:
             await http.delete(f"api/kernels/{kernel}")
 
-
-async def execute(channels: Any, code: str, timeout: float = 60) -> None:
-    msg_id = uuid.uuid4().hex
-    await channels.send(json.dumps({
-        "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": msg_id,
-                   "username": "", "version": "5.3", "date": ""},
-        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-        "content": {"code": code, "silent": False, "store_history": False,
-                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-    }))
-    while True:
-        msg = json.loads(await asyncio.wait_for(channels.recv(), timeout))
-        if msg.get("parent_header", {}).get("msg_id") != msg_id:
-            continue
-        assert msg["msg_type"] != "error", "\n".join(msg["content"]["traceback"])
-        if msg["msg_type"] == "execute_reply":
-            assert msg["content"]["status"] == "ok", msg["content"]
-            return

@@ -7,6 +7,9 @@ events arrive over SSE (httpx-sse) and WebSocket (websockets).
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from tests.client.support import subscribed
 from tests.support.kernels import execute
 from tests.support.streams import sse_events, sse_stream, ws_events, ws_subscriber
@@ -48,3 +51,27 @@ async def test_cell_end_flushes_so_history_is_complete_when_the_cell_returns(
                                 "for i in range(500):\n    push('done', {'i': i})")
         r = await http.get("history", params={"channel": "done", "limit": 1000})
     assert [e["data"]["i"] for e in r.json()["events"]] == list(range(500))
+
+
+async def test_a_kernel_told_an_absolute_notebook_path_publishes_the_api_path(
+        jp_fetch, jp_ws_fetch, jp_root_dir, http):
+    """As JupyterLab creates a session (with `name`), jupyter_server gives the kernel its
+    notebook as a path on disk (JPY_SESSION_NAME); the event's source says the API path."""
+    (jp_root_dir / "runs" / "may").mkdir(parents=True)
+    r = await jp_fetch("api", "sessions", method="POST", body=json.dumps({
+        "path": "runs/may/train.ipynb", "name": "train.ipynb", "type": "notebook",
+        "kernel": {"name": "python3"}}))
+    kernel_id = json.loads(r.body)["kernel"]["id"]
+    channels = await jp_ws_fetch("api", "kernels", kernel_id, "channels")
+    try:
+        async with sse_stream(http, "where") as sse:
+            await subscribed(http, 1)
+            await execute(channels, "import os\nfrom jupyter_push import push\n"
+                                    "push('where', os.environ['JPY_SESSION_NAME'])")
+            (event,) = await sse_events(sse, 1)
+    finally:
+        channels.close()
+        await jp_fetch("api", "kernels", kernel_id, method="DELETE")
+    told = Path(event["data"])
+    assert told.is_absolute() and told.resolve() == (jp_root_dir / "runs/may/train.ipynb").resolve()
+    assert event["source"] == {"kernel": kernel_id, "path": "runs/may/train.ipynb"}

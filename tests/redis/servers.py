@@ -6,38 +6,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
+from tests.support.processes import LoggedProcess, free_port, wait_until
+
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 HAVE_REDIS = os.path.exists(REDIS_SERVER)
 OTHERS = ("jupyterlab", "notebook", "notebook_shim", "jupyter_lsp", "jupyter_server_terminals")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until(check, timeout: float, what: str, interval: float = 0.02):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            result = check()
-            if result:
-                return result
-        except (OSError, httpx.HTTPError):
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} not ready after {timeout} s")
-        time.sleep(interval)
 
 
 class RedisServer:
@@ -76,12 +56,15 @@ class RedisServer:
     stop = kill
 
 
-class JupyterServer:
+class JupyterServer(LoggedProcess):
     """`python -m jupyter_server` with jupyter_push, in its own home, runtime and root dirs."""
+
+    name = "jupyter server"
 
     def __init__(self, workdir: Path, config: dict, port: int | None = None,
                  host: str = "127.0.0.1", python: str = sys.executable, env: dict | None = None,
                  ready_status: int = 200):
+        super().__init__(workdir / "server.log")
         self.python = python  # another environment's interpreter, to test an installation
         self.extra_env = env or {}
         self.ready_status = ready_status  # what push/status answers once the server is up
@@ -90,8 +73,6 @@ class JupyterServer:
         self.config = config
         self.port = port or free_port()
         self.token = os.urandom(8).hex()
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log_path = workdir / "server.log"
 
     @property
     def push_url(self) -> str:
@@ -127,34 +108,11 @@ class JupyterServer:
         }
         env.pop("JUPYTERHUB_USER", None)
         env.update(self.extra_env)
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                [self.python, "-m", "jupyter_server"], env=env, stdout=log, stderr=log,
-                cwd=root,
-            )
+        self.launch([self.python, "-m", "jupyter_server"], env, root)
         wait_until(self._ready, timeout, f"jupyter server on port {self.port} ({self.log_path})")
         return self
 
     def _ready(self) -> bool:
-        if self.proc is not None and self.proc.poll() is not None:
-            raise RuntimeError(f"jupyter server exited; log:\n{self.log()}")
+        self.check_running()
         r = httpx.get(self.push_url + "status", headers=self.headers, timeout=2)
         return r.status_code == self.ready_status
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        self.proc = None

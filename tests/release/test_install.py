@@ -9,13 +9,13 @@ import asyncio
 import json
 import re
 import shutil
-import uuid
 
 import httpx
 import httpx_sse
 import websockets
 
 from tests.redis.servers import JupyterServer
+from tests.support.kernels import execute
 from tests.support.misconfigured import (
     assert_every_route_answers_503,
     assert_logged_once_as_an_error,
@@ -69,8 +69,8 @@ async def _kernel_push_reaches_sse(server: JupyterServer) -> None:
                 websockets.connect(ws_url, additional_headers=server.headers) as channels:
             assert source.response.status_code == 200
             events = source.aiter_sse()
-            await _execute(channels, "from jupyter_push import push\n"
-                                     "push('release', 'from a kernel')")
+            await execute(channels, "from jupyter_push import push\n"
+                                    "push('release', 'from a kernel')")
             async for message in events:
                 if message.event == "message":
                     event = json.loads(message.data)
@@ -78,24 +78,6 @@ async def _kernel_push_reaches_sse(server: JupyterServer) -> None:
                     assert event["source"]["kernel"] == kernel
                     break
 
-
-async def _execute(channels, code: str) -> None:
-    msg_id = uuid.uuid4().hex
-    await channels.send(json.dumps({
-        "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": "release",
-                   "username": "test", "version": "5.3", "date": ""},
-        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-        "content": {"code": code, "silent": False, "store_history": False,
-                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-    }))
-    while True:
-        msg = json.loads(await asyncio.wait_for(channels.recv(), TIMEOUT))
-        if msg.get("parent_header", {}).get("msg_id") != msg_id:
-            continue
-        assert msg["msg_type"] != "error", "\n".join(msg["content"]["traceback"])
-        if msg["msg_type"] == "execute_reply":
-            assert msg["content"]["status"] == "ok", msg["content"]
-            return
 
 
 async def test_a_redis_broker_without_the_redis_package_answers_503_naming_the_fix(

@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 from websockets.sync.client import connect
 
-from tests.redis.servers import JupyterServer, wait_until
+from tests.redis.servers import JupyterServer
+from tests.support.processes import wait_until
 
 CHANNEL = "bench"
 DATA = re.compile(rb'"data":(\d+)')

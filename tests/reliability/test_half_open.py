@@ -16,7 +16,8 @@ import time
 import httpx
 import pytest
 
-from tests.redis.servers import JupyterServer, wait_until
+from tests.redis.servers import JupyterServer
+from tests.support.processes import wait_until
 
 NS = f"jp{os.getpid() % 100000}"
 HOST_IF, PEER_IF = f"{NS}a", f"{NS}b"

@@ -10,7 +10,8 @@ import time
 import httpx
 import websockets
 
-from tests.redis.servers import JupyterServer, wait_until
+from tests.redis.servers import JupyterServer
+from tests.support.processes import wait_until
 
 
 async def test_shutdown_closes_streams_cleanly_and_removes_the_runtime_file(tmp_path):

@@ -10,7 +10,8 @@ import threading
 import httpx
 import pytest
 
-from tests.redis.servers import JupyterServer, wait_until
+from tests.redis.servers import JupyterServer
+from tests.support.processes import wait_until
 
 STALLED = 1000
 EVENT_BYTES = 1_000

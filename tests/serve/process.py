@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 
-from tests.redis.servers import free_port, wait_until
+from tests.support.processes import LoggedProcess, free_port, wait_until
 
 TOKEN_IN_LOG = re.compile(r"http://127\.0\.0\.1:\d+/push/events\?token=([0-9a-f]+)")
 
@@ -31,16 +29,17 @@ def isolated_env(workdir: Path) -> dict[str, str]:
     return env
 
 
-class PushServe:
+class PushServe(LoggedProcess):
     """`jupyter-push serve --port N [options]`; the Jupyter token is read from its log."""
 
+    name = "push serve"
+
     def __init__(self, workdir: Path, *options: str):
+        super().__init__(workdir / "serve.log")
         self.workdir = workdir
         self.options = options
         self.port = free_port()
         self.env = isolated_env(workdir)
-        self.log_path = workdir / "serve.log"
-        self.proc: subprocess.Popen[bytes] | None = None
         self.token = ""
 
     @property
@@ -71,34 +70,16 @@ class PushServe:
         self.workdir.mkdir(parents=True, exist_ok=True)
         command = [self.cli, "serve",
                    "--port", str(self.port), "--ip", "127.0.0.1", *self.options]
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(command, env=self.env, stdout=log, stderr=log,
-                                         cwd=self.workdir)
+        self.launch(command, self.env, self.workdir)
         self.token = wait_until(self._printed_token, 60, f"push serve ({self.log_path})")
         wait_until(self._ready, 30, f"push serve on port {self.port}")
         return self
 
     def _printed_token(self) -> str | None:
-        if self.proc is not None and self.proc.poll() is not None:
-            raise RuntimeError(f"push serve exited; log:\n{self.log()}")
+        self.check_running()
         match = TOKEN_IN_LOG.search(self.log())
         return match.group(1) if match else None
 
     def _ready(self) -> bool:
         r = httpx.get(self.push_url + "status", headers=self.headers, timeout=2)
         return r.status_code == 200 and self.runtime_file.exists()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        self.proc = None

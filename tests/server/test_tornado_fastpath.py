@@ -11,7 +11,8 @@ import tornado
 
 from jupyter_push.handlers import _tornado_fastpath as fastpath
 from tests.conftest import publish
-from tests.redis.servers import JupyterServer, wait_until
+from tests.redis.servers import JupyterServer
+from tests.support.processes import wait_until
 from tests.support.streams import data_of, recv, sse, take, ws
 from tests.support.waiting import subscribed
 

@@ -1,4 +1,5 @@
-"""Chromium in a test (a pytest plugin: the `browser` and `other_origin` fixtures) and the
+"""Chromium in a test (a pytest plugin: the `browser` and `other_origin` fixtures), opening
+JupyterLab and a notebook in it (sync Playwright, against a `jupyter lab` subprocess), and the
 screenshots it leaves in tests/artifacts/."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ import functools
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
@@ -46,6 +48,36 @@ def browser(jp_asyncio_loop):
     yield chromium
     run(chromium.close())
     run(playwright.stop())
+
+
+KERNEL_IDLE = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const kernel = panel && panel.sessionContext && panel.sessionContext.session
+        && panel.sessionContext.session.kernel;
+    return kernel && kernel.status === 'idle';
+}"""
+
+
+def open_lab_page(page: Any, url: str) -> None:
+    """Go to a JupyterLab page; return once the app has started and restored its layout."""
+    page.goto(url)
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    page.evaluate(
+        "async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }"
+    )
+
+
+def open_notebook(page: Any, lab_url: str, token: str, path: str) -> None:
+    """Open the notebook at `path` in JupyterLab; return once its kernel is idle."""
+    open_lab_page(page, f"{lab_url}lab/tree/{path}?token={token}")
+    page.locator(".jp-Notebook").first.wait_for(state="visible")
+    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+
+
+def run_all_cells(page: Any) -> None:
+    page.evaluate(
+        "async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+    )
 
 
 def shot(name: str) -> str:

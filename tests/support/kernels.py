@@ -1,5 +1,6 @@
 """A notebook's kernel in a test: started through the real `api/sessions` of the test server,
-driven over its channels WebSocket (a pytest plugin: the `notebook_kernel` fixture)."""
+driven over its channels WebSocket (a pytest plugin: the `notebook_kernel` fixture). `execute`
+also drives a kernel of a server in a subprocess, over a `websockets` client."""
 
 from __future__ import annotations
 
@@ -36,11 +37,16 @@ def notebook_kernel(jp_fetch, jp_ws_fetch, jp_root_dir):
 
 
 async def execute(channels, code: str, *, cell_id: str | None = None,
-                  expect_error: bool = False, store_history: bool = False) -> dict[str, Any]:
+                  expect_error: bool = False, store_history: bool = False,
+                  timeout: float = TIMEOUT) -> dict[str, Any]:
     """Run `code` in the kernel (with JupyterLab's `cellId` metadata when given) and return
-    the execute_reply content; fail with the traceback if it raises, unless `expect_error`."""
+    the execute_reply content; fail with the traceback if it raises, unless `expect_error`.
+    `channels`: the kernel's channels socket, a Tornado client (`jp_ws_fetch`) or a
+    `websockets` one."""
+    send = getattr(channels, "write_message", None) or channels.send
+    receive = getattr(channels, "read_message", None) or channels.recv
     msg_id = uuid.uuid4().hex
-    await channels.write_message(json.dumps({
+    await send(json.dumps({
         "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": "test",
                    "username": "test", "version": "5.3", "date": ""},
         "parent_header": {}, "metadata": {"cellId": cell_id} if cell_id else {},
@@ -49,7 +55,7 @@ async def execute(channels, code: str, *, cell_id: str | None = None,
                     "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
     }))
     while True:
-        raw = await asyncio.wait_for(channels.read_message(), TIMEOUT)
+        raw = await asyncio.wait_for(receive(), timeout)
         assert raw is not None, "kernel channels closed"
         msg = json.loads(raw)
         if msg.get("parent_header", {}).get("msg_id") != msg_id:
