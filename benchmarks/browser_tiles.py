@@ -15,7 +15,9 @@ viewer on a share link):
   (PerformanceObserver "longtask") while it lasts, and how often the tiles on screen and off
   screen were redrawn (draws per tile per second: under load the library draws fewer tiles
   per frame rather than miss frames); in the viewer also the time spent drawing tiles (the
-  rest is receiving events and the browser's own rendering).
+  rest is receiving events and the browser's own rendering), and the CPU time of all Chromium
+  processes per second of load (a cost that other load on the machine does not inflate as it
+  does frame rates).
   BROWSER_TILES_PROFILE=1 prints a CPU profile of the page during the load (self time);
   BROWSER_TILES_TRACE=1 a performance trace's breakdown of the page's main thread (script,
   style, layout, paint, … self time) during the load.
@@ -143,6 +145,21 @@ def print_profile(profile: dict[str, Any]) -> None:
         print(f"{ms:9.1f} ms  {key}", file=sys.stderr)
 
 
+def browser_cpu_seconds() -> float:
+    """CPU time (user + system) of every Chromium process this benchmark started."""
+    import psutil
+
+    total = 0.0
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in proc.name():
+                times = proc.cpu_times()
+                total += times.user + times.system
+        except psutil.Error:
+            continue
+    return total
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -173,6 +190,7 @@ def measure(page: Any, kernel: KernelRunner, card: str, quick: bool) -> dict[str
     seconds, rate = (5, 5000) if quick else (20, 5000)
     page.evaluate("window.scrollTo(0, 0)")
     page.evaluate(PROFILE)
+    cpu_before = browser_cpu_seconds()
     page.evaluate(START_FRAMES)
     cdp = None
     browser = page.context.browser
@@ -198,6 +216,7 @@ def measure(page: Any, kernel: KernelRunner, card: str, quick: bool) -> dict[str
         profile = cdp.send("Profiler.stop")["profile"]
         print_profile(profile)
     load = page.evaluate(STOP_FRAMES)
+    load["browser_cpu"] = (browser_cpu_seconds() - cpu_before) / load["seconds"]
     if tracing:
         summary = chrome_trace.summarize(browser.stop_tracing(), window_s=load["seconds"])
         print(json.dumps(summary, indent=1), file=sys.stderr)
@@ -211,6 +230,7 @@ def measure(page: Any, kernel: KernelRunner, card: str, quick: bool) -> dict[str
         "longest_task_ms": round(load["longest_task_ms"], 1),
         "long_tasks": load["long_tasks"],
         "load_seconds": round(load["seconds"], 1),
+        "browser_cpu_per_s": round(load["browser_cpu"], 2),
         "tiles_on_screen": load["tiles_on_screen"],
         "on_screen_draws_per_tile_s": round(load["on_screen_draws_per_s"], 1),
         "off_screen_draws_per_tile_s": round(load["off_screen_draws_per_s"], 1),
@@ -261,14 +281,14 @@ def main() -> None:
         print(json.dumps(results))
         return
     print(f"{'front end':10} {'p50 ms':>7} {'p99 ms':>7} {'fps':>6} {'longest task ms':>16} "
-          f"{'tile drawing':>24} {'draws/s per tile on | off screen':>34}")
+          f"{'tile drawing':>24} {'draws/s per tile on | off screen':>34} {'browser CPU s/s':>16}")
     for name, r in results.items():
         drawing = r["drawing"] or {}
         spent = f"{drawing.get('ms_total', '-')} ms in {drawing.get('card_draws', '-')} draws"
         rates = (f"{r['on_screen_draws_per_tile_s']} ({r['tiles_on_screen']} tiles) | "
                  f"{r['off_screen_draws_per_tile_s']}")
         print(f"{name:10} {r['latency_p50_ms']!s:>7} {r['latency_p99_ms']!s:>7} {r['fps']:>6} "
-              f"{r['longest_task_ms']:>16} {spent:>24} {rates:>34}")
+              f"{r['longest_task_ms']:>16} {spent:>24} {rates:>34} {r['browser_cpu_per_s']:>16}")
     print("targets: p50 ≤ 25 ms, p99 ≤ 60 ms, ≥ 50 fps, no task over 50 ms (issue 15)")
 
 

@@ -389,7 +389,7 @@ def write(results: dict[str, Any], out: Path, command: str, final: bool = True) 
         parts += [host_load.section(results["host_load"], "jupyter_push settings as above."),
                   ""]
     parts += [*_plots(results, out, final), ""]
-    for name in ("optimisations.md", "run_health.md"):  # notes kept by hand
+    for name in ("optimisations.md", "run_health.md", "browser_tiles.md"):  # notes kept by hand
         notes = Path(__file__).resolve().parent / name
         if notes.exists():
             parts += [notes.read_text().strip(), ""]

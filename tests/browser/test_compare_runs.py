@@ -105,7 +105,7 @@ def check_overlay(page: Any, card: Any) -> None:
             f"{name} loss {loss:g}"
         )
     expect(card.locator(".jpt-range")).to_contain_text(f"{2 * STEPS} points")
-    box = card.locator("canvas").bounding_box()
+    box = card.locator(".jpt-plot").bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] - 9, box["y"] + box["height"] / 2)
     readout = card.locator(".jpt-readout")

@@ -101,5 +101,4 @@ def test_demo_notebook_runs_in_jupyterlab_and_shows_full_bar_and_chart(page: Any
     page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
     assert chart.evaluate("(el) => getComputedStyle(el).backgroundColor") != "rgb(255, 255, 255)"
     chart.scroll_into_view_if_needed()
-    page.wait_for_timeout(1200)  # canvases re-read the theme's colours once a second
     page.screenshot(path=str(ARTIFACTS / "demo_notebook_chart_dark.png"))

@@ -194,9 +194,9 @@ def test_every_tile_kind_in_the_panel_light_and_dark(page: Any, lab: LabServer) 
     expect(tile(dashboard, "kinds/progress").locator(".jpt-bar")).to_have_count(2)
     expect(tile(dashboard, "kinds/epoch").locator(".jpt-numberChange")).to_have_text("▲ +2")
     expect(tile(dashboard, "kinds/results").locator("tbody tr")).to_have_count(2)
-    canvas = train.locator("canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
+    plot = train.locator(".jpt-plot")
+    plot.scroll_into_view_if_needed()
+    box = plot.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] - 9, box["y"] + box["height"] / 2)
     expect(train.locator(".jpt-readout")).to_have_text("step 19 · loss 0.05")
@@ -225,7 +225,6 @@ def test_every_tile_kind_in_the_panel_light_and_dark(page: Any, lab: LabServer) 
         "(el) => getComputedStyle(el).backgroundColor"
     )
     assert background != "rgb(255, 255, 255)"  # the tiles follow JupyterLab's dark theme
-    page.wait_for_timeout(1200)  # canvases re-read the theme's colours once a second
     screenshot(page, "lab_panel_kinds_dark.png")
     page.evaluate("async () => { await window.jupyterapp.commands.execute("
                   "'apputils:change-theme', { theme: 'JupyterLab Light' }); }")

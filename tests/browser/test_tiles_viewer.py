@@ -102,8 +102,8 @@ async def test_every_tile_in_the_viewer(http, browser, scheme, tmp_path):
     await train.locator(".jpt-range").filter(has_text="60 points").wait_for(timeout=WAIT_MS)
     await publish(http, "t/train", {"step": 30, "loss": 0.05, "acc": 1.0})  # live after history
     await train.locator(".jpt-range").filter(has_text="62 points").wait_for(timeout=WAIT_MS)
-    canvas = train.locator("canvas")
-    box = await canvas.bounding_box()
+    plot = train.locator(".jpt-plot")
+    box = await plot.bounding_box()
     assert box is not None
     await page.mouse.move(box["x"] + box["width"] - 9, box["y"] + box["height"] / 2)
     readout = train.locator(".jpt-readout")
@@ -117,7 +117,7 @@ async def test_every_tile_in_the_viewer(http, browser, scheme, tmp_path):
     smoothed_loss = float(text.split("loss ")[1].split(" ")[0])
     assert smoothed_loss > 0.05  # the smoothed line lags the raw one, which keeps falling
     await train.locator(".jpt-logScale").check()
-    assert "chart: loss 0.05, acc 1" in (await canvas.get_attribute("aria-label") or "")
+    assert "chart: loss 0.05, acc 1" in (await plot.get_attribute("aria-label") or "")
 
     epoch = card("t/epoch")
     assert await epoch.get_attribute("data-kind") == "number"

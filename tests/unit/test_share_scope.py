@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from jupyter_push._json import dumps
 from jupyter_push.channels import PatternSet
 from jupyter_push.events import Event, Notice
-from jupyter_push.server.share_scope import KernelScope, needs_scope
+from jupyter_push.server.brokers.memory import MemoryBroker
+from jupyter_push.server.hub import Hub, Subscriber
+from jupyter_push.server.share_scope import KernelScope, ShareScopes, needs_scope
 
 _ids = iter(range(1, 1_000_000))
 
@@ -69,3 +74,42 @@ def test_alerts_are_covered_when_the_link_covers_all_their_rule_watches():
     # an alert published by hand, naming no rule: by its kernel
     assert s.admits(event("$alerts/custom", {"message": "m"}, kernel="k1"))
     assert not s.admits(event("$alerts/custom", {"message": "m"}, kernel="k2"))
+
+
+# ---------------------------------------------------------------- with the hub (in process)
+
+
+def test_a_scoped_subscription_learns_new_kernels_live_and_gets_their_state():
+    async def scenario() -> None:
+        hub = Hub(MemoryBroker(100))
+        await hub.start()
+        scopes = ShareScopes()
+        allowed = PatternSet(["train/**", "$kernels/**"])
+        await hub.publish([hub.draft("$kernels/k1", {"state": "idle"}, None, internal=True),
+                           hub.draft("$kernels/k2", {"state": "idle"}, None, internal=True)])
+        await hub.publish([hub.draft("train/x", 1, dumps({"kernel": "k2"}))])
+        scope = await scopes.acquire(hub, allowed)  # k2 from the history
+        for max_rate in (None, 1000.0):  # plain and conflating subscribers alike
+            sub, _ = await hub.open(PatternSet(["$kernels/**"]), allowed=allowed, scope=scope,
+                                    max_rate=max_rate)
+            assert [e.channel for e in sub.take()] == ["$kernels/k2"]
+            await hub.publish([hub.draft("$kernels/k1", {"state": "busy"}, None,
+                                         internal=True)])
+            assert sub.take() == []
+            await hub.publish([hub.draft("train/y", 1, dumps({"kernel": "k1"}))])
+            for _ in range(100):  # the state of the kernel just covered is fetched for it
+                if sub.queue:
+                    break
+                await asyncio.sleep(0.01)
+            assert [(e.channel, e.data) for e in sub.take()] == [("$kernels/k1",
+                                                                  {"state": "busy"})]
+            hub.close(sub)
+            assert not scope.subscribers
+            scope.kernels.pop("k1")  # (again for the next kind of subscriber)
+        scopes.release(hub, allowed)
+        assert len(scopes) == 0 and hub.subscribers == 0
+        plain, _ = await hub.open(PatternSet(["train/**"]), allowed=PatternSet(["train/**"]))
+        assert type(plain) is Subscriber  # links naming no narrowed channel: nothing added
+        await hub.stop()
+
+    asyncio.run(scenario())

@@ -2,12 +2,13 @@
 /**
  * Chart tile: a line per series (a number is series "value"; `{"loss": .., "acc": .., "step":
  * ..}` one per key, `step` as x), hover read-out of every series at a step, EMA smoothing (the
- * raw line kept faint), log scale, min/max, the last N points. Drawn on a canvas.
+ * raw line kept faint), log scale, min/max, the last N points. Drawn as SVG paths (plot.js).
  */
 
-import { SERIES_COLORS, SizedCanvas, ThemeColors, el, setAttr, setText } from './dom.js';
+import { SERIES_COLORS, el, setAttr, setText } from './dom.js';
 import { formatNumber } from './format.js';
 import { overlayName } from './pattern.js';
+import { PathData, SizedSvg, svgEl } from './plot.js';
 import { requestDraw } from './schedule.js';
 import { Series, ema, nearest } from './series.js';
 import { chartPoint, isNumber, isNumberDict } from './shape.js';
@@ -76,22 +77,31 @@ class ChartTile {
     windowLabel.append(this.windowSelect);
     controls.append(smoothLabel, logLabel, windowLabel);
     this.legend = el('div', 'jpt-legend');
-    this.canvas = new SizedCanvas('jpt-canvas', HEIGHT);
-    this.canvas.onResize = () => requestDraw(this);
-    this.canvas.node.tabIndex = 0;
-    this.canvas.node.setAttribute('role', 'img');
+    this.plot = new SizedSvg('jpt-plot', HEIGHT);
+    this.plot.onResize = () => requestDraw(this);
+    this.plot.node.setAttribute('tabindex', '0');
+    this.plot.node.setAttribute('role', 'img');
+    this.axis = this.plot.add('path', 'jpt-plotAxis');
+    /** the y axis' top and bottom, the x axis' first and last */
+    this.labels = ['end', 'end', 'start', 'end'].map(anchor => {
+      const label = this.plot.add('text', 'jpt-plotLabel');
+      label.setAttribute('text-anchor', anchor);
+      return label;
+    });
+    this.lines = this.plot.add('g', 'jpt-plotLines');
+    this.hoverLine = this.plot.add('path', 'jpt-plotHover');
+    this.hoverDots = this.plot.add('g', 'jpt-plotDots');
     this.readout = el('div', 'jpt-readout');
     this.range = el('div', 'jpt-range');
-    this.node.append(this.legend, this.canvas.node, this.readout, this.range, controls);
-    this.colors = new ThemeColors(this.node);
+    this.node.append(this.legend, this.plot.node, this.readout, this.range, controls);
     /** @type {{ x0: number, x1: number } | null} */
     this.view = null;
-    this.canvas.node.addEventListener('mousemove', e => this.hoverAt(e.offsetX));
-    this.canvas.node.addEventListener('mouseleave', () => {
+    this.plot.node.addEventListener('mousemove', e => this.hoverAt(e.clientX - this.plot.node.getBoundingClientRect().left));
+    this.plot.node.addEventListener('mouseleave', () => {
       this.hoverX = null;
       requestDraw(this);
     });
-    this.canvas.node.addEventListener('keydown', e => this.key(e));
+    this.plot.node.addEventListener('keydown', e => this.key(/** @type {KeyboardEvent} */ (e)));
   }
 
   /** @param {TileEvent} event */
@@ -113,7 +123,7 @@ class ChartTile {
   }
 
   /**
-   * Hover at a canvas x (CSS pixels).
+   * Hover at a plot x (CSS pixels).
    * @param {number} px
    */
   hoverAt(px) {
@@ -121,7 +131,7 @@ class ChartTile {
       return;
     }
     const { x0, x1 } = this.view;
-    const width = this.canvas.width - PAD.left - PAD.right;
+    const width = this.plot.width - PAD.left - PAD.right;
     this.hoverX = x0 + ((px - PAD.left) / width) * (x1 - x0);
     requestDraw(this);
   }
@@ -145,10 +155,24 @@ class ChartTile {
     return this.logScale ? (v > 0 ? Math.log10(v) : NaN) : v;
   }
 
+  /**
+   * The path of the `i`-th series line (`smooth`: its smoothed line), made on first use.
+   * @param {number} i
+   * @param {boolean} smooth
+   */
+  path(i, smooth) {
+    const k = 2 * i + (smooth ? 1 : 0);
+    while (this.lines.children.length <= k) {
+      const n = this.lines.children.length;
+      const line = svgEl('path', 'jpt-plotLine');
+      line.setAttribute('stroke', SERIES_COLORS[Math.floor(n / 2) % SERIES_COLORS.length]);
+      this.lines.append(line);
+    }
+    return /** @type {SVGElement} */ (this.lines.children[k]);
+  }
+
   draw() {
-    const ctx = this.canvas.context();
-    const colors = this.colors.refresh();
-    const w = this.canvas.width;
+    const w = this.plot.width;
     const h = HEIGHT;
     const all = [...this.series.values()];
     const smoothed = this.smoothing > 0 ? all.map(s => ema(s.ys, s.start(this.window), this.smoothing)) : [];
@@ -187,8 +211,13 @@ class ChartTile {
     });
     if (x0 === Infinity || !Number.isFinite(lo)) {
       this.view = null;
+      for (const line of this.lines.children) {
+        setAttr(line, 'd', '');
+      }
+      setAttr(this.axis, 'd', '');
+      this.labels.forEach(label => setText(label, ''));
       setText(this.range, '');
-      setText(this.readout, '');
+      this.drawHover(() => 0, () => 0, [], [], 0, 0);
       return;
     }
     if (x1 === x0) { x0 -= 1; x1 += 1; }
@@ -200,31 +229,23 @@ class ChartTile {
     const bottom = h - PAD.bottom;
     const sx = (/** @type {number} */ x) => left + ((x - x0) / (x1 - x0)) * (right - left);
     const sy = (/** @type {number} */ y) => bottom - ((y - lo) / (hi - lo)) * (bottom - top);
-    ctx.strokeStyle = colors.grid;
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    ctx.moveTo(left, top);
-    ctx.lineTo(left, bottom);
-    ctx.lineTo(right, bottom);
-    ctx.stroke();
-    ctx.fillStyle = colors.muted;
-    ctx.font = '10px system-ui, sans-serif';
-    ctx.textAlign = 'right';
+    setAttr(this.axis, 'd', `M${left} ${top}L${left} ${bottom}L${right} ${bottom}`);
     const axis = (/** @type {number} */ v) => formatNumber(this.logScale ? 10 ** v : v);
-    ctx.fillText(axis(hi), left - 4, top + 8);
-    ctx.fillText(axis(lo), left - 4, bottom);
-    ctx.textAlign = 'left';
-    ctx.fillText(formatNumber(x0), left, h - 4);
-    ctx.textAlign = 'right';
-    ctx.fillText(formatNumber(x1), right, h - 4);
+    const places = [
+      [axis(hi), left - 4, top + 8],
+      [axis(lo), left - 4, bottom],
+      [formatNumber(x0), left, h - 4],
+      [formatNumber(x1), right, h - 4]
+    ];
+    places.forEach(([text, x, y], i) => {
+      setText(this.labels[i], String(text));
+      setAttr(this.labels[i], 'x', String(x));
+      setAttr(this.labels[i], 'y', String(y));
+    });
     all.forEach((s, i) => {
-      const color = SERIES_COLORS[i % SERIES_COLORS.length];
       const from = s.start(this.window);
-      const line = (/** @type {(k: number) => number} */ value, /** @type {number} */ alpha) => {
-        ctx.globalAlpha = alpha;
-        ctx.strokeStyle = color;
-        ctx.lineWidth = 1.5;
-        ctx.beginPath();
+      const line = (/** @type {(k: number) => number} */ value) => {
+        const d = new PathData();
         // more points than pixels: one vertical stroke (min to max) per pixel column
         const dense = s.xs.length - from > 2 * (right - left);
         let pen = false;
@@ -247,46 +268,45 @@ class ChartTile {
               continue;
             }
             if (pen) {
-              ctx.lineTo(column, low);
-              ctx.lineTo(column, high);
+              d.line(column, low);
+              d.line(column, high);
             }
             column = c;
             low = py;
             high = py;
           }
           if (pen) {
-            ctx.lineTo(px, py);
+            d.line(px, py);
           } else {
-            ctx.moveTo(px, py);
+            d.move(px, py);
             pen = true;
           }
         }
         if (dense && pen) {
-          ctx.lineTo(column, low);
-          ctx.lineTo(column, high);
+          d.line(column, low);
+          d.line(column, high);
         }
-        ctx.stroke();
+        return d.toString();
       };
-      if (this.smoothing > 0) {
-        line(k => s.ys[k], 0.25);
-        line(k => smoothed[i][k - from], 1);
-      } else {
-        line(k => s.ys[k], 1);
-      }
+      const raw = this.path(i, false);
+      setAttr(raw, 'd', line(k => s.ys[k]));
+      setAttr(raw, 'stroke-opacity', this.smoothing > 0 ? '0.25' : '1');
+      setAttr(this.path(i, true), 'd', this.smoothing > 0 ? line(k => smoothed[i][k - from]) : '');
     });
-    ctx.globalAlpha = 1;
+    for (let k = 2 * all.length; k < this.lines.children.length; k++) {
+      setAttr(this.lines.children[k], 'd', '');
+    }
     const points = all.reduce((n, s) => n + s.xs.length - s.start(this.window), 0);
     setText(this.range, `${points} points · min ${formatNumber(rawLo)} · max ${formatNumber(rawHi)}`);
     setAttr(
-      this.canvas.node,
+      this.plot.node,
       'aria-label',
       `chart: ${all.map(s => `${s.name} ${formatNumber(s.latest)}`).join(', ')}; min ${formatNumber(rawLo)}, max ${formatNumber(rawHi)}`
     );
-    this.drawHover(ctx, sx, sy, all, smoothed, top, bottom);
+    this.drawHover(sx, sy, all, smoothed, top, bottom);
   }
 
   /**
-   * @param {CanvasRenderingContext2D} ctx
    * @param {(x: number) => number} sx
    * @param {(y: number) => number} sy
    * @param {Series[]} all
@@ -294,12 +314,17 @@ class ChartTile {
    * @param {number} top
    * @param {number} bottom
    */
-  drawHover(ctx, sx, sy, all, smoothed, top, bottom) {
-    if (this.hoverX === null) {
+  drawHover(sx, sy, all, smoothed, top, bottom) {
+    if (this.hoverX === null || !all.length) {
       setText(this.readout, '');
+      setAttr(this.hoverLine, 'd', '');
+      if (this.hoverDots.firstChild) {
+        this.hoverDots.replaceChildren();
+      }
       return;
     }
     const parts = [];
+    const dots = [];
     let step = NaN;
     for (const [i, s] of all.entries()) {
       const from = s.start(this.window);
@@ -317,19 +342,16 @@ class ChartTile {
       );
       const y = this.y(this.smoothing > 0 ? smooth : raw);
       if (Number.isFinite(y)) {
-        ctx.fillStyle = SERIES_COLORS[i % SERIES_COLORS.length];
-        ctx.beginPath();
-        ctx.arc(sx(s.xs[k]), sy(y), 3, 0, 2 * Math.PI);
-        ctx.fill();
+        const dot = svgEl('circle', 'jpt-plotDot');
+        dot.setAttribute('cx', sx(s.xs[k]).toFixed(1));
+        dot.setAttribute('cy', sy(y).toFixed(1));
+        dot.setAttribute('r', '3');
+        dot.setAttribute('fill', SERIES_COLORS[i % SERIES_COLORS.length]);
+        dots.push(dot);
       }
     }
-    if (!Number.isNaN(step)) {
-      ctx.strokeStyle = this.colors.muted;
-      ctx.beginPath();
-      ctx.moveTo(sx(step), top);
-      ctx.lineTo(sx(step), bottom);
-      ctx.stroke();
-    }
+    this.hoverDots.replaceChildren(...dots);
+    setAttr(this.hoverLine, 'd', Number.isNaN(step) ? '' : `M${sx(step).toFixed(1)} ${top}L${sx(step).toFixed(1)} ${bottom}`);
     setText(this.readout, `step ${formatNumber(step)} · ${parts.join(' · ')}`);
   }
 
@@ -338,7 +360,7 @@ class ChartTile {
   }
 
   destroy() {
-    this.canvas.destroy();
+    this.plot.destroy();
   }
 }
 

@@ -5,8 +5,9 @@
  * 0–100 on a progress-named channel.
  */
 
-import { SizedCanvas, ThemeColors, el, setText } from './dom.js';
+import { el, setAttr, setText } from './dom.js';
 import { formatNumber } from './format.js';
+import { PathData, SizedSvg } from './plot.js';
 import { isProgressChannel } from './progress.js';
 import { chartPoint, isNumber, leafOf } from './shape.js';
 
@@ -34,9 +35,9 @@ function create(_options) {
   const node = el('div', 'jpt-number');
   const value = el('div', 'jpt-numberValue');
   const change = el('div', 'jpt-numberChange');
-  const canvas = new SizedCanvas('jpt-spark', 32);
-  node.append(value, change, canvas.node);
-  const colors = new ThemeColors(node);
+  const spark = new SizedSvg('jpt-spark', 32);
+  const line = spark.add('path', 'jpt-sparkLine');
+  node.append(value, change, spark.node);
   /** @type {number[]} */
   const values = [];
   const tile = {
@@ -67,29 +68,26 @@ function create(_options) {
       const shown = values.slice(-SPARK);
       const lo = Math.min(...shown);
       const hi = Math.max(...shown);
-      const ctx = canvas.context();
-      ctx.strokeStyle = colors.refresh().fg;
-      ctx.lineWidth = 1.2;
-      ctx.beginPath();
+      const d = new PathData();
       shown.forEach((v, i) => {
-        const x = shown.length > 1 ? (i / (shown.length - 1)) * canvas.width : 0;
+        const x = shown.length > 1 ? (i / (shown.length - 1)) * spark.width : 0;
         const y = 30 - (hi === lo ? 14 : ((v - lo) / (hi - lo)) * 28);
         if (i) {
-          ctx.lineTo(x, y);
+          d.line(x, y);
         } else {
-          ctx.moveTo(x, y);
+          d.move(x, y);
         }
       });
-      ctx.stroke();
+      setAttr(line, 'd', d.toString());
     },
     text() {
       return values.length ? formatNumber(values[values.length - 1]) : '';
     },
     destroy() {
-      canvas.destroy();
+      spark.destroy();
     }
   };
-  canvas.onResize = () => tile.draw();
+  spark.onResize = () => tile.draw();
   return tile;
 }
 

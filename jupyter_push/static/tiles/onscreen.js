@@ -1,9 +1,8 @@
 // @ts-check
 /**
  * Which tiles are on screen: one IntersectionObserver for all of them, so the scheduler can
- * draw a tile nobody can see less often (a browser draws, rasterises and composites every
- * canvas that changed, seen or not). Without IntersectionObserver (node, old browsers) every
- * node counts as on screen.
+ * draw a tile nobody can see less often (its script and DOM writes cost the same seen or not).
+ * Without IntersectionObserver (node, old browsers) every node counts as on screen.
  */
 
 /** Distance from the viewport within which a tile counts as on screen (drawn before it shows). */

@@ -50,7 +50,13 @@ export const CSS = `
 .jpt-legend { display: flex; flex-wrap: wrap; gap: .2rem .7rem; font-variant-numeric: tabular-nums; }
 .jpt-legendItem::before { content: ""; display: inline-block; width: .7em; height: .7em; border-radius: 2px;
   margin-right: .3em; background: var(--jpt-series, var(--jpt-accent)); }
-.jpt-canvas, .jpt-spark { display: block; width: 100%; }
+.jpt-plot, .jpt-spark { display: block; width: 100%; overflow: hidden; }
+.jpt-plot *, .jpt-spark * { pointer-events: none; }
+.jpt-plotAxis { fill: none; stroke: var(--jpt-line); stroke-width: 1; }
+.jpt-plotLabel { fill: var(--jpt-muted); font: 10px var(--jpt-font); }
+.jpt-plotLine { fill: none; stroke-width: 1.5; stroke-linejoin: round; }
+.jpt-plotHover { fill: none; stroke: var(--jpt-muted); stroke-width: 1; }
+.jpt-sparkLine { fill: none; stroke: var(--jpt-fg); stroke-width: 1.2; stroke-linejoin: round; }
 .jpt-barRow { margin: .25rem 0; }
 .jpt-barLabel { font-size: 11px; }
 .jpt-kernelHead { display: flex; gap: .5rem; align-items: baseline; }
