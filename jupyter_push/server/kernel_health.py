@@ -52,6 +52,10 @@ class KernelHealth:
         self.log = log or logging.getLogger("jupyter_push")
         self.records: dict[str, KernelRecord] = {}
         self._sent: dict[str, dict[str, Any]] = {}
+        # kernels the restarter is restarting: their restart is counted once, as they move
+        # from dead to restarting, by whichever comes first of _died_then_restarting and the
+        # `restart` action jupyter_server reports for it
+        self._restarted_by_restarter: set[str] = set()
         self._callbacks: dict[str, list[tuple[Callable[[], None], str]]] = {}
         self._iopub: dict[str, Any] = {}
         self._watching: asyncio.Task[None] | None = None
@@ -192,7 +196,11 @@ class KernelHealth:
             self.wake()
         elif action == "restart":
             record = self._adopt(kernel_id)
-            if record.state != "restarting":  # a restart the user asked for
+            if kernel_id in self._restarted_by_restarter:
+                self._restarted_by_restarter.discard(kernel_id)
+                if record.state == "dead":  # heard before "restarting" went out: in order
+                    await self._restarting(kernel_id, record)
+            else:  # a restart the user asked for
                 record.restarts += 1
             record.move("starting", exit_code=None, reason=None, execution_count=None)
             self._unwatch_iopub(kernel_id)  # the restarted kernel may listen on new ports
@@ -206,6 +214,7 @@ class KernelHealth:
             await self.publish(kernel_id)
             self.records.pop(kernel_id, None)
             self._sent.pop(kernel_id, None)
+            self._restarted_by_restarter.discard(kernel_id)
 
     def _on_restart(self, kernel_id: str) -> None:
         """The restarter found the kernel dead and is about to start it again."""
@@ -213,16 +222,20 @@ class KernelHealth:
         if record.state != "dead":
             code = self._exit_code(kernel_id)
             record.move("dead", exit_code=code, reason=death_reason(code))
+        self._restarted_by_restarter.add(kernel_id)
         self._unwatch_iopub(kernel_id)
         self._spawn(self._died_then_restarting(kernel_id))
 
     async def _died_then_restarting(self, kernel_id: str) -> None:
         await self.publish(kernel_id)  # the death, with its reason, is an event of its own
         record = self.records.get(kernel_id)
-        if record is not None:
-            record.restarts += 1
-            record.move("restarting")
-            await self.publish(kernel_id)
+        if record is not None and record.state == "dead":  # not yet heard to start again
+            await self._restarting(kernel_id, record)
+
+    async def _restarting(self, kernel_id: str, record: KernelRecord) -> None:
+        record.restarts += 1
+        record.move("restarting")
+        await self.publish(kernel_id)
 
     def _on_dead(self, kernel_id: str) -> None:
         """The restarter gave up: the kernel stays dead."""
