@@ -81,6 +81,7 @@ def describe_progress(value: float, total: float | None, rate: float | None = No
 
 
 def as_text(data: Any) -> str:
+    """How a value reads as text (a Label, a Log line, a card)."""
     if isinstance(data, str):
         return data
     try:

@@ -26,6 +26,7 @@ import weakref
 from typing import Any
 
 from ..static_html import fallback
+from ._flusher import on_cell_end
 
 log = logging.getLogger("jupyter_push")
 
@@ -110,15 +111,7 @@ class Fallbacks:
                 log.exception("jupyter_push widget %r: its static fallback failed", widget)
 
     def _hook_cell_end(self) -> None:
-        try:
-            from IPython import get_ipython
-        except ImportError:
-            return
-        shell = get_ipython()
-        if shell is None or shell is self._hooked_shell:
-            return
-        shell.events.register("post_run_cell", self.refresh_all)
-        self._hooked_shell = shell
+        self._hooked_shell = on_cell_end(self.refresh_all, self._hooked_shell)
 
 
 FALLBACKS = Fallbacks()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Protocol
+from typing import Any, Callable, Protocol
 
 from ._throttle import min_interval, next_send_at
 
@@ -80,15 +80,21 @@ class Flusher:
             self._thread.start()
 
     def _hook_cell_end(self) -> None:
-        try:
-            from IPython import get_ipython
-        except ImportError:
-            return
-        shell = get_ipython()
-        if shell is None or shell is self._hooked_shell:
-            return
-        shell.events.register("post_run_cell", self.flush_all)
-        self._hooked_shell = shell
+        self._hooked_shell = on_cell_end(self.flush_all, self._hooked_shell)
+
+
+def on_cell_end(callback: Callable[..., Any], hooked: object | None) -> object | None:
+    """Register `callback` for IPython's `post_run_cell` once per shell: returns the shell it
+    is registered with (`hooked` when there is no new shell to register with)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return hooked
+    shell = get_ipython()
+    if shell is None or shell is hooked:
+        return hooked
+    shell.events.register("post_run_cell", callback)
+    return shell
 
 
 def _safe_flush(sink: Sink) -> None:

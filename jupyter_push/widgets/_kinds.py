@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any, Literal
 
@@ -34,14 +33,6 @@ def widget_kind(channel: str, data: Any) -> Kind:
     return widget_for_tile(decide(channel, data))
 
 
-def as_text(data: Any) -> str:
-    """How a value reads in a Label or a Log line."""
-    if isinstance(data, str):
-        return data
-    try:
-        return json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
-    except (TypeError, ValueError):
-        return repr(data)
 
 
 def progress_fields(data: Any) -> dict[str, Any]:

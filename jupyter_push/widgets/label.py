@@ -6,9 +6,8 @@ from typing import Any
 
 import traitlets as t
 
-from ..static_html import text_body
+from ..static_html import as_text, text_body
 from ._base import ChannelWidget, view_module
-from ._kinds import as_text
 
 
 class Label(ChannelWidget):

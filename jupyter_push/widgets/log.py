@@ -7,9 +7,8 @@ from typing import Any
 
 import traitlets as t
 
-from ..static_html import MAX_LOG_LINES, lines_body
+from ..static_html import MAX_LOG_LINES, as_text, lines_body
 from ._base import ChannelWidget, view_module
-from ._kinds import as_text
 
 
 class Log(ChannelWidget):
