@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from jupyter_push.static_html import as_text
 from jupyter_push.tracking import RateMeter, eta, progress_event
-from jupyter_push.widgets._kinds import as_text, chart_samples, progress_fields, widget_kind
+from jupyter_push.widgets._kinds import chart_samples, progress_fields, widget_kind
 from jupyter_push.widgets._throttle import MAX_FPS, min_interval, next_send_at
 
 
