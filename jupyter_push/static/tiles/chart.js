@@ -5,7 +5,7 @@
  * raw line kept faint), log scale, min/max, the last N points. Drawn as SVG paths (plot.js).
  */
 
-import { SERIES_COLORS, el, setAttr, setText } from './dom.js';
+import { el, seriesColor, setAttr, setText } from './dom.js';
 import { formatNumber } from './format.js';
 import { overlayName } from './pattern.js';
 import { PathData, SizedSvg, svgEl } from './plot.js';
@@ -165,7 +165,7 @@ class ChartTile {
     while (this.lines.children.length <= k) {
       const n = this.lines.children.length;
       const line = svgEl('path', 'jpt-plotLine');
-      line.setAttribute('stroke', SERIES_COLORS[Math.floor(n / 2) % SERIES_COLORS.length]);
+      line.style.stroke = seriesColor(Math.floor(n / 2));
       this.lines.append(line);
     }
     return /** @type {SVGElement} */ (this.lines.children[k]);
@@ -200,7 +200,7 @@ class ChartTile {
         ...all.map((s, i) => {
           const item = el('span', 'jpt-legendItem');
           item.dataset.series = s.name;
-          item.style.setProperty('--jpt-series', SERIES_COLORS[i % SERIES_COLORS.length]);
+          item.style.setProperty('--jpt-series', seriesColor(i));
           return item;
         })
       );
@@ -346,7 +346,7 @@ class ChartTile {
         dot.setAttribute('cx', sx(s.xs[k]).toFixed(1));
         dot.setAttribute('cy', sy(y).toFixed(1));
         dot.setAttribute('r', '3');
-        dot.setAttribute('fill', SERIES_COLORS[i % SERIES_COLORS.length]);
+        dot.style.fill = seriesColor(i);
         dots.push(dot);
       }
     }
