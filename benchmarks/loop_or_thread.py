@@ -1,10 +1,12 @@
 """Where should push work run: sliced on jupyter_server's event loop, or on a second thread
 with its own loop? Measured, not argued.
 
-One Tornado server process answers `GET /probe` (a directory listing, as `api/contents` does)
-on its main event loop, while the real `Hub` hands 20 subscribers a steady stream of
-published events (each subscriber's queue drained when woken, as a transport does). The
-push work runs either
+One Tornado server process answers `GET /probe` (a directory listing of 20 files, as
+`api/contents` does: by default like jupyter_server's contents manager, one `os.lstat` per file
+in a worker thread; `--probe inline` lists in the handler) on its main event loop, while the
+real `Hub` hands 20 subscribers a steady stream of published events (each subscriber's queue
+drained when woken, as a transport does), at `--rate` events/s or, with `--rate 0`, as fast
+as it can. The push work runs either
 
 - `loop`: on the main loop, sliced by the hub's turn budget (what jupyter_push does), or
 - `thread`: on a second thread with its own event loop (the same hub code, the same slices);
@@ -13,6 +15,7 @@ and a client in another process measures the probe's latency, one request at a t
 Variants alternate, `--rounds` times each; the figures are medians over the rounds.
 
     python benchmarks/loop_or_thread.py [--rate 50000] [--seconds 3] [--rounds 3]
+    python benchmarks/loop_or_thread.py --rate 0     # as fast as the hub can
 """
 
 from __future__ import annotations
@@ -30,13 +33,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from jupyter_push.server.turns import TURN_SECONDS
+from jupyter_push.server.turns import REST_SECONDS, TURN_SECONDS
 
 SUBSCRIBERS = 20
 BATCH = 100  # events per publish, as a kernel's frames arrive
 
 
-def serve(mode: str, rate: float, seconds: float, port_file: str, turn_ms: float) -> None:
+def serve(mode: str, rate: float, seconds: float, port_file: str, turn_ms: float,
+          rest_ms: float, probe: str) -> None:
     """The server process: probe handler on the main loop, push work where `mode` says."""
     import tornado.web
 
@@ -49,14 +53,21 @@ def serve(mode: str, rate: float, seconds: float, port_file: str, turn_ms: float
         Path(listed, f"file{i}.txt").write_text("x")
 
     class Probe(tornado.web.RequestHandler):
-        def get(self) -> None:
-            self.write({"entries": [(e.name, e.stat().st_size) for e in os.scandir(listed)]})
+        async def get(self) -> None:
+            if probe == "inline":
+                entries = [(e.name, e.stat().st_size) for e in os.scandir(listed)]
+            else:  # as jupyter_server's contents manager: each stat in a worker thread
+                entries = []
+                for name in await asyncio.to_thread(os.listdir, listed):
+                    st = await asyncio.to_thread(os.lstat, os.path.join(listed, name))
+                    entries.append((name, st.st_size))
+            self.write({"entries": entries})
 
     delivered = [0]
 
     async def push_work(stop: asyncio.Event) -> None:
         hub = Hub(MemoryBroker(10_000))
-        hub.turn.seconds = turn_ms / 1000
+        hub.turn.seconds, hub.turn.rest = turn_ms / 1000, rest_ms / 1000
         for _ in range(SUBSCRIBERS):
             sub, _ = await hub.open(PatternSet(["bench"]), retained=False)
 
@@ -68,14 +79,14 @@ def serve(mode: str, rate: float, seconds: float, port_file: str, turn_ms: float
         begin = time.monotonic()
         sent = 0
         while not stop.is_set():
-            due = int((time.monotonic() - begin) * rate)
+            due = int((time.monotonic() - begin) * rate) if rate else sent + BATCH
             if sent >= due:
                 await asyncio.sleep(BATCH / rate)
                 continue
             await hub.publish([hub.draft("bench", sent + i) for i in range(BATCH)])
             sent += BATCH
             if hub.turn.spent():  # as the WebSocket handler does before its next frame
-                await asyncio.sleep(0)
+                await hub.turn.pause()
 
     async def main() -> None:
         app = tornado.web.Application([("/probe", Probe)])
@@ -111,12 +122,14 @@ def serve(mode: str, rate: float, seconds: float, port_file: str, turn_ms: float
     asyncio.run(main())
 
 
-def measure(mode: str, rate: float, seconds: float, turn_ms: float) -> dict[str, Any]:
+def measure(mode: str, rate: float, seconds: float, turn_ms: float, rest_ms: float,
+            probe: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         port_file = os.path.join(tmp, "port")
         proc = subprocess.Popen([sys.executable, __file__, "--serve", mode, "--rate", str(rate),
                                  "--seconds", str(seconds), "--port-file", port_file,
-                                 "--turn-ms", str(turn_ms)])
+                                 "--turn-ms", str(turn_ms), "--rest-ms", str(rest_ms),
+                                 "--probe", probe])
         try:
             while not os.path.exists(port_file):
                 time.sleep(0.05)
@@ -148,25 +161,34 @@ def measure(mode: str, rate: float, seconds: float, turn_ms: float) -> dict[str,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rate", type=float, default=50_000, help="events/s published")
+    parser.add_argument("--rate", type=float, default=50_000,
+                        help="events/s published; 0: as fast as the hub can")
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--turn-ms", type=float, default=TURN_SECONDS * 1000,
                         help="push work per turn of the loop (PushApp default: %(default)s)")
+    parser.add_argument("--rest-ms", type=float, default=REST_SECONDS * 1000,
+                        help="rest after a full turn (PushApp default: %(default)s)")
+    parser.add_argument("--probe", choices=("threads", "inline"), default="threads",
+                        help="list the directory with a thread per file (as jupyter_server) "
+                        "or in the handler")
     parser.add_argument("--modes", default="none,loop,thread", help="which variants, in order")
     parser.add_argument("--serve", choices=("loop", "thread", "none"), help=argparse.SUPPRESS)
     parser.add_argument("--port-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.rate, args.seconds, args.port_file, args.turn_ms)
+        serve(args.serve, args.rate, args.seconds, args.port_file, args.turn_ms, args.rest_ms,
+              args.probe)
         return 0
     rows: dict[str, list[dict[str, Any]]] = {m: [] for m in args.modes.split(",")}
     for _ in range(args.rounds):
         for mode in rows:
-            rows[mode].append(measure(mode, args.rate, args.seconds, args.turn_ms))
+            rows[mode].append(measure(mode, args.rate, args.seconds, args.turn_ms,
+                                      args.rest_ms, args.probe))
             print(mode, {k: round(v, 1) for k, v in rows[mode][-1].items()}, file=sys.stderr)
-    print(f"| push work ({args.rate:,.0f} events/s to {SUBSCRIBERS} subscribers, "
-          f"{args.turn_ms:g} ms per turn) | probe p50 / "
+    rate = f"{args.rate:,.0f} events/s" if args.rate else "as fast as possible"
+    print(f"| push work ({rate} to {SUBSCRIBERS} subscribers, {args.turn_ms:g} ms per turn, "
+          f"{args.rest_ms:g} ms rest; probe: {args.probe}) | probe p50 / "
           "p99 / max ms | deliveries/s |")
     print("|---|---:|---:|")
     labels = {"none": "none (idle)", "loop": "sliced on the main loop",
