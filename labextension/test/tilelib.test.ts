@@ -7,7 +7,7 @@ import { decide, KINDS } from '../src/tiles/registry.js';
 import { describeProgress, rateOf, readings } from '../src/tiles/progress.js';
 import { Series, ema, nearest } from '../src/tiles/series.js';
 import { linePath } from '../src/tiles/linepath.js';
-import { overlayName, patternMatches } from '../src/tiles/pattern.js';
+import { overlayName, patternCovers, patternMatches, scopeProblem } from '../src/tiles/pattern.js';
 import { JSONValue } from '../src/protocol';
 
 interface Case {
@@ -46,6 +46,22 @@ describe('overlayName(pattern, channel): the shared fixture of series names', ()
       assert.equal(overlayName(c.pattern, c.channel), c.name);
     });
   }
+});
+
+const patternCoversCases = JSON.parse(readFileSync(join(fixture, '..', 'pattern_covers.json'), 'utf8')) as {
+  cases: { granted: string; requested: string; covered: boolean }[];
+};
+
+describe('patternCovers(granted, requested): the shared fixture of share-link scopes', () => {
+  for (const c of patternCoversCases.cases) {
+    it(`${c.granted} ${c.covered ? 'covers' : 'does not cover'} ${c.requested}`, () => {
+      assert.equal(patternCovers(c.granted, c.requested), c.covered);
+    });
+  }
+  it('names the link a comparison would reach past', () => {
+    assert.equal(scopeProblem(['runs/**', 'x'], 'runs/*/loss'), null);
+    assert.match(scopeProblem(['runs/**', 'x'], 'secret/*/loss') ?? '', /secret\/\*\/loss is outside what this link shows \(runs\/\*\*, x\)/);
+  });
 });
 
 describe('tile helpers', () => {

@@ -196,3 +196,61 @@ def test_a_snapshot_file_keeps_the_comparison_offline(page: Any, lab: LabServer,
          "-o", str(tmp_path / "x.html"), f"--url={lab.url}push/", f"--token={lab.token}"],
         capture_output=True, text=True, timeout=60)
     assert bad.returncode != 0 and "'*' must be a whole segment" in bad.stderr
+
+
+def test_the_viewer_compares_runs_typed_in_its_compare_form(page: Any, lab: LabServer) -> None:
+    """"Compare…" in the viewer: a bad pattern and one outside the link are refused with a
+    message (nothing of the outside channel reaches the page); a pattern within it overlays
+    both runs, is kept in the page's address across a reload, and ✕ takes it away again."""
+    from playwright.sync_api import expect
+
+    headers = {"Authorization": f"token {lab.token}"}
+    r = httpx.post(lab.url + "push/events", headers=headers, timeout=10,
+                   json={"channel": "secret/x/loss", "data": {"step": 0, "loss": 0.5}})
+    assert r.status_code == 200, r.text
+    r = httpx.post(lab.url + "push/tokens", json={"channels": ["runs/**"], "ttl": 600},
+                   headers=headers, timeout=10)
+    assert r.status_code == 200, r.text
+    page.goto(r.json()["url"] + "&overlay=secret/*/loss")
+    expect(page.locator("#status")).to_have_text("live")
+    problem = page.locator(".jpt-compareProblem")
+    expect(problem).to_contain_text(
+        "Not compared: secret/*/loss: secret/*/loss is outside what this link shows (runs/**)")
+    assert "overlay" not in page.url  # a refused comparison is not kept in the address
+    expect(page.locator('.jpt-card[data-channel="runs/lr_1e-3/cmp/loss"]')).to_have_count(1)
+
+    pattern = page.locator(".jpt-comparePattern")
+    pattern.fill("runs/lr*/loss")
+    pattern.press("Enter")
+    expect(problem).to_contain_text("'*' must be a whole segment")
+    pattern.fill("secret/*/loss")
+    pattern.press("Enter")
+    expect(problem).to_contain_text("outside what this link shows (runs/**)")
+    expect(page.locator('.jpt-card[data-channel^="secret"]')).to_have_count(0)
+    pattern.fill(LOSS)
+    pattern.press("Enter")
+    expect(page.locator("#comparebar form")).to_be_hidden()
+    card = page.locator(f'.jpt-card[data-channel="{LOSS}"]')
+    # the "Compared" group comes first, with the overlay drawn from the run so far
+    first = page.locator(".jpt-group").first
+    expect(first).to_have_attribute("data-group", "compare")
+    expect(first.locator(".jpt-groupTitle")).to_have_text("Compared")
+    check_overlay(page, card)
+    expect(page.locator('.jpt-card[data-channel$="/cmp/loss"]')).to_have_count(1)
+    assert "overlay=" + quote(LOSS, safe="*") in page.url, page.url
+
+    page.reload()  # the address keeps the comparison
+    expect(page.locator("#status")).to_have_text("live")
+    card = page.locator(f'.jpt-card[data-channel="{LOSS}"]')
+    check_overlay(page, card)
+    expect(page.locator("#comparebar form")).to_be_hidden()
+    screenshot(page, "viewer_compare_form.png")
+
+    card.locator(".jpt-removeOverlay").click()  # ✕: the runs' own cards again
+    expect(card).to_have_count(0)
+    assert "overlay" not in page.url, page.url
+    for run in RUNS:
+        own = page.locator(f'.jpt-card[data-channel="runs/{run.replace("=", "_")}/cmp/loss"]')
+        expect(own).to_have_attribute("data-kind", "chart")
+    expect(page.locator('.jpt-group[data-group="compare"]')).to_have_count(0)
+    expect(page.locator('.jpt-card[data-channel^="secret"]')).to_have_count(0)

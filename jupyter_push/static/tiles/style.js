@@ -6,7 +6,7 @@
  */
 
 export const CSS = `
-.jpt-card, .jpt-board, .jpt-groups {
+.jpt-card, .jpt-board, .jpt-groups, .jpt-compareForm {
   --jpt-fg: var(--jp-ui-font-color1, #1d1d1f);
   --jpt-muted: var(--jp-ui-font-color2, #5f5f66);
   --jpt-bg: var(--jp-layout-color1, #ffffff);
@@ -127,6 +127,12 @@ button.jpt-kernelNotebook:disabled { color: var(--jpt-muted) !important; text-de
 .jpt-controlConfirmed { font-size: 12px; color: var(--jpt-muted); }
 .jpt-controlProblem { font-size: 12px; color: var(--jpt-error); }
 .jpt-controlProblem:empty { display: none; }
+.jpt-compareForm { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem; font-family: var(--jpt-font);
+  font-size: 13px; color: var(--jpt-fg); }
+.jpt-compareForm[hidden] { display: none; }
+.jpt-comparePattern { min-width: 16em; font: 13px var(--jpt-mono); color: var(--jpt-fg); background: var(--jpt-bg);
+  border: 1px solid var(--jpt-line); border-radius: 3px; padding: .15rem .35rem; }
+.jpt-compareProblem { color: var(--jpt-error); }
 `;
 
 /**
