@@ -6,7 +6,7 @@
  * at most two vertices per pixel column (linepath.js): a long run draws no dearer than a short one.
  */
 
-import { SERIES_COLORS, el, setAttr, setText } from './dom.js';
+import { el, seriesColor, setAttr, setText } from './dom.js';
 import { formatNumber } from './format.js';
 import { overlayName } from './pattern.js';
 import { linePath } from './linepath.js';
@@ -167,7 +167,7 @@ class ChartTile {
     while (this.lines.children.length <= k) {
       const n = this.lines.children.length;
       const line = svgEl('path', n % 2 ? 'jpt-plotLine jpt-plotSmoothed' : 'jpt-plotLine');
-      line.setAttribute('stroke', SERIES_COLORS[Math.floor(n / 2) % SERIES_COLORS.length]);
+      line.style.stroke = seriesColor(Math.floor(n / 2));
       this.lines.append(line);
     }
     return /** @type {SVGElement} */ (this.lines.children[k]);
@@ -202,7 +202,7 @@ class ChartTile {
         ...all.map((s, i) => {
           const item = el('span', 'jpt-legendItem');
           item.dataset.series = s.name;
-          item.style.setProperty('--jpt-series', SERIES_COLORS[i % SERIES_COLORS.length]);
+          item.style.setProperty('--jpt-series', seriesColor(i));
           return item;
         })
       );
@@ -306,7 +306,7 @@ class ChartTile {
         dot.setAttribute('cx', sx(s.xs[k]).toFixed(1));
         dot.setAttribute('cy', sy(y).toFixed(1));
         dot.setAttribute('r', '3');
-        dot.setAttribute('fill', SERIES_COLORS[i % SERIES_COLORS.length]);
+        dot.style.fill = seriesColor(i);
         dots.push(dot);
       }
     }

@@ -17,7 +17,19 @@ export const CSS = `
   --jpt-error: var(--jp-error-color1, #c62828);
   --jpt-font: var(--jp-ui-font-family, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif);
   --jpt-mono: var(--jp-code-font-family, ui-monospace, Menlo, Consolas, monospace);
+  --jpt-series-0: var(--jpt-palette-0, #1f77b4);
+  --jpt-series-1: var(--jpt-palette-1, #c75300);
+  --jpt-series-2: var(--jpt-palette-2, #2b8a2b);
+  --jpt-series-3: var(--jpt-palette-3, #d62728);
+  --jpt-series-4: var(--jpt-palette-4, #8e5cc0);
+  --jpt-series-5: var(--jpt-palette-5, #8c564b);
+  --jpt-series-6: var(--jpt-palette-6, #c1308f);
+  --jpt-series-7: var(--jpt-palette-7, #0e7f8c);
 }
+/* series colours on dark backgrounds (JupyterLab's dark theme, the viewer's dark scheme): lighter,
+   each at least 3:1 against the tiles' backgrounds, as the light ones are against white */
+body[data-jp-theme-light="false"], .jpt-theme[data-theme="dark"] { --jpt-palette-0: #5aa9e6; --jpt-palette-1: #ffa94d; --jpt-palette-2: #6ccf6c; --jpt-palette-3: #ff7575; --jpt-palette-4: #b89cf0; --jpt-palette-5: #d1a699; --jpt-palette-6: #f39ad2; --jpt-palette-7: #4dd0e1; }
+@media (prefers-color-scheme: dark) { .jpt-theme:not([data-theme="light"]) { --jpt-palette-0: #5aa9e6; --jpt-palette-1: #ffa94d; --jpt-palette-2: #6ccf6c; --jpt-palette-3: #ff7575; --jpt-palette-4: #b89cf0; --jpt-palette-5: #d1a699; --jpt-palette-6: #f39ad2; --jpt-palette-7: #4dd0e1; } }
 .jpt-theme { --jp-ui-font-color1: #1d1d1f; --jp-ui-font-color2: #5f5f66; --jp-layout-color0: #f5f5f7;
   --jp-layout-color1: #ffffff; --jp-layout-color2: #f0f0f3; --jp-border-color2: #d2d2d7;
   --jp-brand-color1: #1565c0; color: #1d1d1f; background: #f5f5f7; color-scheme: light; }
