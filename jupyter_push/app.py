@@ -31,6 +31,7 @@ from .server.publish_policy import ShareWriteLimits
 from .server.share_sessions import ShareConnections
 from .server.state import PushState
 from .server.system_metrics import SystemSampler
+from .server.turns import REST_SECONDS, TURN_SECONDS, TurnBudget
 from .server.watchdog import Watchdog
 from .tokens import KeyFile, KeyStore, ShareTokens
 
@@ -77,6 +78,18 @@ class PushApp(ExtensionApp):
         help="Seconds a subscriber's queue may wait without being emptied before it counts as "
         "too slow: an SSE stream is closed (the client resumes from history), a WebSocket is "
         "sent a gap.",
+    ).tag(config=True)
+    push_turn_seconds = Float(
+        TURN_SECONDS,
+        help="Seconds of push work (reading a kernel's frames, validating, storing, handing "
+        "events to subscribers) in one turn of the server's event loop at most, all of it "
+        "together; then the loop serves everything else.",
+    ).tag(config=True)
+    push_rest_seconds = Float(
+        REST_SECONDS,
+        help="After a turn that used all of push_turn_seconds, push work waits this long, so "
+        "jupyter_server's own requests, kernel messages and the threads they wait for run while "
+        "a notebook pushes as fast as it can. 0: yield the loop only.",
     ).tag(config=True)
     fast_path = Bool(
         True,
@@ -318,7 +331,8 @@ class PushApp(ExtensionApp):
             queue_max_bytes=self.queue_max_bytes,
             slow_subscriber_timeout=self.slow_subscriber_timeout,
         )
-        hub = Hub(self.make_broker(), limits, retained=self.retained)
+        hub = Hub(self.make_broker(), limits, retained=self.retained,
+                  turn=TurnBudget(self.push_turn_seconds, self.push_rest_seconds))
         self.log.info("jupyter_push: %s", fastpath.check(self.fast_path))
         try:
             shares, share_connections = self.make_shares()
