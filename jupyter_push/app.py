@@ -31,6 +31,7 @@ from .server.publish_policy import ShareWriteLimits
 from .server.share_sessions import ShareConnections
 from .server.state import PushState
 from .server.system_metrics import SystemSampler
+from .server.turns import REST_SECONDS, TURN_SECONDS, TurnBudget
 from .server.watchdog import Watchdog
 from .tokens import KeyFile, KeyStore, ShareTokens
 
@@ -84,6 +85,18 @@ class PushApp(ExtensionApp):
         "(backpressure) before it is refused with 429 and Retry-After; nothing of a refused "
         "request is stored. 0: refuse at once while they are behind. Kernels (WebSocket) "
         "are not refused: the server stops reading them and their own buffer holds the burst.",
+    ).tag(config=True)
+    push_turn_seconds = Float(
+        TURN_SECONDS,
+        help="Seconds of push work (reading a kernel's frames, validating, storing, handing "
+        "events to subscribers) in one turn of the server's event loop at most, all of it "
+        "together; then the loop serves everything else.",
+    ).tag(config=True)
+    push_rest_seconds = Float(
+        REST_SECONDS,
+        help="After a turn that used all of push_turn_seconds, push work waits this long, so "
+        "jupyter_server's own requests, kernel messages and the threads they wait for run while "
+        "a notebook pushes as fast as it can. 0: yield the loop only.",
     ).tag(config=True)
     fast_path = Bool(
         True,
@@ -325,7 +338,8 @@ class PushApp(ExtensionApp):
             queue_max_bytes=self.queue_max_bytes,
             slow_subscriber_timeout=self.slow_subscriber_timeout,
         )
-        hub = Hub(self.make_broker(), limits, retained=self.retained)
+        hub = Hub(self.make_broker(), limits, retained=self.retained,
+                  turn=TurnBudget(self.push_turn_seconds, self.push_rest_seconds))
         self.log.info("jupyter_push: %s", fastpath.check(self.fast_path))
         try:
             shares, share_connections = self.make_shares()

@@ -34,9 +34,9 @@ def _not_negative(v: Any) -> bool:
 _rule("a number > 0", _positive, "heartbeat_interval", "max_event_bytes", "queue_max_events",
       "queue_max_bytes", "redis_buffer_events", "max_patterns", "max_patterns_per_connection",
       "share_max_ttl", "kernel_poll_interval", "kernel_idle_poll_interval",
-      "share_write_max_bytes")
+      "share_write_max_bytes", "push_turn_seconds")
 _rule("a number >= 0", _not_negative, "history_size", "dead_peer_timeout",
-      "redis_publish_timeout", "publish_wait_timeout")
+      "redis_publish_timeout", "push_rest_seconds", "publish_wait_timeout")
 _rule("a number >= 0 (0: no limit)", _not_negative, "max_connections",
       "max_connections_per_credential", "max_publish_rate", "max_publish_burst")
 _rule("a number >= 0", _not_negative, "share_write_rate", "share_write_burst")

@@ -18,8 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
-SERIES_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-                 "#17becf")  # as static/tiles/dom.js
+# the tiles' light series colours (static/tiles/style.js `--jpt-series-N`), 3:1 or more on white
+SERIES_COLORS = ("#1f77b4", "#c75300", "#2b8a2b", "#d62728", "#8e5cc0", "#8c564b", "#c1308f",
+                 "#0e7f8c")
 MAX_POINTS_DRAWN = 200  # per series: a static chart needs no more (keeps the notebook small)
 MAX_LOG_LINES = 12
 MAX_TEXT = 2000

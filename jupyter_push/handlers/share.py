@@ -117,7 +117,8 @@ class EventsOrViewerHandler(EventsHandler):
             if stream is not None:
                 await stream
             return
-        self.patterns_argument()  # the same 400/403 as the stream would give
+        # the same 400/403 as the stream would give; the page compares only within these
+        reads = self.patterns_argument()
         nonce = secrets.token_urlsafe(16)
         self.set_header("Cache-Control", "no-store")
         self.set_header("Referrer-Policy", "no-referrer")
@@ -138,6 +139,7 @@ class EventsOrViewerHandler(EventsHandler):
         writes = list(write.patterns) if write is not None else \
             ([] if self.access.role == "share" else ["**"])
         page = page.replace("__WRITE__", html.escape(json.dumps(writes), quote=True))
+        page = page.replace("__READ__", html.escape(json.dumps(list(reads.patterns)), quote=True))
         self.finish(page, set_content_type="text/html; charset=utf-8")
 
     def end_share_connection(self) -> None:

@@ -98,7 +98,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
         return eager(self._on_message(message))
 
     async def _on_message_next_turn(self, message: str | bytes) -> None:
-        await asyncio.sleep(0)
+        await self.state.hub.turn.pause()
         await self._on_message(message)
 
     async def _on_message(self, message: str | bytes) -> None:
@@ -214,7 +214,7 @@ class PushWebSocket(WebSocketMixin, WebSocketHandler, PushHandler):
             turn = hub.turn
             for i, item in enumerate(items):
                 if i and not i % DRAFT_SLICE and turn.spent():
-                    await asyncio.sleep(0)  # fair to the host: a turn for everyone else
+                    await turn.pause()  # fair to the host: the loop for everyone else
                 try:
                     drafts.extend(drafts_from(hub, item, source_json, policy))
                 except InvalidInput as e:

@@ -302,7 +302,8 @@ PUBLISH_SLICE = 250  # events stored between two looks (memory broker)
 
 
 class Hub:
-    def __init__(self, broker: Broker, limits: QueueLimits | None = None, *, retained: bool = True):
+    def __init__(self, broker: Broker, limits: QueueLimits | None = None, *, retained: bool = True,
+                 turn: TurnBudget | None = None):
         self.broker = broker
         self.limits = limits or QueueLimits()
         self.retained_enabled = retained
@@ -317,7 +318,7 @@ class Hub:
         self._watchers: tuple[Subscriber, ...] = ()
         self.stats = Stats()
         self.batch_bytes = BatchBytes()
-        self.turn = TurnBudget()  # push work's share of this turn of the event loop
+        self.turn = turn or TurnBudget()  # push work's share of the event loop
         self.backlog = Backlog(self.limits.slow_subscriber_timeout)
         self._pending: list[Event] = []  # delivered, not yet handed out (a sliced batch)
         self._fan_out_waiters: list[asyncio.Future[None]] = []
@@ -376,7 +377,7 @@ class Hub:
             events = []
             for start in range(0, len(drafts), PUBLISH_SLICE):
                 if start and self.turn.spent():
-                    await asyncio.sleep(0)  # a turn of the loop for everyone else
+                    await self.turn.pause()  # the loop for everyone else
                 last = start + PUBLISH_SLICE >= len(drafts)
                 events.extend(await self.broker.publish(
                     drafts[start:start + PUBLISH_SLICE], origin if last else None))
@@ -425,7 +426,7 @@ class Hub:
         if done < len(events):
             self._pending = events[done:]
             try:
-                asyncio.get_running_loop().call_soon(self._continue)
+                asyncio.get_running_loop().call_later(turn.wait(), self._continue)
             except RuntimeError:  # no loop (a synchronous caller): finish now
                 self._continue()
 

@@ -9,6 +9,14 @@ completes without waiting, so eighty small frames of a kernel pushing 50,000 eve
 one 80 ms turn. Each piece therefore asks one shared `TurnBudget` whether this turn's share is
 spent, and yields the loop when it is: the next turn starts with a fresh share, after
 whatever else was ready.
+
+Yielding alone was not enough when a notebook pushes as fast as it can: the loop then always
+had push work ready, so it never slept, and jupyter_server's contents manager, which does
+each `os.lstat` of a directory listing in a thread, waited for the interpreter lock for the
+switch interval (5 ms) at every file: `api/contents` p50 75 ms. So a turn that used its whole
+share is followed by a rest (`REST_SECONDS`), during which push work waits and the loop serves
+the rest, or sleeps and lets the threads run. Push work below its share never rests, so only a
+saturated server gives up throughput (at most a third, with these defaults).
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import asyncio
 import time
 
 TURN_SECONDS = 0.002  # push work per turn of the event loop, all of it together
+REST_SECONDS = 0.001  # then no push work for this long
 
 
 class TurnBudget:
@@ -26,23 +35,41 @@ class TurnBudget:
     the start of the next one (scheduled then), so it covers everything jupyter_push runs in
     between, whichever handler or hub method runs it."""
 
-    __slots__ = ("_started", "seconds")
+    __slots__ = ("_rest_until", "_started", "rest", "seconds")
 
-    def __init__(self, seconds: float = TURN_SECONDS):
+    def __init__(self, seconds: float = TURN_SECONDS, rest: float = REST_SECONDS):
         self.seconds = seconds
+        self.rest = rest
         self._started: float | None = None
+        self._rest_until = 0.0
 
     def spent(self) -> bool:
-        """True once push work has run `seconds` in this turn: yield the loop now."""
+        """True once push work has run `seconds` in this turn, or while it rests after such a
+        turn: yield the loop now, for `wait()` seconds."""
         started = self._started
+        now = time.monotonic()
         if started is not None:
-            return time.monotonic() - started > self.seconds
+            if now - started <= self.seconds:
+                return False
+            if self._rest_until < started:  # the first look past the share: rest from now
+                self._rest_until = now + self.rest
+            return True
+        if now < self._rest_until:
+            return True
         try:
             asyncio.get_running_loop().call_soon(self._next_turn)
         except RuntimeError:  # no loop (a synchronous caller): nothing to yield to
             return False
-        self._started = time.monotonic()
+        self._started = now
         return False
+
+    def wait(self) -> float:
+        """Seconds until push work may run again (0: at the next turn)."""
+        return max(0.0, self._rest_until - time.monotonic())
+
+    async def pause(self) -> None:
+        """Yield the loop: to the next turn, or past the rest after a full turn."""
+        await asyncio.sleep(self.wait())
 
     def _next_turn(self) -> None:
         self._started = None

@@ -1,8 +1,9 @@
 """Compare runs in real Chromium: two kernels of a real `jupyter lab` each push a named run
 (`track(..., run=...)`, `run_channel`); the panel's "Compare…" tile and the share-link viewer's
 `?overlay=` draw both runs on one chart with a legend and a read-out of each run at a step, and
-the runs' progress as a bar each. The comparison is kept in the workspace across a reload.
-Screenshots go to tests/artifacts/."""
+the runs' progress as a bar each. The comparison is kept in the workspace across a reload; the
+viewer's own "Compare…" keeps it in the page's address. The compare tile in light and dark, with
+its colours checked for contrast: screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import pytest
 
 from tests.browser.lab import LabServer
 from tests.browser.test_lab_panel import open_dashboard, open_lab, run_cell, screenshot, tile
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(240)]
 
@@ -80,6 +81,15 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+def set_lab_theme(page: Any, theme: str) -> None:
+    page.evaluate("async (theme) => { await window.jupyterapp.commands.execute("
+                  "'apputils:change-theme', { theme }); }", theme)
+    light = "true" if "Light" in theme else "false"
+    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")
+    # JupyterLab covers the page with its splash screen while the theme loads; it fades out
+    page.locator("#jupyterlab-splash").wait_for(state="detached")
+
+
 def wait_for_workspace(lab: LabServer, text: str, timeout: float = 20) -> None:
     """The panel's layout lives in the workspace (IStateDB); wait until the server has it."""
     deadline = time.monotonic() + timeout
@@ -114,6 +124,87 @@ def check_overlay(page: Any, card: Any) -> None:
         expect(readout).to_contain_text(f"{run.replace('=', '_')} loss {loss:g}")
 
 
+# The colours a tile is drawn with, read from the page: the card's background, each legend
+# item's text and swatch, each drawn series line, and the theme's series colours on the card.
+TILE_COLOURS = """(card) => {
+    const probe = document.createElement('span');
+    card.append(probe);
+    const rgb = (css) => {
+        probe.style.color = css;
+        return getComputedStyle(probe).color;
+    };
+    const colours = {
+        background: getComputedStyle(card).backgroundColor,
+        legend: [...card.querySelectorAll('.jpt-legendItem')].map((item) => {
+            const box = item.getBoundingClientRect();
+            const top = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+            return { text: getComputedStyle(item).color,
+                     swatch: getComputedStyle(item, '::before').backgroundColor,
+                     shown: box.width > 0 && box.height > 0 && item.contains(top) };
+        }),
+        lines: [...card.querySelectorAll('.jpt-plotLine')].filter((p) => p.getAttribute('d'))
+            .map((p) => ({ stroke: getComputedStyle(p).stroke, width: p.getBBox().width })),
+        theme: [0, 1].map((i) =>
+            rgb(getComputedStyle(card).getPropertyValue(`--jpt-series-${i}`).trim())),
+    };
+    probe.remove();
+    return colours;
+}"""
+
+
+def rgba(css: str) -> tuple[float, float, float, float]:
+    """The channels of a computed `rgb(r, g, b)` or `rgba(r, g, b, a)` colour."""
+    parts = [float(c) for c in css[css.index("(") + 1:css.index(")")].split(",")]
+    return parts[0], parts[1], parts[2], parts[3] if len(parts) > 3 else 1.0
+
+
+def luminance(css: str, over: str = "rgb(255, 255, 255)") -> float:
+    """WCAG relative luminance of a colour (a translucent one as drawn over `over`)."""
+    r, g, b, a = rgba(css)
+    base = rgba(over)
+    channels = [(a * c + (1 - a) * d) / 255 for c, d in zip((r, g, b), base[:3], strict=True)]
+    lr, lg, lb = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * lr + 0.7152 * lg + 0.0722 * lb
+
+
+def contrast(colour: str, background: str) -> float:
+    hi, lo = sorted((luminance(colour, background), luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def check_drawn(png: bytes, colours: list[str]) -> None:
+    """The screenshot really shows each series colour (no overlay or fade over the tile)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    pixels = list(Image.open(BytesIO(png)).convert("RGB").getdata())
+    for colour in colours:
+        want = rgba(colour)[:3]
+        near = sum(1 for p in pixels if all(abs(a - b) <= 2 for a, b in zip(p, want, strict=True)))
+        assert near >= 40, f"{colour}: {near} pixels of it in the screenshot"
+
+
+def check_tile_colours(card: Any, dark: bool) -> list[str]:
+    """The comparison's legend and lines are shown in the theme's series colours, readable on
+    the theme's background: legend text at least 4.5:1, lines and swatches at least 3:1 (WCAG
+    text and graphics). Returns the series colours."""
+    card.scroll_into_view_if_needed()
+    colours = card.evaluate(TILE_COLOURS)  # (a legend item "shown" is on top, not covered)
+    background = colours["background"]
+    assert (luminance(background) < 0.05) if dark else (luminance(background) > 0.8), colours
+    legend, lines, theme = colours["legend"], colours["lines"], colours["theme"]
+    assert len(legend) == 2 and all(item["shown"] for item in legend), colours
+    assert [line["stroke"] for line in lines] == theme, colours  # one line per run, the theme's
+    assert all(line["width"] > 100 for line in lines), colours  # drawn across the plot
+    assert [item["swatch"] for item in legend] == theme, colours
+    assert theme[0] != theme[1], colours
+    for item in legend:
+        assert contrast(item["text"], background) >= 4.5, colours
+        assert contrast(item["swatch"], background) >= 3, colours
+    return theme
+
+
 def test_the_panel_compares_two_kernels_runs(page: Any, lab: LabServer) -> None:
     from playwright.sync_api import expect
 
@@ -144,6 +235,18 @@ def test_the_panel_compares_two_kernels_runs(page: Any, lab: LabServer) -> None:
     expect(bars.locator(".jpt-progressText").first).to_contain_text(f"{STEPS} / {STEPS} (100%)")
     loss.scroll_into_view_if_needed()
     screenshot(page, "lab_panel_compare_runs.png")
+
+    # light and dark: the theme's series colours, readable on its background
+    page.mouse.move(0, 0)
+    light = check_tile_colours(loss, dark=False)
+    check_drawn(loss.screenshot(path=str(ARTIFACTS / "compare_tile_panel_light.png")), light)
+    set_lab_theme(page, "JupyterLab Dark")
+    try:
+        dark = check_tile_colours(loss, dark=True)
+        check_drawn(loss.screenshot(path=str(ARTIFACTS / "compare_tile_panel_dark.png")), dark)
+    finally:
+        set_lab_theme(page, "JupyterLab Light")
+    assert dark != light
 
     # kept in the workspace: a fresh page has both comparisons again, drawn from history
     wait_for_workspace(lab, "runs/*/cmp/progress")
@@ -196,3 +299,69 @@ def test_a_snapshot_file_keeps_the_comparison_offline(page: Any, lab: LabServer,
          "-o", str(tmp_path / "x.html"), f"--url={lab.url}push/", f"--token={lab.token}"],
         capture_output=True, text=True, timeout=60)
     assert bad.returncode != 0 and "'*' must be a whole segment" in bad.stderr
+
+
+def test_the_viewer_compares_runs_typed_in_its_compare_form(page: Any, lab: LabServer) -> None:
+    """"Compare…" in the viewer: a bad pattern and one outside the link are refused with a
+    message (nothing of the outside channel reaches the page); a pattern within it overlays
+    both runs, is kept in the page's address across a reload, and ✕ takes it away again."""
+    from playwright.sync_api import expect
+
+    headers = {"Authorization": f"token {lab.token}"}
+    r = httpx.post(lab.url + "push/events", headers=headers, timeout=10,
+                   json={"channel": "secret/x/loss", "data": {"step": 0, "loss": 0.5}})
+    assert r.status_code == 200, r.text
+    r = httpx.post(lab.url + "push/tokens", json={"channels": ["runs/**"], "ttl": 600},
+                   headers=headers, timeout=10)
+    assert r.status_code == 200, r.text
+    page.goto(r.json()["url"] + "&overlay=secret/*/loss")
+    expect(page.locator("#status")).to_have_text("live")
+    problem = page.locator(".jpt-compareProblem")
+    expect(problem).to_contain_text(
+        "Not compared: secret/*/loss: secret/*/loss is outside what this link shows (runs/**)")
+    assert "overlay" not in page.url  # a refused comparison is not kept in the address
+    expect(page.locator('.jpt-card[data-channel="runs/lr_1e-3/cmp/loss"]')).to_have_count(1)
+
+    pattern = page.locator(".jpt-comparePattern")
+    pattern.fill("runs/lr*/loss")
+    pattern.press("Enter")
+    expect(problem).to_contain_text("'*' must be a whole segment")
+    pattern.fill("secret/*/loss")
+    pattern.press("Enter")
+    expect(problem).to_contain_text("outside what this link shows (runs/**)")
+    expect(page.locator('.jpt-card[data-channel^="secret"]')).to_have_count(0)
+    pattern.fill(LOSS)
+    pattern.press("Enter")
+    expect(page.locator("#comparebar form")).to_be_hidden()
+    card = page.locator(f'.jpt-card[data-channel="{LOSS}"]')
+    # the "Compared" group comes first, with the overlay drawn from the run so far
+    first = page.locator(".jpt-group").first
+    expect(first).to_have_attribute("data-group", "compare")
+    expect(first.locator(".jpt-groupTitle")).to_have_text("Compared")
+    check_overlay(page, card)
+    expect(page.locator('.jpt-card[data-channel$="/cmp/loss"]')).to_have_count(1)
+    assert "overlay=" + quote(LOSS, safe="*") in page.url, page.url
+
+    page.reload()  # the address keeps the comparison
+    expect(page.locator("#status")).to_have_text("live")
+    card = page.locator(f'.jpt-card[data-channel="{LOSS}"]')
+    check_overlay(page, card)
+    expect(page.locator("#comparebar form")).to_be_hidden()
+    screenshot(page, "viewer_compare_form.png")
+    page.mouse.move(0, 0)
+    light = check_tile_colours(card, dark=False)
+    check_drawn(card.screenshot(path=str(ARTIFACTS / "compare_tile_viewer_light.png")), light)
+    page.emulate_media(color_scheme="dark")  # the viewer follows prefers-color-scheme
+    dark = check_tile_colours(card, dark=True)
+    check_drawn(card.screenshot(path=str(ARTIFACTS / "compare_tile_viewer_dark.png")), dark)
+    page.emulate_media(color_scheme="light")
+    assert dark != light
+
+    card.locator(".jpt-removeOverlay").click()  # ✕: the runs' own cards again
+    expect(card).to_have_count(0)
+    assert "overlay" not in page.url, page.url
+    for run in RUNS:
+        own = page.locator(f'.jpt-card[data-channel="runs/{run.replace("=", "_")}/cmp/loss"]')
+        expect(own).to_have_attribute("data-kind", "chart")
+    expect(page.locator('.jpt-group[data-group="compare"]')).to_have_count(0)
+    expect(page.locator('.jpt-card[data-channel^="secret"]')).to_have_count(0)

@@ -3,7 +3,8 @@
  * A board: a grid of cards, one per channel, or one per pattern for patterns with wildcards
  * (`runs/*\/loss` overlays every matching channel on one chart, a series each), grouped under
  * the kernel that pushed them (groups.js: `$kernels/<id>` is the group's header). Used by the
- * viewer, the notebook Dashboard and snapshot files.
+ * viewer, the notebook Dashboard and snapshot files. Overlays come and go (`addOverlay`,
+ * `removeOverlay`; with `onOverlaysChanged`, an overlay's card has a ✕ that removes it).
  */
 
 import { Card } from './card.js';
@@ -22,7 +23,8 @@ import { ensureStyles } from './style.js';
  *             send?: import('./types.js').Send,
              openNotebook?: (kernelId: string, notebook: string) => void,
              dismissed?: Record<string, number>,
-             onDismissed?: (dismissed: Record<string, number>) => void }} BoardOptions
+             onDismissed?: (dismissed: Record<string, number>) => void,
+             onOverlaysChanged?: (overlays: string[]) => void }} BoardOptions
  * @typedef {{ channel: string, kind: string | null, multi: boolean, events: TileEvent[] }} CardSnapshot
  * @typedef {{ format: 'jupyter_push.tiles', version: 1, title: string, saved: number, cards: CardSnapshot[] }} BoardSnapshot
  */
@@ -52,9 +54,71 @@ export class Board {
       openNotebook: options.openNotebook,
       onDismiss: key => this.dismiss(key)
     });
+    /** The patterns whose cards overlay their channels. @type {string[]} */
+    this.overlays = [];
     for (const pattern of options.overlays ?? []) {
-      this.card(pattern, isPattern(pattern));
+      this.addOverlay(pattern);
     }
+  }
+
+  /**
+   * Overlay every channel `pattern` matches on one card, drawn with the run so far: the
+   * matching channels' own cards give it their events and go.
+   * @param {string} pattern
+   */
+  addOverlay(pattern) {
+    if (this.overlays.includes(pattern)) {
+      return;
+    }
+    this.overlays.push(pattern);
+    const multi = isPattern(pattern);
+    const card = this.card(pattern, multi);
+    if (multi && this.options.onOverlaysChanged) {
+      card.addAction({ name: 'removeOverlay', text: '✕', title: `Stop comparing ${pattern}`,
+        onClick: () => this.removeOverlay(pattern) });
+    }
+    /** @type {TileEvent[]} */
+    const events = [];
+    for (const [channel, own] of [...this.cards]) {
+      if (channel !== pattern && !own.multi && multi && patternMatches(pattern, channel)) {
+        events.push(...own.history);
+        this.drop(channel);
+      }
+    }
+    card.pushAll(events.sort((a, b) => a.time - b.time));
+    this.options.onOverlaysChanged?.([...this.overlays]);
+  }
+
+  /**
+   * Stop overlaying `pattern`: its channels get their own cards again (unless another overlay
+   * takes them), drawn from the events the overlay had.
+   * @param {string} pattern
+   */
+  removeOverlay(pattern) {
+    const at = this.overlays.indexOf(pattern);
+    if (at < 0) {
+      return;
+    }
+    this.overlays.splice(at, 1);
+    const card = this.cards.get(pattern);
+    this.drop(pattern);
+    for (const event of card?.multi ? card.history : []) {
+      if (!this.overlays.some(o => isPattern(o) && patternMatches(o, event.channel))) {
+        this.route(event, false);
+      }
+    }
+    this.options.onOverlaysChanged?.([...this.overlays]);
+  }
+
+  /**
+   * Take one card off the board.
+   * @param {string} channel
+   */
+  drop(channel) {
+    this.cards.get(channel)?.destroy();
+    this.cards.delete(channel);
+    this.cardGroups.delete(channel);
+    this.groups.arrange([...this.cards].map(([c, card]) => [this.cardGroups.get(c) ?? OTHER_GROUP, card.node]));
   }
 
   /**
@@ -119,7 +183,7 @@ export class Board {
       return;
     }
     let overlaid = false;
-    for (const pattern of overlay ? this.options.overlays ?? [] : []) {
+    for (const pattern of overlay ? this.overlays : []) {
       if (isPattern(pattern) && patternMatches(pattern, event.channel)) {
         this.card(pattern, true).push(event);
         overlaid = true;

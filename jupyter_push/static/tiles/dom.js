@@ -42,5 +42,13 @@ export function setAttr(node, name, value) {
   }
 }
 
-/** Series colours that read on light and dark backgrounds. */
-export const SERIES_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+/** How many series colours the theme defines (style.js: `--jpt-series-0` …, light and dark). */
+export const SERIES_COUNT = 8;
+
+/**
+ * The colour of the `i`-th series: a theme variable, so lines and legend follow light and dark.
+ * @param {number} i
+ */
+export function seriesColor(i) {
+  return `var(--jpt-series-${i % SERIES_COUNT})`;
+}

@@ -57,3 +57,68 @@ export function overlayName(pattern, channel) {
 export function isPattern(pattern) {
   return pattern.split('/').some(s => s === '*' || s === '**');
 }
+
+const SEGMENT = /^[A-Za-z0-9_.:-]+$/;
+
+/**
+ * Why `text` cannot be a compare pattern (a tile overlaying several channels), or null when it
+ * can: the server's pattern rules (jupyter_push.channels.check_pattern), and a wildcard.
+ * @param {string} text
+ * @returns {string | null}
+ */
+export function patternProblem(text) {
+  if (!text) {
+    return 'Type a pattern such as runs/*/loss';
+  }
+  const parts = text.split('/');
+  for (const [i, part] of parts.entries()) {
+    if (part === '**' && i !== parts.length - 1) {
+      return "'**' is allowed only as the last segment";
+    }
+    const name = i === 0 && part.startsWith('$') ? part.slice(1) : part;
+    if (part !== '*' && part !== '**' && !SEGMENT.test(name)) {
+      return part.includes('*')
+        ? "'*' must be a whole segment, as in runs/*/loss"
+        : `segment '${part}' may use letters, digits and _ . : - only`;
+    }
+  }
+  return isPattern(text) ? null : 'A pattern needs a * (one segment) or a final ** to compare channels';
+}
+
+/**
+ * Whether every channel `inner` matches is also matched by `outer` (both valid patterns); the
+ * server's rule for what a share link may subscribe to (jupyter_push.tokens.pattern_covers; cases:
+ * tests/fixtures/pattern_covers.json).
+ * @param {string} outer
+ * @param {string} inner
+ */
+export function patternCovers(outer, inner) {
+  const o = outer.split('/');
+  const i = inner.split('/');
+  if (inner.startsWith('$') && !outer.startsWith('$') && outer.includes('*')) {
+    return false; // wildcards never reach the reserved `$` channels
+  }
+  for (const [k, segment] of o.entries()) {
+    if (segment === '**') {
+      return true; // the rest of `inner`, including nothing
+    }
+    if (k >= i.length || i[k] === '**' || (segment !== '*' && segment !== i[k])) {
+      return false;
+    }
+  }
+  return i.length === o.length;
+}
+
+/**
+ * Why a page that sees `granted` (a share link's patterns) cannot compare `pattern`, or null
+ * when one of them covers it: a comparison never reaches past the link.
+ * @param {readonly string[]} granted
+ * @param {string} pattern
+ * @returns {string | null}
+ */
+export function scopeProblem(granted, pattern) {
+  if (granted.some(g => patternCovers(g, pattern))) {
+    return null;
+  }
+  return `${pattern} is outside what this link shows (${granted.join(', ') || 'nothing'}): compare within it`;
+}

@@ -6,7 +6,7 @@
  */
 
 export const CSS = `
-.jpt-card, .jpt-board, .jpt-groups {
+.jpt-card, .jpt-board, .jpt-groups, .jpt-compareForm {
   --jpt-fg: var(--jp-ui-font-color1, #1d1d1f);
   --jpt-muted: var(--jp-ui-font-color2, #5f5f66);
   --jpt-bg: var(--jp-layout-color1, #ffffff);
@@ -17,7 +17,19 @@ export const CSS = `
   --jpt-error: var(--jp-error-color1, #c62828);
   --jpt-font: var(--jp-ui-font-family, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif);
   --jpt-mono: var(--jp-code-font-family, ui-monospace, Menlo, Consolas, monospace);
+  --jpt-series-0: var(--jpt-palette-0, #1f77b4);
+  --jpt-series-1: var(--jpt-palette-1, #c75300);
+  --jpt-series-2: var(--jpt-palette-2, #2b8a2b);
+  --jpt-series-3: var(--jpt-palette-3, #d62728);
+  --jpt-series-4: var(--jpt-palette-4, #8e5cc0);
+  --jpt-series-5: var(--jpt-palette-5, #8c564b);
+  --jpt-series-6: var(--jpt-palette-6, #c1308f);
+  --jpt-series-7: var(--jpt-palette-7, #0e7f8c);
 }
+/* series colours on dark backgrounds (JupyterLab's dark theme, the viewer's dark scheme): lighter,
+   each at least 3:1 against the tiles' backgrounds, as the light ones are against white */
+body[data-jp-theme-light="false"], .jpt-theme[data-theme="dark"] { --jpt-palette-0: #5aa9e6; --jpt-palette-1: #ffa94d; --jpt-palette-2: #6ccf6c; --jpt-palette-3: #ff7575; --jpt-palette-4: #b89cf0; --jpt-palette-5: #d1a699; --jpt-palette-6: #f39ad2; --jpt-palette-7: #4dd0e1; }
+@media (prefers-color-scheme: dark) { .jpt-theme:not([data-theme="light"]) { --jpt-palette-0: #5aa9e6; --jpt-palette-1: #ffa94d; --jpt-palette-2: #6ccf6c; --jpt-palette-3: #ff7575; --jpt-palette-4: #b89cf0; --jpt-palette-5: #d1a699; --jpt-palette-6: #f39ad2; --jpt-palette-7: #4dd0e1; } }
 .jpt-theme { --jp-ui-font-color1: #1d1d1f; --jp-ui-font-color2: #5f5f66; --jp-layout-color0: #f5f5f7;
   --jp-layout-color1: #ffffff; --jp-layout-color2: #f0f0f3; --jp-border-color2: #d2d2d7;
   --jp-brand-color1: #1565c0; color: #1d1d1f; background: #f5f5f7; color-scheme: light; }
@@ -54,7 +66,8 @@ export const CSS = `
 .jpt-plot *, .jpt-spark * { pointer-events: none; }
 .jpt-plotAxis { fill: none; stroke: var(--jpt-line); stroke-width: 1; }
 .jpt-plotLabel { fill: var(--jpt-muted); font: 10px var(--jpt-font); }
-.jpt-plotLine { fill: none; stroke-width: 1.5; stroke-linejoin: round; }
+.jpt-plotLine { fill: none; stroke-width: 1; }
+.jpt-plotSmoothed { stroke-width: 1.5; stroke-linejoin: round; }
 .jpt-plotHover { fill: none; stroke: var(--jpt-muted); stroke-width: 1; }
 .jpt-sparkLine { fill: none; stroke: var(--jpt-fg); stroke-width: 1.2; stroke-linejoin: round; }
 .jpt-barRow { margin: .25rem 0; }
@@ -126,6 +139,12 @@ button.jpt-kernelNotebook:disabled { color: var(--jpt-muted) !important; text-de
 .jpt-controlConfirmed { font-size: 12px; color: var(--jpt-muted); }
 .jpt-controlProblem { font-size: 12px; color: var(--jpt-error); }
 .jpt-controlProblem:empty { display: none; }
+.jpt-compareForm { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem; font-family: var(--jpt-font);
+  font-size: 13px; color: var(--jpt-fg); }
+.jpt-compareForm[hidden] { display: none; }
+.jpt-comparePattern { min-width: 16em; font: 13px var(--jpt-mono); color: var(--jpt-fg); background: var(--jpt-bg);
+  border: 1px solid var(--jpt-line); border-radius: 3px; padding: .15rem .35rem; }
+.jpt-compareProblem { color: var(--jpt-error); }
 `;
 
 /**
