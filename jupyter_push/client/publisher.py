@@ -14,11 +14,12 @@ The buffer is bounded in events (`capacity`, JUPYTER_PUSH_BUFFER) and in bytes
 (`byte_capacity`, JUPYTER_PUSH_BUFFER_BYTES): the size of each value, carried beside it from
 put() (its JSON when push() encoded it, a string's length; numbers count 0). Frames sent and
 not yet acknowledged count towards the bytes too, so the bound covers everything the
-publisher holds; they take at most half of it (`_in_flight_cap`), so the buffered half always
-has old events to drop for a new one. One writer per counter: the caller's thread spends
-`_room` (what it may add before it looks again: one subtraction per put()) and drops; whoever
-holds the lock counts `_bytes_sent` and `_bytes_released` (acknowledged by the server). When
-the room is spent, put() looks again (`_refresh_room`) and drops the oldest if it must.
+publisher holds; the thread stops sending once they reach half of it (`_in_flight_cap`), so
+the buffer keeps old events to drop for a new one. One writer per counter: the caller's
+thread spends `_room` (what it may add before it looks again: one subtraction per put()) and
+drops; whoever holds the lock counts `_bytes_sent` and `_bytes_released` (acknowledged by the
+server). When the room is spent, put() looks again (`_refresh_room`) and drops the oldest if
+it must.
 
 The link to the server is one of the `Link` states; `_idle` is the hand-off flag between the
 thread and put() (who sends next), and `_closed` the request to stop.
@@ -122,7 +123,7 @@ class Publisher:
         self._url, self._token = url, token
         self.capacity = capacity or buffer_size()
         self.byte_capacity = byte_capacity or buffer_bytes()
-        # unacknowledged frames hold at most half the bytes (one frame always may go out)
+        # no frame is sent while unacknowledged ones hold half the bytes or more
         self._in_flight_cap = max(1, self.byte_capacity // 2)
         # the caller's thread: bytes it may still add; at its last look, the bytes it had
         # added in all (less those it dropped), the room it gave itself, what was released
