@@ -91,7 +91,8 @@ async def test_a_burst_of_large_values_held_back_keeps_the_byte_bound_and_report
                    "JUPYTER_PUSH_BUFFER_BYTES": str(BOUND)}
             process = await asyncio.create_subprocess_exec(
                 sys.executable, "-c", PUBLISHER, str(N), str(VALUE), env=env,
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE)
             assert process.stdout is not None and process.stdin is not None
             pushed = json.loads(await asyncio.wait_for(process.stdout.readline(), 120))
             assert hub.backlog.behind  # held back all along
@@ -106,6 +107,9 @@ async def test_a_burst_of_large_values_held_back_keeps_the_byte_bound_and_report
             done = json.loads(await asyncio.wait_for(process.stdout.readline(), 120))
             assert done["flushed"], done
             assert await asyncio.wait_for(process.wait(), 30) == 0
+            assert process.stderr is not None
+            log = (await process.stderr.read()).decode()
+            assert "buffer full" in log and "JUPYTER_PUSH_BUFFER_BYTES" in log, log
             await asyncio.wait_for(reader, 30)
 
             dropped = done["dropped"]
