@@ -1,4 +1,6 @@
-"""`Dashboard`: a widget per channel matching a pattern, each added as its channel appears."""
+"""`Dashboard`: a widget per channel matching a pattern, each added as its channel appears,
+grouped under the kernel that pushed it as in the JupyterLab panel and the viewer (its front end,
+static/dashboard.js, arranges the channel widgets' views with the tile library's groups)."""
 
 from __future__ import annotations
 
@@ -6,11 +8,13 @@ import threading
 from collections import deque
 from typing import Any
 
+import anywidget
 import ipywidgets
+import traitlets as t
 
 from ..channels import PatternSet, check_pattern
 from ..tile_rules import TILE_KINDS
-from ._base import ChannelSink
+from ._base import ChannelSink, static, view_module
 from ._fallback import FALLBACKS, StaticFallback
 from ._kinds import Kind, widget_for_tile, widget_kind
 from .chart import Chart
@@ -27,7 +31,17 @@ _KINDS: dict[Kind, Any] = {
 }
 
 
-class Dashboard(StaticFallback, ipywidgets.VBox, ChannelSink):
+def widget_ref(widget: ipywidgets.Widget) -> str:
+    """How the front end names a child widget to draw (anywidget's widget references)."""
+    return f"anywidget:{widget.model_id}"
+
+
+def publisher(source: dict[str, Any]) -> dict[str, str]:
+    """The part of an event's source a channel is grouped by: its kernel and notebook."""
+    return {k: v for k in ("kernel", "path") if isinstance(v := source.get(k), str) and v}
+
+
+class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
     """A widget per channel matching `pattern`, added as each channel appears: a progress bar
     for `{"value", "total"}` (and numbers on a channel named like "progress"), a chart for
     numbers and dicts of numbers, a log for strings on a channel named like "log", a label for
@@ -38,7 +52,17 @@ class Dashboard(StaticFallback, ipywidgets.VBox, ChannelSink):
 
     `overlays=["runs/*/loss"]` compares runs: one chart per pattern with a series per matching
     channel, named by the run (as the viewer's `?overlay=`); those channels get no widget of
-    their own."""
+    their own.
+
+    Its channels are grouped as in the JupyterLab panel and the viewer: under the kernel that
+    pushed each channel's latest value (headed by its notebook), comparisons first ("Compared"),
+    channels published over HTTP or the CLI under "Other channels"."""
+
+    _esm = view_module("dashboard.js")
+    _css = static("widgets.css")
+
+    # what the front end draws, in order: {"widget": widget_ref, "channel", "overlay", "source"}
+    tiles = t.List(t.Dict()).tag(sync=True)
 
     def __init__(
         self,
@@ -58,6 +82,9 @@ class Dashboard(StaticFallback, ipywidgets.VBox, ChannelSink):
         self._kinds = dict(kinds or {})
         self.add_class("jp-push-dashboard")
         self._by_channel: dict[str, Any] = {}
+        # the kernel and notebook of each channel's latest event (set in the pushing thread)
+        self._sources: dict[str, dict[str, str]] = {}
+        self._sources_changed = False
         self._new: dict[str, deque[Any]] = {}
         self._new_lock = threading.Lock()
         self._overlays: list[tuple[PatternSet, Chart]] = []
@@ -66,15 +93,28 @@ class Dashboard(StaticFallback, ipywidgets.VBox, ChannelSink):
             chart.channel = check_pattern(overlay)
             chart.overlay(overlay)
             self._overlays.append((PatternSet([overlay]), chart))
-        if self._overlays:
-            self.children = tuple(chart for _, chart in self._overlays)
+        self._show_tiles()
         patterns = [pattern] if isinstance(pattern, str) else list(pattern)
-        self._start([*patterns, *(p for p in overlays or [] if p not in patterns)], remote=remote)
+        self._start([*patterns, *(p for p in overlays or [] if p not in patterns)], remote=remote,
+                    sourced=True)
 
     @property
     def channels(self) -> dict[str, Any]:
         """The widget shown for each channel, in order of appearance."""
         return dict(self._by_channel)
+
+    @property
+    def children(self) -> tuple[Any, ...]:
+        """Every widget the dashboard shows: its comparisons, then a widget per channel."""
+        return (*(chart for _, chart in self._overlays), *self._by_channel.values())
+
+    def _receive_sourced(self, channel: str, data: Any, source: dict[str, Any]) -> None:
+        kernel, path = source.get("kernel"), source.get("path")
+        known = self._sources.get(channel)
+        if known is None or known.get("kernel") != kernel or known.get("path") != path:
+            self._sources[channel] = publisher(source)
+            self._sources_changed = True
+        self._receive(channel, data)
 
     def _store(self, channel: str, data: Any) -> None:
         overlaid = False
@@ -111,10 +151,21 @@ class Dashboard(StaticFallback, ipywidgets.VBox, ChannelSink):
                 self._by_channel[channel] = child
                 added.append(child)
         if added:
-            shown: tuple[Any, ...] = tuple(self.children)
-            self.children = (*shown, *added)
             for child in added:
                 child.flush()
+        if added or self._sources_changed:
+            self._show_tiles()
+
+    def _show_tiles(self) -> None:
+        self._sources_changed = False
+        sources = dict(self._sources)
+        overlays = [(chart, True) for _, chart in self._overlays]
+        channels = [(child, False) for child in self._by_channel.values()]
+        self.tiles = [
+            {"widget": widget_ref(w), "channel": w.channel, "overlay": overlay,
+             "source": {} if overlay else sources.get(w.channel, {})}
+            for w, overlay in [*overlays, *channels]
+        ]
 
     def __repr__(self) -> str:  # the widget output's text, where no widget can be drawn
         return f"Dashboard({', '.join(map(repr, self._binding.patterns if self._binding else []))})"
