@@ -14,7 +14,8 @@ time from a performance trace: script, style, layout, paint, …) and all Chromi
 (raster and compositor included) — CPU time, so other load on the machine inflates it much less
 than it does a frame rate; frames/s is printed too but is the machine's as much as the page's.
 `--tiles DIR` draws with another copy of `static/tiles/` (e.g. an older commit's, for a
-before/after in the same minutes).
+before/after in the same minutes); `--profile` prints the page's CPU profile (self time by
+function) during the frames.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.browser_tiles import browser_cpu_seconds  # noqa: E402
+from benchmarks.browser_tiles import browser_cpu_seconds, print_profile  # noqa: E402
 from benchmarks.lib import chrome_trace  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
@@ -79,7 +80,8 @@ RUN = """async ([frames, perFrame]) => {
 }"""
 
 
-def measure(browser: Any, tiles_dir: Path, points: int, frames: int, trace: bool) -> dict[str, Any]:
+def measure(browser: Any, tiles_dir: Path, points: int, frames: int, trace: bool,
+            profile: bool = False) -> dict[str, Any]:
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
 
     def serve(route: Any) -> None:
@@ -99,9 +101,16 @@ def measure(browser: Any, tiles_dir: Path, points: int, frames: int, trace: bool
     assert charts == TILES, f"{charts} chart cards, expected {TILES}"
     if trace:
         browser.start_tracing(page=page, categories=chrome_trace.CATEGORIES)
+    cdp = page.context.new_cdp_session(page) if profile else None
+    if cdp is not None:
+        cdp.send("Profiler.enable")
+        cdp.send("Profiler.start")
     cpu = browser_cpu_seconds()
     run = page.evaluate(RUN, [frames, 25])
     cpu = browser_cpu_seconds() - cpu
+    if cdp is not None:
+        print(f"CPU profile, {points} points per chart:", file=sys.stderr)
+        print_profile(cdp.send("Profiler.stop")["profile"])
     out = {
         "points": points,
         "fps": round(frames / run["seconds"], 1),
@@ -125,6 +134,7 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=300)
     parser.add_argument("--tiles", type=Path, default=ROOT / "jupyter_push" / "static" / "tiles")
     parser.add_argument("--no-trace", action="store_true", help="skip the main thread's breakdown")
+    parser.add_argument("--profile", action="store_true", help="print a CPU profile of the frames")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -133,7 +143,8 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         for points in (int(n) for n in args.points.split(",")):
-            results.append(measure(browser, args.tiles, points, args.frames, not args.no_trace))
+            results.append(measure(browser, args.tiles, points, args.frames, not args.no_trace,
+                                   args.profile))
         browser.close()
     if args.json:
         print(json.dumps(results))

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { decide, KINDS } from '../src/tiles/registry.js';
 import { describeProgress, rateOf, readings } from '../src/tiles/progress.js';
 import { Series, ema, nearest } from '../src/tiles/series.js';
-import { linePath } from '../src/tiles/linepath.js';
+import { linePath, tenth } from '../src/tiles/linepath.js';
 import { overlayName, patternCovers, patternMatches, scopeProblem } from '../src/tiles/pattern.js';
 import { JSONValue } from '../src/protocol';
 
@@ -117,6 +117,14 @@ describe('linePath: a line bounded by the plot width', () => {
   // x in 0..n-1 across 300 pixel columns, y in pixels as given
   const scale = (n: number) => (x: number) => (x / (n - 1)) * columns;
   const same = (y: number) => y;
+
+  it('writes coordinates to a tenth of a pixel', () => {
+    const cases: [number, string][] = [[0, '0'], [0.04, '0'], [0.05, '0.1'], [12.34, '12.3'], [12.35, '12.4'],
+      [-3.21, '-3.2'], [-0.04, '0'], [99.99, '100'], [5, '5'], [310.7, '310.7']];
+    for (const [v, text] of cases) {
+      assert.equal(tenth(v), text, String(v));
+    }
+  });
 
   it('draws every point while they fit one per pixel column', () => {
     const ys = [10, 20, 15, 40];

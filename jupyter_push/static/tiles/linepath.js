@@ -10,10 +10,16 @@
  */
 
 /**
+ * A coordinate to a tenth of a pixel, written from integers (much cheaper than formatting a
+ * fraction, and a chart writes thousands a frame).
  * @param {number} v
  */
-function fixed(v) {
-  return Math.round(v * 10) / 10;
+export function tenth(v) {
+  const i = Math.round(v * 10);
+  const a = i < 0 ? -i : i;
+  const fraction = a % 10;
+  const whole = (a - fraction) / 10;
+  return `${i < 0 ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }
 
 /**
@@ -30,7 +36,7 @@ export function linePath(xs, value, from, sx, sy, columns) {
   let pen = false;
   /** @param {number} x @param {number} y */
   const vertex = (x, y) => {
-    d += `${pen ? 'L' : 'M'}${fixed(x)} ${fixed(y)}`;
+    d += `${pen ? 'L' : 'M'}${tenth(x)} ${tenth(y)}`;
     pen = true;
   };
   if (xs.length - from <= columns) {
