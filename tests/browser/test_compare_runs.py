@@ -3,7 +3,8 @@
 `?overlay=` draw both runs on one chart with a legend and a read-out of each run at a step, and
 the runs' progress as a bar each. The comparison is kept in the workspace across a reload; the
 viewer's own "Compare…" keeps it in the page's address. The compare tile in light and dark, with
-its colours checked for contrast: screenshots go to tests/artifacts/."""
+its colours checked for contrast. A notebook `Dashboard` groups the two kernels' channels (and
+its own kernel's) as the panel and the viewer do. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ import pytest
 
 from tests.browser.lab import LabServer
 from tests.browser.test_lab_panel import open_dashboard, open_lab, run_cell, screenshot, tile
-from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.conftest import ARTIFACTS, needs_chromium
 from tests.support.browser import open_notebook, run_all_cells
+from tests.support.playwright_sync import browser, jp_asyncio_loop, jp_server_cleanup, page  # noqa: F401
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(240)]
 
@@ -36,16 +38,6 @@ assert flush(30)
 LOSS = "runs/*/cmp/loss"
 
 
-@pytest.fixture
-def jp_asyncio_loop() -> None:
-    return None  # this module runs its own `jupyter lab` (see test_lab_panel.py)
-
-
-@pytest.fixture
-def jp_server_cleanup() -> None:
-    return None
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     server = LabServer(tmp_path_factory.mktemp("lab"))
@@ -58,28 +50,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         assert replies and replies[0]["status"] == "ok", replies
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=20_000)
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
 
 
 def set_lab_theme(page: Any, theme: str) -> None:

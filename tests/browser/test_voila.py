@@ -11,7 +11,6 @@ import re
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,9 @@ import httpx
 import nbformat
 import pytest
 
-from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.conftest import ARTIFACTS, needs_chromium
 from tests.serve.process import PushServe, isolated_env
+from tests.support.playwright_sync import browser, jp_asyncio_loop, jp_server_cleanup, page  # noqa: F401
 from tests.support.processes import LoggedProcess, free_port, wait_until
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(300)]
@@ -40,28 +40,6 @@ APP = [
     "        time.sleep(0.1)\n"
     "threading.Thread(target=work, daemon=True).start()",
 ]
-
-
-@pytest.fixture
-def jp_asyncio_loop() -> None:
-    """Playwright's sync API runs its own loop; pytest-jupyter's would clash."""
-    return None
-
-
-@pytest.fixture
-def jp_server_cleanup() -> None:
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def write_app(directory: Path) -> Path:

@@ -26,6 +26,11 @@ export function tileGroup(tile) {
 function render({ model, el, host }) {
   ensureStyles(document);
   el.classList.add('jpp-widget', 'jpp-dashboard');
+  if (typeof host?.getWidget !== 'function') {
+    // the page's anywidget front end predates widget composition: say what to do
+    el.textContent = 'This Dashboard needs anywidget 0.11 or newer where JupyterLab runs (pip install -U anywidget).';
+    return () => undefined;
+  }
   const root = document.createElement('div');
   root.className = 'jpt-groups';
   el.append(root);
