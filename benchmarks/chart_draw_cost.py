@@ -5,9 +5,10 @@
 
 No server, no kernel: a page holding a `Board` of 50 chart cards (the viewer's layout, viewport
 1600×1000) whose charts already hold N points each (N = 150, 600, 1,800: the 5 s, 20 s and 60 s
-marks of `browser_tiles.py`, whose charts receive 30 points a second). Then, for a fixed number
-of animation frames, the page pushes 25 events a frame round the cards (1,500 events/s at 60
-frames/s, what the viewer receives under `max_rate=30`) and the library draws as it does live.
+marks of `browser_tiles.py`, whose charts receive 30 points a second, the same values: one in
+three of the kernel's, `--stride`). Then, for a fixed number of animation frames, the page
+pushes 25 events a frame round the cards (1,500 events/s at 60 frames/s, what the viewer
+receives under `max_rate=30`) and the library draws as it does live.
 
 Reported per frame: the tiles' drawing (script, `Card.draw`), the page's main thread (thread
 time from a performance trace: script, style, layout, paint, …) and all Chromium processes' CPU
@@ -45,13 +46,15 @@ import * as tiles from '{ORIGIN}index.js';
 window.tiles = tiles;
 </script></body></html>"""
 
-FILL = """async ([tilesCount, points]) => {
+FILL = """async ([tilesCount, points, stride]) => {
   const t = window.tiles;
   const board = new t.Board(document.getElementById('cards'));
   window.board = board;
+  // browser_tiles.py's load: event n is `{loss: sin(n / 500), step: n // 50}` on channel n % 50;
+  // a chart receives one of every `stride` of its channel's events (max_rate conflation)
   let n = 0;
-  const event = () => { const i = n % tilesCount;
-    const e = { channel: `bench/load/${i}`, data: { loss: Math.sin(n / 500), step: Math.floor(n / tilesCount) }, time: Date.now() / 1000 };
+  const event = () => { const i = n % tilesCount; const m = Math.floor(n / tilesCount) * stride * tilesCount + i;
+    const e = { channel: `bench/load/${i}`, data: { loss: Math.sin(m / 500), step: Math.floor(m / tilesCount) }, time: Date.now() / 1000 };
     n++; return e; };
   for (let k = 0; k < tilesCount * points; k++) board.push(event());
   t.drawDirty();
@@ -81,7 +84,7 @@ RUN = """async ([frames, perFrame]) => {
 
 
 def measure(browser: Any, tiles_dir: Path, points: int, frames: int, trace: bool,
-            profile: bool = False) -> dict[str, Any]:
+            profile: bool = False, stride: int = 3) -> dict[str, Any]:
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
 
     def serve(route: Any) -> None:
@@ -97,7 +100,7 @@ def measure(browser: Any, tiles_dir: Path, points: int, frames: int, trace: bool
     page.route(f"{ORIGIN}**", serve)
     page.goto(f"{ORIGIN}page.html")
     page.wait_for_function("() => window.tiles !== undefined")
-    charts = page.evaluate(FILL, [TILES, points])
+    charts = page.evaluate(FILL, [TILES, points, stride])
     assert charts == TILES, f"{charts} chart cards, expected {TILES}"
     if trace:
         browser.start_tracing(page=page, categories=chrome_trace.CATEGORIES)
@@ -134,6 +137,9 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=300)
     parser.add_argument("--tiles", type=Path, default=ROOT / "jupyter_push" / "static" / "tiles")
     parser.add_argument("--no-trace", action="store_true", help="skip the main thread's breakdown")
+    parser.add_argument("--stride", type=int, default=3,
+                        help="a chart gets one of every STRIDE events of its channel (default 3: the"
+                             " browser benchmark's 100 events/s per channel under max_rate=30)")
     parser.add_argument("--profile", action="store_true", help="print a CPU profile of the frames")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -144,7 +150,7 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         for points in (int(n) for n in args.points.split(",")):
             results.append(measure(browser, args.tiles, points, args.frames, not args.no_trace,
-                                   args.profile))
+                                   args.profile, args.stride))
         browser.close()
     if args.json:
         print(json.dumps(results))

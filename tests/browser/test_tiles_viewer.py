@@ -149,6 +149,62 @@ async def test_a_chart_of_many_thousand_points_draws_a_path_bounded_by_its_width
     await page.close()
 
 
+LOG_RUN = """async (url) => {
+  const t = await import(url);
+  const card = new t.Card({ channel: 'run/log', limits: { lines: 50 } });
+  document.body.append(card.node);
+  card.push({ channel: 'run/log', data: 'line 0', time: 0 });  // makes the tile
+  const pre = card.node.querySelector('.jpt-logLines');
+  const count = card.node.querySelector('.jpt-lineCount');
+  const filter = card.node.querySelector('.jpt-filter');
+  const follow = card.node.querySelector('.jpt-follow');
+  const all = ['line 0'];
+  const wrong = [];
+  let paused = '';
+  const check = (what, lines) => {
+    const want = lines.slice(-50);
+    if (pre.textContent !== want.join('\\n')) wrong.push(`${what}: text after line ${all.length}`);
+    const label = `${want.length} lines`;
+    if (!count.textContent.startsWith(label)) wrong.push(`${what}: ${count.textContent}`);
+  };
+  // batches of 1 to 40 lines (some events of several lines, some empty lines), drawn after each:
+  // the tile appends the new lines and cuts the oldest, across the library's trims of its store
+  let n = 1;
+  for (let batch = 0; batch < 60; batch++) {
+    for (let k = 0; k < 1 + (batch * 7) % 40; k++) {
+      const text = n % 13 === 0 ? `line ${n}\\nline ${n + 1}` : n % 17 === 0 ? '' : `line ${n}`;
+      card.push({ channel: 'run/log', data: text, time: 0 });
+      all.push(...text.split('\\n'));
+      n += text.includes('\\n') ? 2 : 1;
+    }
+    t.drawDirty();
+    if (batch === 40) follow.click();  // following again: the lines since the pause, at once
+    if (batch <= 30 || batch >= 40) check('live', all);
+    if (batch === 20) {
+      filter.value = '7';
+      filter.dispatchEvent(new Event('input'));
+      check('filtered', all.slice(-50).filter(l => l.includes('7')));
+      filter.value = '';
+      filter.dispatchEvent(new Event('input'));
+      check('filter cleared', all);
+    }
+    if (batch === 30) { follow.click(); paused = pre.textContent; }  // paused: the text stays
+    if (batch > 30 && batch < 40 && pre.textContent !== paused) wrong.push(`paused: ${batch}`);
+  }
+  return { wrong, lines: all.length, shown: pre.textContent.split('\\n').length };
+}"""
+
+
+async def test_a_long_log_draws_its_last_lines_as_they_come(http, push_url, browser):
+    link = await mint(http, "t/**")
+    page = await browser.new_page()
+    await page.goto(link["url"])
+    result = await page.evaluate(LOG_RUN, f"{push_url}tiles.js?access={link['token']}")
+    assert result["wrong"] == []
+    assert result["lines"] > 1000 and result["shown"] == 50
+    await page.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 async def test_every_tile_in_the_viewer(http, browser, scheme, tmp_path):
     await publish_every_kind(http)

@@ -23,7 +23,8 @@ export function tenth(v) {
 }
 
 /**
- * @param {ArrayLike<number>} xs the points' x (data units), ascending
+ * @param {ArrayLike<number>} xs the points' x (data units), ascending as steps are (steps that
+ *   go back are drawn too, with a few more vertices)
  * @param {(k: number) => number} value the plotted value of point k (not finite: a gap in the line)
  * @param {number} from the first point drawn
  * @param {(x: number) => number} sx data x → pixel x
