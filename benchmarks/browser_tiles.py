@@ -1,7 +1,7 @@
 # ruff: noqa: E501 (JavaScript run in the page, kept readable)
 """The tile library under load in real Chromium: the JupyterLab panel and the share-link viewer.
 
-    python benchmarks/browser_tiles.py [--quick] [--json]
+    python benchmarks/browser_tiles.py [--quick] [--seconds N] [--only panel|viewer] [--json]
 
 Starts `jupyter lab` with jupyter_push (a subprocess), a kernel (jupyter_client) that finds it
 as a notebook's kernel does, and headless Chromium. For each front end (the panel, then the
@@ -165,7 +165,8 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def measure(page: Any, kernel: KernelRunner, card: str, quick: bool) -> dict[str, Any]:
+def measure(page: Any, kernel: KernelRunner, card: str, quick: bool,
+            seconds: float | None = None) -> dict[str, Any]:
     """Latency then load on a page whose tiles live under `card` (a CSS prefix)."""
     base_us = int(time.time() * 1e6) - 1_000_000
     kernel.run('push("bench/count", 1)\nflush()')
@@ -187,7 +188,9 @@ def measure(page: Any, kernel: KernelRunner, card: str, quick: bool) -> dict[str
         f"() => document.querySelectorAll('{card}.jpt-card[data-channel^=\"bench/load/\"]').length === {TILES}",
         timeout=30_000,
     )
-    seconds, rate = (5, 5000) if quick else (20, 5000)
+    rate = 5000
+    if seconds is None:
+        seconds = 5 if quick else 20
     page.evaluate("window.scrollTo(0, 0)")
     page.evaluate(PROFILE)
     cpu_before = browser_cpu_seconds()
@@ -242,6 +245,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="100 latency samples, 5 s of load")
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="seconds of load (default 20, 5 with --quick): charts grow 30 points"
+                             " a second each, so a longer run draws longer paths")
+    parser.add_argument("--only", choices=["panel", "viewer"], default=None,
+                        help="measure one front end only")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -255,24 +263,26 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                             args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                page.goto(f"{lab.url}lab?token={lab.token}")
-                page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-                page.evaluate("async () => { await window.jupyterapp.started;"
-                              " await window.jupyterapp.restored; }")
-                page.evaluate(f"async () => {{ await window.jupyterapp.commands.execute('{OPEN_DASHBOARD}'); }}")
-                page.locator("#jupyter-push-dashboard").wait_for(state="visible")
-                results["panel"] = measure(page, kernel, "#jupyter-push-dashboard ", args.quick)
-                page.close()
+                if args.only in (None, "panel"):
+                    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                    page.goto(f"{lab.url}lab?token={lab.token}")
+                    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+                    page.evaluate("async () => { await window.jupyterapp.started;"
+                                  " await window.jupyterapp.restored; }")
+                    page.evaluate(f"async () => {{ await window.jupyterapp.commands.execute('{OPEN_DASHBOARD}'); }}")
+                    page.locator("#jupyter-push-dashboard").wait_for(state="visible")
+                    results["panel"] = measure(page, kernel, "#jupyter-push-dashboard ", args.quick,
+                                               args.seconds)
+                    page.close()
+                if args.only in (None, "viewer"):
+                    import httpx
 
-                import httpx
-
-                link = httpx.post(lab.url + "push/tokens", json={"channels": ["bench/**"], "ttl": 600},
-                                  headers={"Authorization": f"token {lab.token}"}, timeout=10).json()
-                viewer = browser.new_page(viewport={"width": 1600, "height": 1000})
-                viewer.goto(link["url"])
-                viewer.locator("#status").filter(has_text="live").wait_for(timeout=30_000)
-                results["viewer"] = measure(viewer, kernel, "", args.quick)
+                    link = httpx.post(lab.url + "push/tokens", json={"channels": ["bench/**"], "ttl": 600},
+                                      headers={"Authorization": f"token {lab.token}"}, timeout=10).json()
+                    viewer = browser.new_page(viewport={"width": 1600, "height": 1000})
+                    viewer.goto(link["url"])
+                    viewer.locator("#status").filter(has_text="live").wait_for(timeout=30_000)
+                    results["viewer"] = measure(viewer, kernel, "", args.quick, args.seconds)
                 browser.close()
         finally:
             kernel.stop()

@@ -1,6 +1,7 @@
 """What one `push()` costs the caller, in a plain Python process.
 
-    python benchmarks/push_cost.py [--calls N] [--url URL --token TOKEN] [--json]
+    python benchmarks/push_cost.py [--calls N] [--value int|str|dict] [--url URL --token TOKEN]
+                                   [--json]
 
 Runs N calls (default 1,000,000) of `push("bench/cost", i)` in a fresh process per case and
 prints a markdown table of the per-call time (median, p99, mean over the whole loop):
@@ -14,7 +15,9 @@ of the timer pair itself; `mean` is the plain loop (no per-call timers) divided 
 table also shows how many events reached the server and how many the bounded buffer dropped
 (a loop pushing faster than the thread can send overflows the default 100,000-event buffer;
 set JUPYTER_PUSH_BUFFER to change it).
-`--json` prints the rows as JSON instead (for benchmarks/run.py).
+`--value` picks what is pushed: `int` (the loop counter, the default), `str` (a 100-character
+string; like numbers, kept as is until the thread sends it) or `dict` (a small dict, encoded by
+push() itself). `--json` prints the rows as JSON instead (for benchmarks/run.py).
 """
 
 from __future__ import annotations
@@ -32,7 +35,10 @@ import urllib.request
 CHANNEL = "bench/cost"
 
 
-def measure(calls: int) -> dict[str, float]:
+VALUES = {"int": None, "str": "x" * 100, "dict": {"step": 1, "loss": 0.25, "acc": 0.5}}
+
+
+def measure(calls: int, kind: str = "int") -> dict[str, float]:
     """Run in the child process: per-call ns of push() (timer overhead removed)."""
     from array import array
 
@@ -48,15 +54,27 @@ def measure(calls: int) -> dict[str, float]:
     timer_cost = sorted(overhead)[len(overhead) // 2]
 
     samples = array("q", bytes(8 * calls))
-    for i in range(calls):
-        t0 = timer()
-        push(CHANNEL, i)
-        samples[i] = timer() - t0
-    flush(30)
-    start = timer()
-    for i in range(calls):
-        push(CHANNEL, i)
-    mean = (timer() - start) / calls
+    value = VALUES[kind]
+    if value is None:
+        for i in range(calls):
+            t0 = timer()
+            push(CHANNEL, i)
+            samples[i] = timer() - t0
+        flush(30)
+        start = timer()
+        for i in range(calls):
+            push(CHANNEL, i)
+        mean = (timer() - start) / calls
+    else:
+        for i in range(calls):
+            t0 = timer()
+            push(CHANNEL, value)
+            samples[i] = timer() - t0
+        flush(30)
+        start = timer()
+        for _ in range(calls):
+            push(CHANNEL, value)
+        mean = (timer() - start) / calls
     flushed = flush(60)
 
     ordered = sorted(samples)
@@ -73,9 +91,9 @@ def measure(calls: int) -> dict[str, float]:
     }
 
 
-def run_case(name: str, calls: int, env: dict[str, str]) -> dict[str, object]:
+def run_case(name: str, calls: int, env: dict[str, str], kind: str = "int") -> dict[str, object]:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", "--calls", str(calls)],
+        [sys.executable, __file__, "--child", "--calls", str(calls), "--value", kind],
         env=env, capture_output=True, text=True, check=True, timeout=900,
     )
     return {"case": name, **json.loads(out.stdout.strip().splitlines()[-1])}
@@ -116,9 +134,10 @@ def start_server(runtime_dir: str) -> tuple[subprocess.Popen[bytes], str, str]:
                        f"`{sys.executable} -m jupyter_server --port={port}` to see why")
 
 
-def table(rows: list[dict[str, object]], calls: int) -> str:
+def table(rows: list[dict[str, object]], calls: int, kind: str = "int") -> str:
+    pushed = "the loop counter" if kind == "int" else f"a {kind} (--value {kind})"
     lines = [
-        f"push() cost per call, {calls:,} calls (ns)",
+        f"push() cost per call, {calls:,} calls of {pushed} (ns)",
         "",
         "| case | median | p99 | mean (untimed loop) | reached the server | dropped (buffer full) "
         "|",
@@ -134,13 +153,14 @@ def table(rows: list[dict[str, object]], calls: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=1_000_000)
+    parser.add_argument("--value", choices=sorted(VALUES), default="int")
     parser.add_argument("--url")
     parser.add_argument("--token")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.calls)))
+        print(json.dumps(measure(args.calls, args.value)))
         return
 
     rows = []
@@ -155,13 +175,14 @@ def main() -> None:
             server, url, token = start_server(os.path.join(scratch, "server"))
         try:
             rows.append(run_case("connected", args.calls, {
-                **base, "JUPYTER_PUSH_URL": url, "JUPYTER_PUSH_TOKEN": token}))
+                **base, "JUPYTER_PUSH_URL": url, "JUPYTER_PUSH_TOKEN": token}, args.value))
         finally:
             if server is not None:
                 server.terminate()
                 server.wait(30)
-        rows.append(run_case("no server", args.calls, {**base, "JUPYTER_RUNTIME_DIR": empty}))
-    print(json.dumps(rows) if args.json else table(rows, args.calls))
+        rows.append(run_case("no server", args.calls, {**base, "JUPYTER_RUNTIME_DIR": empty},
+                             args.value))
+    print(json.dumps(rows) if args.json else table(rows, args.calls, args.value))
 
 
 if __name__ == "__main__":

@@ -79,6 +79,13 @@ class PushApp(ExtensionApp):
         "too slow: an SSE stream is closed (the client resumes from history), a WebSocket is "
         "sent a gap.",
     ).tag(config=True)
+    publish_wait_timeout = Float(
+        2.0,
+        help="Seconds an HTTP publish (POST push/events) waits while subscribers are behind "
+        "(backpressure) before it is refused with 429 and Retry-After; nothing of a refused "
+        "request is stored. 0: refuse at once while they are behind. Kernels (WebSocket) "
+        "are not refused: the server stops reading them and their own buffer holds the burst.",
+    ).tag(config=True)
     push_turn_seconds = Float(
         TURN_SECONDS,
         help="Seconds of push work (reading a kernel's frames, validating, storing, handing "
@@ -349,6 +356,7 @@ class PushApp(ExtensionApp):
             max_patterns=self.max_patterns,
             max_patterns_per_connection=self.max_patterns_per_connection,
             publish_rates=PublishRates(self.max_publish_rate, self.max_publish_burst),
+            publish_wait_timeout=self.publish_wait_timeout,
             shares=shares,
             share_connections=share_connections,
             share_base_url=self.share_base_url,

@@ -36,7 +36,7 @@ _rule("a number > 0", _positive, "heartbeat_interval", "max_event_bytes", "queue
       "share_max_ttl", "kernel_poll_interval", "kernel_idle_poll_interval",
       "share_write_max_bytes", "push_turn_seconds")
 _rule("a number >= 0", _not_negative, "history_size", "dead_peer_timeout",
-      "redis_publish_timeout", "push_rest_seconds")
+      "redis_publish_timeout", "push_rest_seconds", "publish_wait_timeout")
 _rule("a number >= 0 (0: no limit)", _not_negative, "max_connections",
       "max_connections_per_credential", "max_publish_rate", "max_publish_burst")
 _rule("a number >= 0", _not_negative, "share_write_rate", "share_write_burst")

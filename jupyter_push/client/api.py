@@ -17,7 +17,7 @@ from typing import Any
 from ..channels import CheckedNames
 from ..reserved import check_client_channel
 from . import _inprocess as local
-from .encoding import LAZY, encoded
+from .encoding import NUMBERS, encoded_sized
 from .identity import current_cell
 from .publisher import DISCARDING, Publisher
 
@@ -52,13 +52,18 @@ def push(channel: str, data: Any) -> None:
     if channel not in _channels.known:
         _channels.check(channel)  # InvalidChannel (a ValueError) tells the user what is wrong
     local.dispatch(channel, data)
-    if type(data) not in LAZY:
-        data = encoded(data)
+    kind = type(data)  # the size of each value, for the buffer's byte bound
+    if kind in NUMBERS:
+        size = 0
+    elif kind is str:
+        size = len(data)
+    else:
+        data, size = encoded_sized(data)
     publisher = _publisher or get_publisher()
     if _new_cell is not None:
         _enter_cell()
     if publisher.link is not DISCARDING:
-        publisher.put(channel, data)
+        publisher.put(channel, data, size)
 
 
 def flush(timeout: float | None = 2.0) -> bool:

@@ -25,7 +25,7 @@ from typing import Any, Callable
 from ..declarations import check_value, declaration_channel, declare
 from ..events import InvalidInput, PatternSet, check_channel, check_pattern
 from . import _inprocess as local
-from .encoding import encoded
+from .encoding import sized
 
 log = logging.getLogger("jupyter_push")
 Callback = Callable[..., Any]
@@ -214,7 +214,7 @@ def _publish(channel: str, data: Any) -> None:
     local.dispatch(channel, data)
     publisher = get_publisher()
     if not publisher.discarding:
-        publisher.put(channel, encoded(data))
+        publisher.put(channel, *sized(data))
 
 
 def _takes_event(callback: Callback) -> bool:

@@ -3,6 +3,8 @@
 push() encodes non-scalar values at once (`encoded`), so mutating a list or dict after
 pushing it does not change what is sent; the publisher thread encodes the rest in chunks
 (`encode_events`), with one orjson call per chunk when orjson ≥ 3.10 is installed.
+`sized` is what push() hands the publisher: the value and its size in bytes (the encoded
+JSON's length, a string's length, 0 for a number), for the buffer's byte bound.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ class Encoded(bytes):
     """An event's data, already JSON-encoded."""
 
 
-LAZY = frozenset({str, int, float, bool, type(None)})
+NUMBERS = frozenset({int, float, bool, type(None)})
+LAZY = NUMBERS | {str}
 """Types whose values cannot change after push(): the thread encodes them later."""
 
 
@@ -42,22 +45,40 @@ def encoded(data: Any) -> Any:
     return _Fragment(raw) if _Fragment is not None else Encoded(raw)
 
 
-def encode_events(items: list[tuple[str, Any]]) -> list[bytes]:
-    """`{"channel", "data"}` JSON for each (channel, data), comma-joined in as few pieces as
-    possible. An event that cannot be encoded, or too large for any frame, is left out with a
-    warning; the others are kept."""
+def sized(data: Any) -> tuple[Any, int]:
+    """(`data` as the publisher keeps it, its size in bytes): a number or string as is (a
+    number counts 0, a string its length), anything else encoded now (its JSON's length)."""
+    kind = type(data)
+    if kind in NUMBERS:
+        return data, 0
+    if kind is str:
+        return data, len(data)
+    return encoded_sized(data)
+
+
+def encoded_sized(data: Any) -> tuple[Any, int]:
+    """`encoded(data)` and the length of its JSON."""
+    raw = dumps(data)
+    return (_Fragment(raw) if _Fragment is not None else Encoded(raw)), len(raw)
+
+
+def encode_events(items: list[tuple[Any, ...]]) -> list[bytes]:
+    """`{"channel", "data"}` JSON for each (channel, data, ...), comma-joined in as few pieces
+    as possible. An event that cannot be encoded, or too large for any frame, is left out with
+    a warning; the others are kept."""
     if not items:
         return []
     if _Fragment is not None:
         try:
-            encoded = _orjson_dumps([{"channel": c, "data": d} for c, d in items])
+            encoded = _orjson_dumps([{"channel": it[0], "data": it[1]} for it in items])
         except TypeError:
             pass
         else:
             if len(encoded) <= FRAME_BYTES:
                 return [encoded[1:-1]]
     parts = []
-    for channel, data in items:
+    for item in items:
+        channel, data = item[0], item[1]
         try:
             part = event_json(channel, _encoded_bytes(data))
         except InvalidInput as e:

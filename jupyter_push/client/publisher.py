@@ -10,6 +10,17 @@ carries a `ref`; the server's ack completes it. Frames not acknowledged when the
 are sent again after reconnecting (at least once). On overflow the oldest events are dropped,
 counted per channel, and the next frame reports them as `"dropped": {channel: n}`.
 
+The buffer is bounded in events (`capacity`, JUPYTER_PUSH_BUFFER) and in bytes
+(`byte_capacity`, JUPYTER_PUSH_BUFFER_BYTES): the size of each value, carried beside it from
+put() (its JSON when push() encoded it, a string's length; numbers count 0). Frames sent and
+not yet acknowledged count towards the bytes too, so the bound covers everything the
+publisher holds; the thread stops sending once they reach half of it (`_in_flight_cap`), so
+the buffer keeps old events to drop for a new one. One writer per counter: the caller's
+thread spends `_room` (what it may add before it looks again: one subtraction per put()) and
+drops; whoever holds the lock counts `_bytes_sent` and `_bytes_released` (acknowledged by the
+server). When the room is spent, put() looks again (`_refresh_room`) and drops the oldest if
+it must.
+
 The link to the server is one of the `Link` states; `_idle` is the hand-off flag between the
 thread and put() (who sends next), and `_closed` the request to stop.
 """
@@ -39,6 +50,7 @@ from .identity import kernel_source
 log = logging.getLogger("jupyter_push")
 
 DEFAULT_BUFFER = 1_000_000  # a million-push loop waits here whole under backpressure
+DEFAULT_BUFFER_BYTES = 256 << 20  # a loop of large values (images) stays within this
 MAX_IN_FLIGHT = 64  # unacknowledged frames before the thread waits for acks
 CONNECT_TIMEOUT = 5.0
 PING_INTERVAL = 30.0
@@ -58,10 +70,18 @@ CONNECTING, CONNECTED, UNREACHABLE, DISCARDING = Link  # module names: cheaper o
 
 
 def buffer_size() -> int:
+    return _positive_env("JUPYTER_PUSH_BUFFER", DEFAULT_BUFFER)
+
+
+def buffer_bytes() -> int:
+    return _positive_env("JUPYTER_PUSH_BUFFER_BYTES", DEFAULT_BUFFER_BYTES)
+
+
+def _positive_env(name: str, default: int) -> int:
     try:
-        return max(1, int(os.environ.get("JUPYTER_PUSH_BUFFER", DEFAULT_BUFFER)))
+        return max(1, int(os.environ.get(name, default)))
     except ValueError:
-        return DEFAULT_BUFFER
+        return default
 
 
 class FlushMarker:
@@ -86,10 +106,32 @@ class SourceChange:
 class Publisher:
     """One buffer, one thread, one WebSocket. `put` is the hot path."""
 
+    # slots: put() reads and writes its attributes on every push()
+    __slots__ = (
+        "_added_mark", "_buffer", "_bytes_released", "_bytes_sent", "_closed", "_direct",
+        "_dropped", "_following", "_granted", "_idle", "_in_flight_cap", "_last_direct",
+        "_lock", "_next_drop_warning", "_next_ref", "_ops", "_partial", "_peak",
+        "_released_mark", "_reported_drops", "_room", "_thread", "_token", "_unacked", "_url",
+        "_wake_r", "_wake_w", "acked_events", "base_source", "byte_capacity", "capacity",
+        "connections", "dropped_total", "inbox", "last_event_id", "link", "sent_direct",
+        "sent_frames", "server", "session", "source",
+    )
+
     def __init__(self, url: str | None = None, token: str | None = None,
-                 capacity: int | None = None, source: dict[str, Any] | None = None):
+                 capacity: int | None = None, source: dict[str, Any] | None = None,
+                 byte_capacity: int | None = None):
         self._url, self._token = url, token
         self.capacity = capacity or buffer_size()
+        self.byte_capacity = byte_capacity or buffer_bytes()
+        # no frame is sent while unacknowledged ones hold half the bytes or more
+        self._in_flight_cap = max(1, self.byte_capacity // 2)
+        # the caller's thread: bytes it may still add; at its last look, the bytes it had
+        # added in all (less those it dropped), the room it gave itself, what was released
+        self._room = self._granted = self.byte_capacity
+        self._added_mark = self._released_mark = 0
+        self._bytes_sent = 0  # under the lock: sizes taken into frames
+        self._bytes_released = 0  # under the lock: sizes acknowledged (or never sendable)
+        self._peak = 0  # see peak_bytes
         if source is None:
             source = kernel_source()
             if "kernel" not in source:  # a script: a random origin tells its own events apart
@@ -114,7 +156,8 @@ class Publisher:
         self.server: Server | None = None
         self._next_ref = 1
         self.session = secrets.token_hex(8)  # frames resent after a lost ack are dropped
-        self._unacked: collections.OrderedDict[int, tuple[bytes, list[FlushMarker]]] = (
+        # ref -> (frame, flush markers completed by its ack, bytes of values it carries)
+        self._unacked: collections.OrderedDict[int, tuple[bytes, list[FlushMarker], int]] = (
             collections.OrderedDict()
         )
         self.sent_frames = 0
@@ -135,13 +178,36 @@ class Publisher:
 
     # ------------------------------------------------------------------ caller's thread
 
-    def put(self, channel: str, data: Any) -> None:
+    def put(self, channel: str, data: Any, size: int = 0) -> None:
+        """Buffer one event; `size`: its value's bytes (0 for a number)."""
         buffer = self._buffer
         if len(buffer) >= self.capacity:
             self._drop_oldest()
-        buffer.append((channel, data))
+        if size:
+            room = self._room - size
+            if room >= 0:
+                self._room = room
+            elif not self._take_room(channel, size):
+                return
+        buffer.append((channel, data, size))
         if self._idle and not self._send_now():
             self._wake()
+
+    @property
+    def held_bytes(self) -> int:
+        """Bytes of the values buffered or sent and not yet acknowledged."""
+        return self._added_mark + self._granted - self._room - self._bytes_released
+
+    @property
+    def peak_bytes(self) -> int:
+        """At most this many bytes were held at once (buffered + unacknowledged): an upper
+        bound, which counts as still held what was released since put() last looked."""
+        return max(self._peak, self._added_mark + self._granted - self._room
+                   - self._released_mark)
+
+    def _can_send(self) -> bool:
+        return (len(self._unacked) < MAX_IN_FLIGHT
+                and self._bytes_sent - self._bytes_released < self._in_flight_cap)
 
     def set_cell(self, cell: dict[str, Any]) -> None:
         """The events put from now on come from this cell (`{"cell", "execution_count"}`)."""
@@ -162,8 +228,7 @@ class Publisher:
             return False
         try:
             sock = self._direct
-            if (sock is None or not self._idle or self._partial
-                    or len(self._unacked) >= MAX_IN_FLIGHT):
+            if sock is None or not self._idle or self._partial or not self._can_send():
                 return False
             frame = self._next_frame()
             if frame is None:
@@ -234,18 +299,46 @@ class Publisher:
         except (BlockingIOError, OSError):
             pass
 
-    def _drop_oldest(self) -> None:
-        # Drops a block (1% of the buffer) at a time so that a loop outpacing the sender pays
-        # this once per block. No lock: counts only grow here; the thread reports the growth.
+    def _take_room(self, channel: str, size: int) -> bool:
+        """put()'s room is spent: look again at what the server acknowledged meanwhile, and
+        drop the oldest events if that is not enough. False when even dropping every buffered
+        one leaves no room (the unacknowledged bytes fill the bound, or `size` alone is
+        larger): the new event is dropped instead, and counted."""
+        if size <= self.byte_capacity:
+            self._refresh_room()
+            if self._room < size:  # a block (1% of the bound) more, so this is paid rarely
+                self._drop_oldest(min(size + self.byte_capacity // 100, self.byte_capacity))
+            if self._room >= size:
+                self._room -= size
+                return True
+        self._dropped[channel] = self._dropped.get(channel, 0) + 1
+        return False
+
+    def _refresh_room(self) -> None:
+        added = self._added_mark + self._granted - self._room
+        held_at_most = added - self._released_mark  # since the last look: released only grows
+        if held_at_most > self._peak:
+            self._peak = held_at_most
+        released = self._bytes_released
+        self._added_mark, self._released_mark = added, released
+        self._granted = self._room = self.byte_capacity - (added - released)
+
+    def _drop_oldest(self, room: int = 0) -> None:
+        """Drop the oldest events until the buffer is a block (1% of `capacity`) below its
+        event bound and there are `room` bytes of room (or nothing is left to drop)."""
+        # By blocks so that a loop outpacing the sender pays this once per block. No lock:
+        # counts only grow here; the thread reports the growth.
         buffer, dropped = self._buffer, self._dropped
         keep = self.capacity - max(1, self.capacity // 100)
-        while len(buffer) > keep:
+        self._refresh_room()
+        while len(buffer) > keep or self._room < room:
             try:
                 item = buffer.popleft()
             except IndexError:
                 return
             if type(item) is tuple:
                 dropped[item[0]] = dropped.get(item[0], 0) + 1
+                self._room += item[2]
             elif type(item) is SourceChange:
                 self.source = item.source
             else:
@@ -329,7 +422,7 @@ class Publisher:
             else:
                 request["retained"] = False
             ws.send(dumps(request))
-        for frame, _ in self._unacked.values():  # sent before the drop, never acknowledged
+        for frame, _, _ in self._unacked.values():  # sent before the drop, never acknowledged
             ws.send(frame)
         return ws
 
@@ -354,7 +447,7 @@ class Publisher:
                 self._finish_partial(sock)
                 while self._ops:
                     ws.send(self._ops.popleft())
-                can_send = len(self._unacked) < MAX_IN_FLIGHT
+                can_send = self._can_send()
                 wait = 0.0
                 if can_send and self._buffer:
                     self._idle = False
@@ -401,6 +494,7 @@ class Publisher:
         size = 0
         popleft = buffer.popleft
         new_source = False
+        taken = 0  # bytes of the values taken
         while buffer and size < FRAME_BYTES and not new_source:
             chunk = []
             for _ in range(min(CHUNK_EVENTS, len(buffer))):
@@ -410,6 +504,7 @@ class Publisher:
                     break
                 if type(item) is tuple:
                     chunk.append(item)
+                    taken += item[2]
                 elif type(item) is SourceChange:
                     if chunk or parts:  # one source per frame: the next frame starts with it
                         buffer.appendleft(item)
@@ -423,12 +518,15 @@ class Publisher:
                 size += len(part)
         dropped = self._take_dropped()
         if not parts and not dropped:
+            self._bytes_sent += taken  # none of them could be encoded: nothing to wait for
+            self._bytes_released += taken
             self._complete_markers(markers)
             return None
         ref = self._next_ref
         self._next_ref += 1
         frame = publish_frame(ref, parts, self.source, dropped, self.session)
-        self._unacked[ref] = (frame, markers)
+        self._unacked[ref] = (frame, markers, taken)
+        self._bytes_sent += taken
         return frame
 
     def _complete_markers(self, markers: list[FlushMarker]) -> None:
@@ -453,8 +551,9 @@ class Publisher:
         now = time.monotonic()
         if now >= self._next_drop_warning:  # at most every 10 s: a tight loop overflows a lot
             self._next_drop_warning = now + 10
-            log.warning("jupyter_push: buffer full (%d events; JUPYTER_PUSH_BUFFER), dropped the "
-                        "oldest: %d so far", self.capacity, self.dropped_total)
+            log.warning("jupyter_push: buffer full (%d events or %d bytes: JUPYTER_PUSH_BUFFER, "
+                        "JUPYTER_PUSH_BUFFER_BYTES), dropped the oldest: %d events so far",
+                        self.capacity, self.byte_capacity, self.dropped_total)
         return new
 
     def _receive(self, ws: Any) -> list[dict[str, Any]] | None:
@@ -493,7 +592,8 @@ class Publisher:
             first = next(iter(self._unacked))
             if first > ref:
                 break
-            _, markers = self._unacked.pop(first)
+            _, markers, size = self._unacked.pop(first)
+            self._bytes_released += size
             for marker in markers:
                 marker.done.set()
 
@@ -516,6 +616,9 @@ class Publisher:
             item = self._buffer.popleft()
             if isinstance(item, FlushMarker):
                 item.done.set()
+            elif type(item) is tuple:
+                self._bytes_sent += item[2]
+                self._bytes_released += item[2]
 
 
 def _connect_problem(error: Exception) -> str:

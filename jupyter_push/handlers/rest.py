@@ -12,6 +12,7 @@ from ..exceptions import BrokerUnavailable, EventTooLarge, InvalidInput
 from ..server.brokers.base import Draft
 from ..server.hub import Hub
 from ..server.publish_policy import PublishPolicy, WriteRefused
+from ..server.publish_wait import wait_for_subscribers
 from ..server.share_scope import KernelScope, needs_scope
 from .base import PushHandler
 
@@ -52,6 +53,8 @@ class PublishHandler(PushHandler):
         policy = self.publish_policy()
         try:
             drafts = drafts_from(hub, body, policy.source_json, policy)
+            # backpressure: wait before storing anything, then all or nothing (429)
+            await wait_for_subscribers(hub.backlog, self.state.publish_wait_timeout)
             policy.admit(len(drafts))
             self.state.publish_rates.admit(self.credential, len(drafts))
         except WriteRefused as e:
@@ -63,7 +66,7 @@ class PublishHandler(PushHandler):
         except InvalidInput as e:
             raise web.HTTPError(400, str(e)) from e
         try:
-            events = await hub.publish(drafts)
+            events = await hub.publish(drafts, wait=False)  # the next request waits
         except BrokerUnavailable as e:
             raise web.HTTPError(503, str(e)) from e
         policy.record(events)

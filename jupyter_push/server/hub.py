@@ -357,10 +357,12 @@ class Hub:
             )
         return (channel, data_json, source_json)
 
-    async def publish(self, drafts: list[Draft], origin: Origin | None = None) -> list[Event]:
+    async def publish(self, drafts: list[Draft], origin: Origin | None = None, *,
+                      wait: bool = True) -> list[Event]:
         """Store and deliver validated drafts, in order; returns the events with their ids
         once they are in every subscriber's queue and no subscriber is behind (backpressure:
-        a publisher waits while fan-out falls behind, see `Backlog`). `origin`: the
+        a publisher waits while fan-out falls behind, see `Backlog`; `wait=False`: the
+        caller waited before, see publish_wait.py). `origin`: the
         publisher's session and frame ref (AlreadyPublished if stored before).
 
         Fair to the host: a large batch is stored in slices (the memory broker, which cannot
@@ -381,7 +383,7 @@ class Hub:
                     drafts[start:start + PUBLISH_SLICE], origin if last else None))
         if self._pending:
             await self.fanned_out()
-        if self.backlog.behind:
+        if wait and self.backlog.behind:
             await self.backlog.drained()
         return events
 

@@ -31,6 +31,8 @@ class PushState:
     max_patterns: int = 100
     max_patterns_per_connection: int = 1000
     publish_rates: PublishRates = field(default_factory=lambda: PublishRates(0.0, 0.0))
+    # seconds an HTTP publish waits for subscribers behind before it gets 429
+    publish_wait_timeout: float = 2.0
     # publisher session -> the last frame ref it published: a frame resent after a lost ack
     # is acknowledged again instead of being published twice
     publish_sessions: OrderedDict[str, int] = field(default_factory=OrderedDict)

@@ -40,13 +40,16 @@ class ChannelSink:
     _state_bytes = 0
     _binding: Binding | None = None
 
-    def _start(self, patterns: list[str] | None, *, remote: bool) -> None:
+    def _start(self, patterns: list[str] | None, *, remote: bool, sourced: bool = False) -> None:
+        """Bind to `patterns`; with `sourced`, events arrive with their source
+        (`_receive_sourced`)."""
         self._flush_lock = threading.Lock()
         FLUSHER.add(self)
         if patterns:
             for pattern in patterns:
                 check_pattern(pattern)
-            self._binding = Binding(patterns, self._receive, remote=remote)
+            receive = self._receive_sourced if sourced else self._receive
+            self._binding = Binding(patterns, receive, remote=remote, sourced=sourced)
 
     @property
     def remote(self) -> bool:
@@ -58,6 +61,9 @@ class ChannelSink:
         if not self._dirty:
             self._dirty = True
             FLUSHER.wake()
+
+    def _receive_sourced(self, channel: str, data: Any, source: dict[str, Any]) -> None:
+        raise NotImplementedError
 
     def flush(self) -> None:
         """Send the pending state now."""

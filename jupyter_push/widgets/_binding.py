@@ -22,6 +22,7 @@ Glossary (the same words across the client):
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import deque
 from typing import Any, Callable
@@ -31,6 +32,9 @@ from ..client import _inprocess as local
 
 log = logging.getLogger("jupyter_push")
 Receive = Callable[[str, Any], None]
+# (channel, data, source): `source` is what the server records as the publisher
+# (`{"kernel", "path"}`, either may be missing; {} for HTTP and CLI publishes)
+SourcedReceive = Callable[[str, Any, dict[str, Any]], None]
 
 
 HISTORY_PER_CHANNEL = 1000
@@ -50,29 +54,38 @@ local.add_listener(["**"], _remember)  # sees every push: keep _remember an appe
 
 class Binding:
     """One widget's patterns: the recent values it missed, pushes from this process, and
-    (with `remote`) a Member in the Feed for events published elsewhere."""
+    (with `remote`) a Member in the Feed for events published elsewhere, starting from the
+    server's history of them unless `history=False` (then from their retained values). With
+    `sourced`, `receive` also takes each event's source (who published it: a kernel groups it)."""
 
-    def __init__(self, patterns: list[str], receive: Receive, *, remote: bool = True):
+    def __init__(self, patterns: list[str], receive: Receive | SourcedReceive, *,
+                 remote: bool = True, sourced: bool = False, history: bool = True):
         self.patterns = patterns
         matches = PatternSet(patterns)
+        # this process's own pushes (their source: this kernel)
+        here: Any = _from_here(receive) if sourced else receive  # type: ignore[arg-type]
         # (tuple() copies a deque in one step: no other thread appends in between)
         before = {c: tuple(d) for c, d in tuple(_recent.items()) if matches(c)}
         for channel, values in before.items():
             for data in values:
-                receive(channel, data)
-        self._remove_local = local.add_listener(matches, receive)
+                here(channel, data)
+        self._remove_local = local.add_listener(matches, here)
         for channel, recent in tuple(_recent.items()):  # pushed by another thread meanwhile
             if matches(channel) and recent:
                 latest = recent[-1]
                 seen = before.get(channel)
                 if not seen or seen[-1] is not latest:
-                    receive(channel, latest)
+                    here(channel, latest)
         last_ids: dict[str, Any] = {}
-        if remote:
-            for channel, data, event_id in others_history(patterns):
-                receive(channel, data)
+        if remote and history:
+            for channel, data, event_id, source in others_history(patterns):
+                if sourced:
+                    receive(channel, data, source)  # type: ignore[call-arg]
+                else:
+                    receive(channel, data)  # type: ignore[call-arg]
                 last_ids[channel] = event_id
-        self._member = FEED.join(patterns, matches, receive, last_ids) if remote else None
+        self._member = FEED.join(patterns, matches, receive, last_ids, sourced=sourced) \
+            if remote else None
 
     @property
     def remote(self) -> bool:
@@ -85,8 +98,14 @@ class Binding:
             self._member = None
 
 
-def others_history(patterns: list[str]) -> list[tuple[str, Any, Any]]:
-    """(channel, data, id) of the events the server holds for `patterns` that other
+def _from_here(receive: SourcedReceive) -> Receive:
+    """`receive` for this process's own pushes: their source is this kernel."""
+    own = own_source()
+    return lambda channel, data: receive(channel, data, own)
+
+
+def others_history(patterns: list[str]) -> list[tuple[str, Any, Any, dict[str, Any]]]:
+    """(channel, data, id, source) of the events the server holds for `patterns` that other
     publishers pushed, oldest first; none outside a kernel (this process's own pushes could not
     be told apart from the ones it remembers) or without a server."""
     me = own_kernel_id()
@@ -105,10 +124,25 @@ def others_history(patterns: list[str]) -> list[tuple[str, Any, Any]]:
         return []
     found = []
     for event in events:
-        channel, data, kernel = event_fields(event)
-        if channel is not None and kernel != me:
-            found.append((channel, data, event.get("id")))
+        channel, data, source = event_fields(event)
+        if channel is not None and source.get("kernel") != me:
+            found.append((channel, data, event.get("id"), source))
     return found
+
+
+def own_source() -> dict[str, Any]:
+    """This process's source for its own pushes (`{"kernel", "path"}`). The server records the
+    notebook's path relative to its root; a kernel does not know that root, but runs in its
+    notebook's folder: an absolute path there is shown relative to it (the notebook's name)."""
+    from ..client.identity import kernel_source
+
+    source = kernel_source()
+    path = source.get("path")
+    if isinstance(path, str) and os.path.isabs(path):
+        relative = os.path.relpath(path)
+        if not relative.startswith(".."):
+            source["path"] = relative.replace(os.sep, "/")
+    return source
 
 
 def own_kernel_id() -> str | None:
@@ -119,12 +153,12 @@ def own_kernel_id() -> str | None:
     return kernel if isinstance(kernel, str) else None
 
 
-def event_fields(event: Any) -> tuple[str | None, Any, str | None]:
-    """(channel, data, publishing kernel id) of a subscribed event (a dict or an object)."""
+def event_fields(event: Any) -> tuple[str | None, Any, dict[str, Any]]:
+    """(channel, data, source) of a subscribed event (a dict or an object); the source is {}
+    when the server recorded none."""
     get = event.get if isinstance(event, dict) else lambda k: getattr(event, k, None)
     source = get("source")
-    kernel = source.get("kernel") if isinstance(source, dict) else None
-    return get("channel"), get("data"), kernel
+    return get("channel"), get("data"), source if isinstance(source, dict) else {}
 
 
 class Member:
@@ -132,10 +166,12 @@ class Member:
     the last event it got per channel (a pattern added for another widget makes the server
     send that channel's retained value again: this one has it already)."""
 
-    __slots__ = ("last_ids", "matches", "patterns", "receive")
+    __slots__ = ("last_ids", "matches", "patterns", "receive", "sourced")
 
-    def __init__(self, patterns: list[str], matches: PatternSet, receive: Receive):
+    def __init__(self, patterns: list[str], matches: PatternSet,
+                 receive: Receive | SourcedReceive, sourced: bool = False):
         self.patterns, self.matches, self.receive = patterns, matches, receive
+        self.sourced = sourced  # `receive` takes the event's source too
         self.last_ids: dict[str, Any] = {}
 
 
@@ -156,11 +192,11 @@ class Feed:
         """The subscription is open (a server was found)."""
         return self._subscription is not None
 
-    def join(self, patterns: list[str], matches: PatternSet, receive: Receive,
-             seen: dict[str, Any] | None = None) -> Member | None:
+    def join(self, patterns: list[str], matches: PatternSet, receive: Receive | SourcedReceive,
+             seen: dict[str, Any] | None = None, *, sourced: bool = False) -> Member | None:
         """Add a binding; None when no server can be followed (local pushes only). `seen`:
         the last event id per channel the binding already has (from the server's history)."""
-        member = Member(patterns, matches, receive)
+        member = Member(patterns, matches, receive, sourced)
         member.last_ids.update(seen or {})
         with self._lock:
             self._members = [*self._members, member]
@@ -231,9 +267,12 @@ class Feed:
 
     def dispatch(self, event: Any) -> None:
         """Hand an event from the server to every binding it matches, once each."""
-        channel, data, kernel = event_fields(event)
-        if channel is None or (self._me is not None and kernel == self._me):
+        channel, data, source = event_fields(event)
+        if channel is None:
             return
+        if self._me is not None and source.get("kernel") == self._me \
+                and not channel.startswith("$kernels/"):
+            return  # this kernel's own push, seen locally (its state comes from the server)
         event_id = event.get("id") if isinstance(event, dict) else getattr(event, "id", None)
         for member in self._members:
             if not member.matches(channel):
@@ -242,7 +281,10 @@ class Feed:
                 if member.last_ids.get(channel) == event_id:
                     continue
                 member.last_ids[channel] = event_id
-            member.receive(channel, data)
+            if member.sourced:
+                member.receive(channel, data, source)  # type: ignore[call-arg]
+            else:
+                member.receive(channel, data)  # type: ignore[call-arg]
 
 
 FEED = Feed()

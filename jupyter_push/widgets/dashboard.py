@@ -1,4 +1,6 @@
-"""`Dashboard`: a widget per channel matching a pattern, each added as its channel appears."""
+"""`Dashboard`: a widget per channel matching a pattern, each added as its channel appears,
+grouped under the kernel that pushed it as in the JupyterLab panel and the viewer (its front end,
+static/dashboard.js, arranges the channel widgets' views with the tile library's groups)."""
 
 from __future__ import annotations
 
@@ -6,11 +8,14 @@ import threading
 from collections import deque
 from typing import Any
 
+import anywidget
 import ipywidgets
+import traitlets as t
 
 from ..channels import PatternSet, check_pattern
 from ..tile_rules import TILE_KINDS
-from ._base import ChannelSink
+from ._base import ChannelSink, static, view_module
+from ._binding import Binding
 from ._fallback import FALLBACKS, StaticFallback
 from ._kinds import Kind, widget_for_tile, widget_kind
 from .chart import Chart
@@ -19,6 +24,7 @@ from .log import Log
 from .progress import Progress
 
 EARLY_EVENTS_KEPT = 500
+KERNEL_STATES = "$kernels/*"  # the server's kernel lifecycle: the groups' header badges
 _KINDS: dict[Kind, Any] = {
     "progress": Progress,
     "chart": Chart,
@@ -27,7 +33,24 @@ _KINDS: dict[Kind, Any] = {
 }
 
 
-class Dashboard(StaticFallback, ipywidgets.VBox, ChannelSink):
+def widget_ref(widget: ipywidgets.Widget) -> str:
+    """How the front end names a child widget to draw (anywidget's widget references)."""
+    return f"anywidget:{widget.model_id}"
+
+
+def publisher(source: dict[str, Any]) -> dict[str, str]:
+    """The part of an event's source a channel is grouped by: its kernel and notebook."""
+    return {k: v for k in ("kernel", "path") if isinstance(v := source.get(k), str) and v}
+
+
+def kernel_of_state(channel: str) -> str | None:
+    """The kernel whose state `channel` is (`$kernels/<id>`), or None for any other channel."""
+    if channel.startswith("$kernels/") and channel.count("/") == 1:
+        return channel[len("$kernels/"):]
+    return None
+
+
+class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
     """A widget per channel matching `pattern`, added as each channel appears: a progress bar
     for `{"value", "total"}` (and numbers on a channel named like "progress"), a chart for
     numbers and dicts of numbers, a log for strings on a channel named like "log", a label for
@@ -38,7 +61,22 @@ class Dashboard(StaticFallback, ipywidgets.VBox, ChannelSink):
 
     `overlays=["runs/*/loss"]` compares runs: one chart per pattern with a series per matching
     channel, named by the run (as the viewer's `?overlay=`); those channels get no widget of
-    their own."""
+    their own.
+
+    Its channels are grouped as in the JupyterLab panel and the viewer: under the kernel that
+    pushed each channel's latest value (headed by its notebook), comparisons first ("Compared"),
+    channels published over HTTP or the CLI under "Other channels". With a server, each kernel's
+    header shows its state (`$kernels/<id>`: idle, busy, dead with the reason), and a dead
+    kernel's group can be dismissed."""
+
+    _esm = view_module("dashboard.js")
+    _css = static("widgets.css")
+
+    # what the front end draws, in order: {"widget": widget_ref, "channel", "overlay", "source"}
+    tiles = t.List(t.Dict()).tag(sync=True)
+    # kernel id -> its latest `$kernels/<id>` state (the header of that kernel's group)
+    kernels = t.Dict().tag(sync=True)
+    _states: Binding | None = None
 
     def __init__(
         self,
@@ -58,6 +96,11 @@ class Dashboard(StaticFallback, ipywidgets.VBox, ChannelSink):
         self._kinds = dict(kinds or {})
         self.add_class("jp-push-dashboard")
         self._by_channel: dict[str, Any] = {}
+        # the kernel and notebook of each channel's latest event (set in the pushing thread)
+        self._sources: dict[str, dict[str, str]] = {}
+        self._sources_changed = False
+        self._kernel_states: dict[str, Any] = {}
+        self._kernels_changed = False
         self._new: dict[str, deque[Any]] = {}
         self._new_lock = threading.Lock()
         self._overlays: list[tuple[PatternSet, Chart]] = []
@@ -66,17 +109,39 @@ class Dashboard(StaticFallback, ipywidgets.VBox, ChannelSink):
             chart.channel = check_pattern(overlay)
             chart.overlay(overlay)
             self._overlays.append((PatternSet([overlay]), chart))
-        if self._overlays:
-            self.children = tuple(chart for _, chart in self._overlays)
+        self._show_tiles()
         patterns = [pattern] if isinstance(pattern, str) else list(pattern)
-        self._start([*patterns, *(p for p in overlays or [] if p not in patterns)], remote=remote)
+        self._patterns = [*patterns, *(p for p in overlays or [] if p not in patterns)]
+        self._start(self._patterns, remote=remote, sourced=True)
+        # the kernels' states: their retained latest only (no history, which would crowd out
+        # the channels' own in the server's answer)
+        self._states = Binding([KERNEL_STATES], self._receive, remote=True, history=False) \
+            if remote else None
 
     @property
     def channels(self) -> dict[str, Any]:
         """The widget shown for each channel, in order of appearance."""
         return dict(self._by_channel)
 
+    @property
+    def children(self) -> tuple[Any, ...]:
+        """Every widget the dashboard shows: its comparisons, then a widget per channel."""
+        return (*(chart for _, chart in self._overlays), *self._by_channel.values())
+
+    def _receive_sourced(self, channel: str, data: Any, source: dict[str, Any]) -> None:
+        kernel, path = source.get("kernel"), source.get("path")
+        known = self._sources.get(channel)
+        if known is None or known.get("kernel") != kernel or known.get("path") != path:
+            self._sources[channel] = publisher(source)
+            self._sources_changed = True
+        self._receive(channel, data)
+
     def _store(self, channel: str, data: Any) -> None:
+        kernel = kernel_of_state(channel)
+        if kernel is not None:
+            self._kernel_states[kernel] = data
+            self._kernels_changed = True
+            return
         overlaid = False
         for matches, chart in self._overlays:
             if matches(channel):
@@ -111,13 +176,27 @@ class Dashboard(StaticFallback, ipywidgets.VBox, ChannelSink):
                 self._by_channel[channel] = child
                 added.append(child)
         if added:
-            shown: tuple[Any, ...] = tuple(self.children)
-            self.children = (*shown, *added)
             for child in added:
                 child.flush()
+        if added or self._sources_changed:
+            self._show_tiles()
+        if self._kernels_changed:
+            self._kernels_changed = False
+            self.kernels = dict(self._kernel_states)
+
+    def _show_tiles(self) -> None:
+        self._sources_changed = False
+        sources = dict(self._sources)
+        overlays = [(chart, True) for _, chart in self._overlays]
+        channels = [(child, False) for child in self._by_channel.values()]
+        self.tiles = [
+            {"widget": widget_ref(w), "channel": w.channel, "overlay": overlay,
+             "source": {} if overlay else sources.get(w.channel, {})}
+            for w, overlay in [*overlays, *channels]
+        ]
 
     def __repr__(self) -> str:  # the widget output's text, where no widget can be drawn
-        return f"Dashboard({', '.join(map(repr, self._binding.patterns if self._binding else []))})"
+        return f"Dashboard({', '.join(map(repr, self._patterns))})"
 
     def _fallback_cards(self) -> list[str]:
         return [html for child in self._shown() for html in child._fallback_cards()]
@@ -134,6 +213,9 @@ class Dashboard(StaticFallback, ipywidgets.VBox, ChannelSink):
     def close(self) -> None:
         FALLBACKS.discard(self)
         self._unbind()
+        if self._states is not None:
+            self._states.close()
+            self._states = None
         for child in [*self._by_channel.values(), *(chart for _, chart in self._overlays)]:
             child.close()
         super().close()

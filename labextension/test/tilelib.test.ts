@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { decide, KINDS } from '../src/tiles/registry.js';
 import { describeProgress, rateOf, readings } from '../src/tiles/progress.js';
 import { Series, ema, nearest } from '../src/tiles/series.js';
+import { linePath, tenth } from '../src/tiles/linepath.js';
 import { overlayName, patternCovers, patternMatches, scopeProblem } from '../src/tiles/pattern.js';
 import { JSONValue } from '../src/protocol';
 
@@ -103,5 +104,76 @@ describe('tile helpers', () => {
     assert.ok(patternMatches('runs/*/loss', 'runs/a/loss'));
     assert.ok(!patternMatches('runs/*/loss', 'runs/a/b/loss'));
     assert.ok(patternMatches('runs/**', 'runs/a/b/loss'));
+  });
+});
+
+/** A path's vertices as [command, x, y]. */
+function vertices(d: string): [string, number, number][] {
+  return [...d.matchAll(/([ML])(-?[\d.]+) (-?[\d.]+)/g)].map(m => [m[1], Number(m[2]), Number(m[3])]);
+}
+
+describe('linePath: a line bounded by the plot width', () => {
+  const columns = 300;
+  // x in 0..n-1 across 300 pixel columns, y in pixels as given
+  const scale = (n: number) => (x: number) => (x / (n - 1)) * columns;
+  const same = (y: number) => y;
+
+  it('writes coordinates to a tenth of a pixel', () => {
+    const cases: [number, string][] = [[0, '0'], [0.04, '0'], [0.05, '0.1'], [12.34, '12.3'], [12.35, '12.4'],
+      [-3.21, '-3.2'], [-0.04, '0'], [99.99, '100'], [5, '5'], [310.7, '310.7']];
+    for (const [v, text] of cases) {
+      assert.equal(tenth(v), text, String(v));
+    }
+  });
+
+  it('draws every point while they fit one per pixel column', () => {
+    const ys = [10, 20, 15, 40];
+    const d = linePath([0, 1, 2, 3], k => ys[k], 0, scale(4), same, columns);
+    assert.deepEqual(vertices(d), [['M', 0, 10], ['L', 100, 20], ['L', 200, 15], ['L', 300, 40]]);
+  });
+
+  it('draws many thousands of noisy points as at most two vertices per column, the exact envelope', () => {
+    const n = 20000;
+    const xs = Array.from({ length: n }, (_, i) => i);
+    // a deterministic noisy walk, pixel ys in 0..150
+    let seed = 7;
+    const ys = xs.map(i => {
+      seed = (seed * 48271) % 2147483647;
+      return 75 + 60 * Math.sin(i / 900) + (seed / 2147483647) * 14;
+    });
+    const sx = scale(n);
+    const path = vertices(linePath(xs, k => ys[k], 0, sx, same, columns));
+    assert.ok(path.length <= 2 * (columns + 1), `${path.length} vertices`);
+    assert.equal(path[0][0], 'M');
+    assert.ok(path.slice(1).every(v => v[0] === 'L'));
+    // each pixel column's lowest and highest point are vertices of the path (to a tenth of a pixel)
+    const envelope = new Map<number, [number, number]>();
+    xs.forEach((x, k) => {
+      const c = Math.round(sx(x));
+      const [lo, hi] = envelope.get(c) ?? [Infinity, -Infinity];
+      envelope.set(c, [Math.min(lo, ys[k]), Math.max(hi, ys[k])]);
+    });
+    for (const [c, [lo, hi]] of envelope) {
+      const at = path.filter(v => v[1] === c).map(v => v[2]);
+      assert.ok(at.some(y => Math.abs(y - lo) <= 0.05), `column ${c}: low ${lo} not in ${at}`);
+      assert.ok(at.some(y => Math.abs(y - hi) <= 0.05), `column ${c}: high ${hi} not in ${at}`);
+    }
+  });
+
+  it('draws a smooth line with one vertex per column', () => {
+    const n = 5000;
+    const xs = Array.from({ length: n }, (_, i) => i);
+    const path = vertices(linePath(xs, k => 100 - k / 100, 0, scale(n), same, columns));
+    assert.ok(path.length <= columns + 1, `${path.length} vertices`);
+  });
+
+  it('starts at `from` and lifts the pen over values that cannot be drawn', () => {
+    const n = 3000;
+    const xs = Array.from({ length: n }, (_, i) => i);
+    const value = (k: number) => (k >= 1000 && k < 1500 ? NaN : 50);
+    const path = vertices(linePath(xs, value, 500, x => ((x - 500) / (n - 501)) * columns, same, columns));
+    assert.equal(path[0][1], 0);
+    assert.equal(path.filter(v => v[0] === 'M').length, 2);
+    assert.ok(path.length <= 2 * (columns + 1));
   });
 });

@@ -3,7 +3,8 @@
 `?overlay=` draw both runs on one chart with a legend and a read-out of each run at a step, and
 the runs' progress as a bar each. The comparison is kept in the workspace across a reload; the
 viewer's own "Compare…" keeps it in the page's address. The compare tile in light and dark, with
-its colours checked for contrast: screenshots go to tests/artifacts/."""
+its colours checked for contrast. A notebook `Dashboard` groups the two kernels' channels (and
+its own kernel's) as the panel and the viewer do. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ import pytest
 
 from tests.browser.lab import LabServer
 from tests.browser.test_lab_panel import open_dashboard, open_lab, run_cell, screenshot, tile
-from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.conftest import ARTIFACTS, needs_chromium
+from tests.support.browser import open_notebook, run_all_cells
+from tests.support.playwright_sync import browser, jp_asyncio_loop, jp_server_cleanup, page  # noqa: F401
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(240)]
 
@@ -35,16 +38,6 @@ assert flush(30)
 LOSS = "runs/*/cmp/loss"
 
 
-@pytest.fixture
-def jp_asyncio_loop() -> None:
-    return None  # this module runs its own `jupyter lab` (see test_lab_panel.py)
-
-
-@pytest.fixture
-def jp_server_cleanup() -> None:
-    return None
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     server = LabServer(tmp_path_factory.mktemp("lab"))
@@ -57,28 +50,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         assert replies and replies[0]["status"] == "ok", replies
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=20_000)
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
 
 
 def set_lab_theme(page: Any, theme: str) -> None:
@@ -365,3 +336,72 @@ def test_the_viewer_compares_runs_typed_in_its_compare_form(page: Any, lab: LabS
         expect(own).to_have_attribute("data-kind", "chart")
     expect(page.locator('.jpt-group[data-group="compare"]')).to_have_count(0)
     expect(page.locator('.jpt-card[data-channel^="secret"]')).to_have_count(0)
+
+
+DASHBOARD_NOTEBOOK = {
+    "cells": [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "from jupyter_push import flush, push\n"
+                   "from jupyter_push.widgets import Dashboard\n"
+                   "push('runs/nb/cmp/progress', {'value': 3, 'total': 4})\n"
+                   "assert flush(10)\n"
+                   f"Dashboard('runs/**', overlays=[{LOSS!r}])"},
+    ],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def test_the_notebook_dashboard_groups_channels_by_kernel(page: Any, lab: LabServer) -> None:
+    """A `Dashboard` in a notebook groups as the panel and the viewer do: the comparison first
+    ("Compared"), then a group per kernel that pushed: the two run kernels' progress (from the
+    server) and the notebook's own (a local push), its header naming the notebook and each
+    header the kernel's state; a shut-down kernel's group can be dismissed."""
+    from playwright.sync_api import expect
+
+    auth = {"Authorization": f"token {lab.token}"}
+    r = httpx.put(lab.url + "api/contents/dash.ipynb", headers=auth, timeout=10,
+                  json={"type": "notebook", "format": "json", "content": DASHBOARD_NOTEBOOK})
+    assert r.status_code in (200, 201), r.text
+    kernels = {}
+    for run in RUNS:
+        channel = f"runs/{run.replace('=', '_')}/cmp/progress"
+        r = httpx.get(lab.url + "push/channels", params={"channel": channel}, headers=auth,
+                      timeout=10)
+        kernels[channel] = r.json()["channels"][0]["last"]["source"]["kernel"]
+    assert len(set(kernels.values())) == 2
+    open_notebook(page, lab.url, lab.token, "dash.ipynb")
+    run_all_cells(page)
+
+    board = page.locator(".jp-push-dashboard")
+    groups = board.locator(".jpt-group")
+    expect(groups).to_have_count(4)
+    expect(groups.first).to_have_attribute("data-group", "compare")
+    expect(groups.first.locator(".jpt-groupTitle")).to_have_text("Compared")
+    check_overlay(page, groups.first.locator(f'.jpt-card[data-channel="{LOSS}"]'))
+    for channel, kernel in kernels.items():
+        group = board.locator(f'.jpt-group[data-kernel="{kernel}"]')
+        expect(group.locator(".jpt-kernelNotebook")).to_have_text(f"kernel {kernel[:8]}")
+        expect(group.locator(".jpt-kernelState")).to_have_text("idle")  # its $kernels/<id>
+        expect(group.locator(".jpt-card")).to_have_count(1)
+        expect(group.locator(f'.jpt-card[data-channel="{channel}"] .jpt-progressText')
+               ).to_contain_text(f"{STEPS} / {STEPS} (100%)")
+    nb_progress = page.locator('.jpt-card[data-channel="runs/nb/cmp/progress"]')
+    own = board.locator(".jpt-group", has=nb_progress)
+    expect(own.locator(".jpt-kernelNotebook")).to_have_text("dash.ipynb")
+    assert own.get_attribute("data-kernel") not in kernels.values()
+    expect(own.locator(".jpt-progressText")).to_contain_text("3 / 4 (75%)")
+    expect(own.locator(".jpt-kernelState")).to_have_text("idle")
+    board.scroll_into_view_if_needed()
+    screenshot(page, "notebook_dashboard_groups.png")
+
+    # a kernel shut down: its header says so and offers to dismiss the group, which goes
+    gone = next(iter(kernels.values()))
+    r = httpx.delete(lab.url + f"api/kernels/{gone}", headers=auth, timeout=30)
+    assert r.status_code == 204, r.text
+    group = board.locator(f'.jpt-group[data-kernel="{gone}"]')
+    expect(group.locator(".jpt-kernelState")).to_have_text("shut down")
+    group.locator(".jpt-groupDismiss").click()
+    expect(group).to_have_count(0)
+    expect(groups).to_have_count(3)

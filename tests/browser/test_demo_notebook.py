@@ -12,23 +12,14 @@ import httpx
 import pytest
 
 from tests.browser.lab import LabServer
-from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, needs_chromium
+from tests.conftest import ARTIFACTS, ROOT, needs_chromium
 from tests.support.browser import open_notebook, run_all_cells
+from tests.support.playwright_sync import browser, jp_asyncio_loop, jp_server_cleanup, page  # noqa: F401
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(300)]
 
 
-
-@pytest.fixture
-def jp_asyncio_loop() -> None:
-    """This module runs its own `jupyter lab`; pytest-jupyter's per-test loop would clash with
-    Playwright's."""
-    return None
-
-
-@pytest.fixture
-def jp_server_cleanup() -> None:
-    return None
+PAGE_TIMEOUT_MS = 90_000  # the demo's cells train for a while
 
 
 @pytest.fixture
@@ -40,20 +31,6 @@ def lab(tmp_path: Path) -> Iterator[LabServer]:
     server.start(notebooks)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(90_000)
-        yield page
-        context.close()
-        browser.close()
 
 
 def test_demo_notebook_runs_in_jupyterlab_and_shows_full_bar_and_chart(page: Any, lab: LabServer):

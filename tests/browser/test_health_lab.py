@@ -22,9 +22,9 @@ import httpx
 import pytest
 
 from tests.browser.lab import LabServer
-from tests.browser.test_lab_panel import browser, jp_asyncio_loop, jp_server_cleanup, page  # noqa: F401
 from tests.conftest import ARTIFACTS, needs_chromium
 from tests.support.browser import open_lab_page, run_all_cells
+from tests.support.playwright_sync import browser, jp_asyncio_loop, jp_server_cleanup, page  # noqa: F401
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(300)]
 
@@ -69,7 +69,7 @@ def channel_last(lab: LabServer, channel: str) -> dict[str, Any]:
     return dict(found["last"])
 
 
-def run_notebook(page: Any, path: str) -> None:  # noqa: F811
+def run_notebook(page: Any, path: str) -> None:
     """Open a notebook, wait for its kernel, run all its cells."""
     page.evaluate("async (path) => { await window.jupyterapp.commands.execute("
                   "'docmanager:open', { path }); }", path)
@@ -87,12 +87,12 @@ def run_notebook(page: Any, path: str) -> None:  # noqa: F811
     run_all_cells(page)
 
 
-def current_path(page: Any) -> str | None:  # noqa: F811
+def current_path(page: Any) -> str | None:
     return page.evaluate("() => { const w = window.jupyterapp.shell.currentWidget;"
                          " return w && w.context ? w.context.path : null; }")
 
 
-def test_toast_groups_kernel_death_and_the_jumps(page: Any, lab: LabServer) -> None:  # noqa: F811
+def test_toast_groups_kernel_death_and_the_jumps(page: Any, lab: LabServer) -> None:
     from playwright.sync_api import expect
 
     open_lab_page(page, f"{lab.url}lab?token={lab.token}")

@@ -14,25 +14,14 @@ import httpx
 import pytest
 
 from tests.browser.lab import LabServer
-from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.conftest import ARTIFACTS, needs_chromium
 from tests.support.browser import KERNEL_IDLE, open_lab_page
+from tests.support.playwright_sync import browser, jp_asyncio_loop, jp_server_cleanup, page  # noqa: F401
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(240)]
 
 BASE_URL = "/lab-base/"
 OPEN_DASHBOARD = "jupyter-push:open-dashboard"
-
-
-@pytest.fixture
-def jp_asyncio_loop() -> None:
-    """This module runs its own `jupyter lab`: pytest-jupyter's autouse per-test event loop
-    would clash with the one Playwright keeps running, so it is replaced by nothing."""
-    return None
-
-
-@pytest.fixture
-def jp_server_cleanup() -> None:
-    return None
 
 
 @pytest.fixture(scope="module")
@@ -41,28 +30,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=20_000)  # a loaded 2-core machine: patience, not timing claims
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
 
 
 def open_lab(page: Any, server: LabServer) -> None:

@@ -73,6 +73,138 @@ async def test_the_browser_decides_every_fixture_case(http, push_url, browser):
     assert error.startswith("Image too large: ") and "limit 10 B" in error
 
 
+LONG_CHART = """async ([url, n]) => {
+  const t = await import(url);
+  const card = new t.Card({ channel: 'long', limits: { points: n } });
+  card.node.style.width = '420px';
+  document.body.append(card.node);
+  // noisy integers, so the read-out can be checked exactly: loss(step) = (37 step mod 101) + 1
+  for (let step = 0; step < n; step++) {
+    card.push({ channel: 'long', data: { step, loss: (37 * step) % 101 + 1 }, time: 0 });
+  }
+  t.drawDirty();
+  window.longCard = card;
+}"""
+
+# the plot's width and the vertices of its lines (raw, smoothed), once the card has drawn
+LONG_PATHS = """() => {
+  const node = window.longCard.node;
+  const count = el => (el.getAttribute('d') || '').match(/[ML]/g)?.length ?? 0;
+  return { width: node.querySelector('.jpt-plot').getBoundingClientRect().width,
+           raw: count(node.querySelectorAll('.jpt-plotLine')[0]),
+           smoothed: count(node.querySelectorAll('.jpt-plotLine')[1]),
+           range: node.querySelector('.jpt-range').textContent };
+}"""
+
+
+async def test_a_chart_of_many_thousand_points_draws_a_path_bounded_by_its_width(
+    http, push_url, browser
+):
+    link = await mint(http, "t/**")
+    page = await browser.new_page(viewport={"width": 800, "height": 600})
+    await page.goto(link["url"])
+    n = 20_000
+    await page.evaluate(LONG_CHART, [f"{push_url}tiles.js?access={link['token']}", n])
+    await page.wait_for_function(
+        "() => window.longCard.node.querySelector('.jpt-range').textContent"
+        ".startsWith('20000 points')"
+    )
+    paths = await page.evaluate(LONG_PATHS)
+    columns = round(paths["width"]) - 54  # the plot's margins (chart.js PAD)
+    assert paths["range"] == "20000 points · min 1 · max 101"
+    assert 0 < paths["raw"] <= 2 * (columns + 1), paths
+    assert paths["smoothed"] == 0
+
+    # the hover read-out reads the data, not the path: exact at whichever step it lands on
+    plot = page.locator(".jpt-card[data-channel='long'] .jpt-plot")
+    box = await plot.bounding_box()
+    assert box is not None
+    readout = page.locator(".jpt-card[data-channel='long'] .jpt-readout")
+    handle = await readout.element_handle()
+    for fraction in (0.3, 0.61, 0.9):
+        await page.mouse.move(box["x"] + 46 + fraction * columns, box["y"] + box["height"] / 2)
+        near = [round((fraction - 0.02) * n), round((fraction + 0.02) * n)]
+        await page.wait_for_function(
+            "([el, [lo, hi]]) => { const m = el.textContent.match(/^step (\\d+) /);"
+            " return m !== null && +m[1] >= lo && +m[1] <= hi; }",
+            arg=[handle, near], timeout=WAIT_MS,
+        )
+        text = await readout.inner_text()
+        step = int(text.split(" ")[1])
+        assert text == f"step {step} · loss {(37 * step) % 101 + 1}"
+
+    # smoothing and log scale draw bounded paths too
+    card = page.locator(".jpt-card[data-channel='long']")
+    await card.locator(".jpt-smoothing").evaluate(
+        "(el) => { el.value = '0.9'; el.dispatchEvent(new Event('input')); }"
+    )
+    await card.locator(".jpt-logScale").check()
+    await page.wait_for_function(
+        "() => (window.longCard.node.querySelectorAll('.jpt-plotLine')[1].getAttribute('d') || '')"
+        ".length > 0"
+    )
+    paths = await page.evaluate(LONG_PATHS)
+    assert 0 < paths["raw"] <= 2 * (columns + 1), paths
+    assert 0 < paths["smoothed"] <= 2 * (columns + 1), paths
+    await page.close()
+
+
+LOG_RUN = """async (url) => {
+  const t = await import(url);
+  const card = new t.Card({ channel: 'run/log', limits: { lines: 50 } });
+  document.body.append(card.node);
+  card.push({ channel: 'run/log', data: 'line 0', time: 0 });  // makes the tile
+  const pre = card.node.querySelector('.jpt-logLines');
+  const count = card.node.querySelector('.jpt-lineCount');
+  const filter = card.node.querySelector('.jpt-filter');
+  const follow = card.node.querySelector('.jpt-follow');
+  const all = ['line 0'];
+  const wrong = [];
+  let paused = '';
+  const check = (what, lines) => {
+    const want = lines.slice(-50);
+    if (pre.textContent !== want.join('\\n')) wrong.push(`${what}: text after line ${all.length}`);
+    const label = `${want.length} lines`;
+    if (!count.textContent.startsWith(label)) wrong.push(`${what}: ${count.textContent}`);
+  };
+  // batches of 1 to 40 lines (some events of several lines, some empty lines), drawn after each:
+  // the tile appends the new lines and cuts the oldest, across the library's trims of its store
+  let n = 1;
+  for (let batch = 0; batch < 60; batch++) {
+    for (let k = 0; k < 1 + (batch * 7) % 40; k++) {
+      const text = n % 13 === 0 ? `line ${n}\\nline ${n + 1}` : n % 17 === 0 ? '' : `line ${n}`;
+      card.push({ channel: 'run/log', data: text, time: 0 });
+      all.push(...text.split('\\n'));
+      n += text.includes('\\n') ? 2 : 1;
+    }
+    t.drawDirty();
+    if (batch === 40) follow.click();  // following again: the lines since the pause, at once
+    if (batch <= 30 || batch >= 40) check('live', all);
+    if (batch === 20) {
+      filter.value = '7';
+      filter.dispatchEvent(new Event('input'));
+      check('filtered', all.slice(-50).filter(l => l.includes('7')));
+      filter.value = '';
+      filter.dispatchEvent(new Event('input'));
+      check('filter cleared', all);
+    }
+    if (batch === 30) { follow.click(); paused = pre.textContent; }  // paused: the text stays
+    if (batch > 30 && batch < 40 && pre.textContent !== paused) wrong.push(`paused: ${batch}`);
+  }
+  return { wrong, lines: all.length, shown: pre.textContent.split('\\n').length };
+}"""
+
+
+async def test_a_long_log_draws_its_last_lines_as_they_come(http, push_url, browser):
+    link = await mint(http, "t/**")
+    page = await browser.new_page()
+    await page.goto(link["url"])
+    result = await page.evaluate(LOG_RUN, f"{push_url}tiles.js?access={link['token']}")
+    assert result["wrong"] == []
+    assert result["lines"] > 1000 and result["shown"] == 50
+    await page.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 async def test_every_tile_in_the_viewer(http, browser, scheme, tmp_path):
     await publish_every_kind(http)

@@ -1,7 +1,8 @@
 """Voilà apps in real Chromium: a notebook's jupyter_push widgets update live while its kernel
-works, from a thread of the kernel and from another process. Twice: Voilà as an extension of a
-Jupyter server that also runs jupyter_push, and standalone `voila app.ipynb` beside
-`jupyter push serve` (which its kernel finds through the runtime file, as any process does).
+works, from a thread of the kernel and from another process, and a `Dashboard` groups its
+channel widgets under the kernel. Three ways: Voilà as an extension of a Jupyter server that
+also runs jupyter_push; standalone `voila app.ipynb` beside `jupyter push serve` (which its
+kernel finds through the runtime file, as any process does); standalone with no push server.
 Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import re
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,9 @@ import httpx
 import nbformat
 import pytest
 
-from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.conftest import ARTIFACTS, needs_chromium
 from tests.serve.process import PushServe, isolated_env
+from tests.support.playwright_sync import browser, jp_asyncio_loop, jp_server_cleanup, page  # noqa: F401
 from tests.support.processes import LoggedProcess, free_port, wait_until
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(300)]
@@ -30,6 +31,7 @@ APP = [
     "Progress('app/progress', total=1000)",
     "Label('app/thread')",
     "Label('app/other')",
+    "from jupyter_push.widgets import Dashboard\nDashboard('dash/**')",
     # the kernel keeps working after the page is shown: a thread pushes, step by step
     "import threading, time\n"
     "from jupyter_push import push\n"
@@ -37,31 +39,10 @@ APP = [
     "    for step in range(1, 1001):\n"
     "        push('app/progress', step)\n"
     "        push('app/thread', f'thread step {step}')\n"
+    "        push('dash/step', step)\n"
     "        time.sleep(0.1)\n"
     "threading.Thread(target=work, daemon=True).start()",
 ]
-
-
-@pytest.fixture
-def jp_asyncio_loop() -> None:
-    """Playwright's sync API runs its own loop; pytest-jupyter's would clash."""
-    return None
-
-
-@pytest.fixture
-def jp_server_cleanup() -> None:
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def write_app(directory: Path) -> Path:
@@ -104,6 +85,11 @@ def watch_live(browser: Any, url: str, publish_other: Any | None, shot: str) -> 
         first = widget["thread"].inner_text()
         expect(widget["thread"]).not_to_have_text(first)  # still moving: the kernel works on
         expect(widget["progress"]).to_contain_text(re.compile(r"\d+ / 1,?000"))
+        # the Dashboard draws its channel widgets in the kernel's group (widget composition
+        # works under Voilà's widget manager too)
+        group = page.locator(".jp-push-dashboard .jpt-group[data-kernel]")
+        expect(group.locator('.jpt-card[data-channel="dash/step"]')).to_have_attribute(
+            "data-kind", "chart")
         if publish_other is not None:
             publish_other()
             expect(widget["other"]).to_contain_text("from another process")

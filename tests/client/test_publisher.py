@@ -15,7 +15,7 @@ import warnings
 
 import pytest
 
-from jupyter_push.client.encoding import Encoded, encode_events, encoded
+from jupyter_push.client.encoding import Encoded, encode_events, encoded, sized
 from jupyter_push.client.publisher import DIRECT_GAP, Publisher
 from tests.support.waiting import until
 
@@ -117,7 +117,25 @@ async def test_overflow_while_disconnected_keeps_the_newest_and_counts_the_rest(
 
 async def test_buffer_size_comes_from_the_environment(publisher, monkeypatch):
     monkeypatch.setenv("JUPYTER_PUSH_BUFFER", "17")
-    assert publisher().capacity == 17
+    monkeypatch.setenv("JUPYTER_PUSH_BUFFER_BYTES", "4096")
+    p = publisher()
+    assert (p.capacity, p.byte_capacity) == (17, 4096)
+
+
+async def test_byte_overflow_while_disconnected_keeps_the_newest_and_counts_the_rest(
+        publisher, http):
+    p = publisher(byte_capacity=1000)  # its handshake waits: the server cannot answer now
+    for i in range(10):
+        p.put("big", *sized(f"{i}" + "x" * 299))  # 300 bytes each: three fit
+    assert p._dropped == {"big": 7}
+    p.put("big", *sized(["y" * 2000]))  # larger than the bound alone: dropped itself
+    assert p._dropped == {"big": 8}
+    assert p.held_bytes == 900
+    assert await flush(p)
+    assert [e["data"][0] for e in await history(http, "big")] == ["7", "8", "9"]
+    assert p.dropped_total == 8
+    assert p.held_bytes == 0  # acknowledged: released
+    assert p.peak_bytes <= 1000
 
 
 async def test_unreachable_server_never_raises_and_flush_gives_up(publisher):
@@ -209,3 +227,13 @@ async def test_a_refused_token_is_logged_once_and_events_wait(publisher, caplog)
     refused = [r for r in caplog.records if "refused the token" in r.getMessage()]
     assert len(refused) == 1
     assert p.pending() and not p.connected
+
+
+@pytest.mark.parametrize(("value", "size"), [
+    (1, 0), (2.5, 0), (None, 0), (True, 0), ("abc", 3), ({"a": [1, 2]}, len(b'{"a":[1,2]}')),
+])
+def test_sized_gives_what_the_byte_bound_counts(value, size):
+    kept, counted = sized(value)
+    assert counted == size
+    assert json.loads(b"[" + b"".join(encode_events([("c", kept, counted)])) + b"]") == [
+        {"channel": "c", "data": value}]

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.browser.test_lab_panel import OPEN_DASHBOARD
-from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.conftest import ARTIFACTS, needs_chromium
+from tests.support.playwright_sync import browser, jp_asyncio_loop, jp_server_cleanup, page  # noqa: F401
 
 from .hub import Hub, proxy_missing, run_in_kernel
 
@@ -22,27 +22,7 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def jp_asyncio_loop() -> None:
-    """Playwright's sync API runs its own loop; pytest-jupyter's would clash."""
-    return None
-
-
-@pytest.fixture
-def jp_server_cleanup() -> None:
-    return None
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 800})
-        page.set_default_timeout(90_000)
-        yield page
-        browser.close()
+PAGE_TIMEOUT_MS = 90_000  # the hub spawns alice's server on first login: slow on a loaded machine
 
 
 def push_from_kernel(hub: Hub, code: str) -> None:

@@ -21,11 +21,13 @@ CASES = {
                     "Port could not be cast"]),
     "short secret, negative limits": (
         {"share_secret": "too-short", "history_size": -1, "max_connections": -5,
-         "heartbeat_interval": 0, "share_base_url": "hub.example.org"},
+         "heartbeat_interval": 0, "share_base_url": "hub.example.org",
+         "publish_wait_timeout": -1},
         ["PushApp.share_secret has 9 bytes; it must have at least 32",
          "PushApp.history_size must be a number >= 0, not -1",
          "PushApp.max_connections must be a number >= 0 (0: no limit), not -5",
          "PushApp.heartbeat_interval must be a number > 0, not 0.0",
+         "PushApp.publish_wait_timeout must be a number >= 0, not -1.0",
          "PushApp.share_base_url must be an http:// or https:// URL"]),
 }
 

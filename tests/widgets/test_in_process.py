@@ -269,3 +269,21 @@ def test_looking_for_the_kernel_leaves_the_comm_manager_of_a_process_without_one
     done = subprocess.run([sys.executable, "-c", IMPORTED_BUT_NO_KERNEL],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_dashboard_tells_its_front_end_what_to_draw_and_who_pushed_it(widgets):
+    """The Dashboard's `tiles`: each widget it shows (comparisons first), by the reference its
+    front end draws it with, with the kernel and notebook it is grouped under (this process's
+    own pushes: its own source; no kernel runs these tests, so none)."""
+    push("t20/a", 1.0)
+    board = widgets(Dashboard, "t20/**", overlays=["runs/*/t20/x"], remote=False)
+    push("t20/b", "text")
+    flush()
+    assert [t["channel"] for t in board.tiles] == ["runs/*/t20/x", "t20/a", "t20/b"]
+    assert [t["overlay"] for t in board.tiles] == [True, False, False]
+    assert [t["widget"] for t in board.tiles] == [f"anywidget:{w.model_id}"
+                                                  for w in board.children]
+    assert all(t["source"] == {} for t in board.tiles)
+    board._receive_sourced("t20/a", 2.0, {"kernel": "k1", "path": "a.ipynb", "cell": "c"})
+    flush()
+    assert board.tiles[1]["source"] == {"kernel": "k1", "path": "a.ipynb"}  # grouped by these

@@ -2,13 +2,15 @@
 /**
  * Chart tile: a line per series (a number is series "value"; `{"loss": .., "acc": .., "step":
  * ..}` one per key, `step` as x), hover read-out of every series at a step, EMA smoothing (the
- * raw line kept faint), log scale, min/max, the last N points. Drawn as SVG paths (plot.js).
+ * raw line kept faint), log scale, min/max, the last N points. Drawn as SVG paths (plot.js) of
+ * at most two vertices per pixel column (linepath.js): a long run draws no dearer than a short one.
  */
 
 import { el, seriesColor, setAttr, setText } from './dom.js';
 import { formatNumber } from './format.js';
 import { overlayName } from './pattern.js';
-import { PathData, SizedSvg, svgEl } from './plot.js';
+import { linePath } from './linepath.js';
+import { SizedSvg, svgEl } from './plot.js';
 import { requestDraw } from './schedule.js';
 import { Series, ema, nearest } from './series.js';
 import { chartPoint, isNumber, isNumberDict } from './shape.js';
@@ -164,7 +166,7 @@ class ChartTile {
     const k = 2 * i + (smooth ? 1 : 0);
     while (this.lines.children.length <= k) {
       const n = this.lines.children.length;
-      const line = svgEl('path', 'jpt-plotLine');
+      const line = svgEl('path', n % 2 ? 'jpt-plotLine jpt-plotSmoothed' : 'jpt-plotLine');
       line.style.stroke = seriesColor(Math.floor(n / 2));
       this.lines.append(line);
     }
@@ -244,50 +246,8 @@ class ChartTile {
     });
     all.forEach((s, i) => {
       const from = s.start(this.window);
-      const line = (/** @type {(k: number) => number} */ value) => {
-        const d = new PathData();
-        // more points than pixels: one vertical stroke (min to max) per pixel column
-        const dense = s.xs.length - from > 2 * (right - left);
-        let pen = false;
-        let column = NaN;
-        let low = 0;
-        let high = 0;
-        for (let k = from; k < s.xs.length; k++) {
-          const y = this.y(value(k));
-          if (!Number.isFinite(y)) {
-            pen = false;
-            continue;
-          }
-          const px = sx(s.xs[k]);
-          const py = sy(y);
-          if (dense) {
-            const c = Math.round(px);
-            if (c === column) {
-              low = Math.min(low, py);
-              high = Math.max(high, py);
-              continue;
-            }
-            if (pen) {
-              d.line(column, low);
-              d.line(column, high);
-            }
-            column = c;
-            low = py;
-            high = py;
-          }
-          if (pen) {
-            d.line(px, py);
-          } else {
-            d.move(px, py);
-            pen = true;
-          }
-        }
-        if (dense && pen) {
-          d.line(column, low);
-          d.line(column, high);
-        }
-        return d.toString();
-      };
+      const line = (/** @type {(k: number) => number} */ value) =>
+        linePath(s.xs, k => this.y(value(k)), from, sx, sy, right - left);
       const raw = this.path(i, false);
       setAttr(raw, 'd', line(k => s.ys[k]));
       setAttr(raw, 'stroke-opacity', this.smoothing > 0 ? '0.25' : '1');

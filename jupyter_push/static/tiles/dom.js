@@ -20,12 +20,19 @@ export function el(tag, className, text) {
 }
 
 /**
- * Set a node's text only when it changes (an equal write still costs a layout).
+ * Set a node's text only when it changes (an equal write still costs a layout), and then in its
+ * one text node when it has one: a text node's data changed costs less than a child replaced.
  * @param {Node} node
  * @param {string} text
  */
 export function setText(node, text) {
-  if (node.textContent !== text) {
+  const only = node.firstChild;
+  if (only !== null && only === node.lastChild && only.nodeType === 3) {
+    const textNode = /** @type {Text} */ (only);
+    if (textNode.data !== text) {
+      textNode.data = text;
+    }
+  } else if (node.textContent !== text) {
     node.textContent = text;
   }
 }

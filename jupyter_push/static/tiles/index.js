@@ -6,7 +6,8 @@
  * - `decide(channel, data)` names the tile a value gets (rules: README "Tiles"; cases:
  *   tests/fixtures/tiles.json);
  * - a `Card` is one channel's tile with its header and "Show as…" menu; a `Board` a grid of
- *   cards fed with events (`board.push({channel, data, time})`);
+ *   cards fed with events (`board.push({channel, data, time})`), grouped by kernel (`Groups`,
+ *   which a host that keeps its own tiles, as the notebook Dashboard, uses alone);
  * - tiles store on `push` and draw on the next animation frame (latest wins).
  *
  * EXTENSION POINT — a new tile kind is one module exporting a `TileKind` (types.js:
@@ -18,6 +19,8 @@
 
 export { Board } from './board.js';
 export { Card } from './card.js';
+export { Groups } from './groups.js';
+export { COMPARE_GROUP, groupOf, kernelGroup } from './grouping.js';
 export { KINDS, decide, kindNamed } from './registry.js';
 export { CONTROLS_PREFIX, isDeclaration } from './control.js';
 export { DEFAULT_LIMITS } from './types.js';

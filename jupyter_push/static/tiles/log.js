@@ -42,18 +42,33 @@ function create(options) {
   const lines = [];
   let paused = false;
   let dropped = 0;
+  // line numbers since the tile began: `lines[0]` is line `first`; the text drawn holds lines
+  // `shownFrom` up to `shownTo` (unfiltered), so a draw appends the new lines and cuts the
+  // oldest instead of writing the whole text again (its cost follows the new lines, not the log)
+  let first = 0;
+  let shownFrom = 0;
+  let shownTo = 0;
+  let shownAll = false;
+  const text = document.createTextNode('');
+  pre.append(text);
+  /** @param {string[]} shown */
+  const rewrite = shown => {
+    text.data = shown.join('\n');
+    count.textContent = `${shown.length} lines${dropped ? ` (older dropped)` : ''}`;
+  };
   const tile = {
     node,
     /** @param {TileEvent} event */
     push(event) {
-      const text = typeof event.data === 'string' ? event.data : JSON.stringify(event.data);
-      for (const line of text.split('\n')) {
+      const data = typeof event.data === 'string' ? event.data : JSON.stringify(event.data);
+      for (const line of data.split('\n')) {
         lines.push(line);
       }
       if (lines.length > options.limits.lines + 256) {
         const drop = lines.length - options.limits.lines;
         lines.splice(0, drop);
         dropped += drop;
+        first += drop;
       }
     },
     draw() {
@@ -61,12 +76,30 @@ function create(options) {
         return;
       }
       const needle = filter.value.toLowerCase();
-      const shown = (lines.length > options.limits.lines ? lines.slice(-options.limits.lines) : lines).filter(
-        l => !needle || l.toLowerCase().includes(needle)
-      );
-      pre.textContent = shown.join('\n');
+      const to = first + lines.length;
+      const from = Math.max(first, to - options.limits.lines);
+      if (needle) {
+        shownAll = false;
+        rewrite(lines.slice(from - first).filter(l => l.toLowerCase().includes(needle)));
+      } else if (!shownAll || shownFrom < first || from >= shownTo) {
+        shownAll = true;
+        rewrite(lines.slice(from - first));
+      } else if (to > shownTo) {
+        // the lines cut at the top (each with its newline), then the new ones at the bottom
+        let cut = 0;
+        for (let n = shownFrom; n < from; n++) {
+          cut += lines[n - first].length + 1;
+        }
+        // (at least line `from` stays: a newline before the first added)
+        text.deleteData(0, cut);
+        text.appendData(`\n${lines.slice(shownTo - first).join('\n')}`);
+        count.textContent = `${to - from} lines${dropped ? ` (older dropped)` : ''}`;
+      } else {
+        return;
+      }
+      shownFrom = from;
+      shownTo = to;
       pre.scrollTop = pre.scrollHeight;
-      count.textContent = `${shown.length} lines${dropped ? ` (older dropped)` : ''}`;
     },
     text() {
       return lines.slice(-20).join('\n');

@@ -66,7 +66,8 @@ body[data-jp-theme-light="false"], .jpt-theme[data-theme="dark"] { --jpt-palette
 .jpt-plot *, .jpt-spark * { pointer-events: none; }
 .jpt-plotAxis { fill: none; stroke: var(--jpt-line); stroke-width: 1; }
 .jpt-plotLabel { fill: var(--jpt-muted); font: 10px var(--jpt-font); }
-.jpt-plotLine { fill: none; stroke-width: 1.5; stroke-linejoin: round; }
+.jpt-plotLine { fill: none; stroke-width: 1; }
+.jpt-plotSmoothed { stroke-width: 1.5; stroke-linejoin: round; }
 .jpt-plotHover { fill: none; stroke: var(--jpt-muted); stroke-width: 1; }
 .jpt-sparkLine { fill: none; stroke: var(--jpt-fg); stroke-width: 1.2; stroke-linejoin: round; }
 .jpt-barRow { margin: .25rem 0; }
