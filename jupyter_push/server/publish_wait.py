@@ -35,13 +35,13 @@ async def wait_for_subscribers(backlog: Backlog, timeout: float) -> None:
                 return
     wait = retry_after(backlog)
     behind = len(backlog.behind)
+    who = f"{behind} subscribers are" if behind > 1 else "a subscriber is"
     raise WriteRefused(
         429,
-        f"{behind} subscriber{'s are' if behind > 1 else ' is'} not keeping up and the "
-        f"server holds publishers back until they drain (or are cut off after "
-        f"slow_subscriber_timeout): nothing of this request was published; send it again in "
-        f"{wait} s (Retry-After), or wait longer before this answer with "
-        f"PushApp.publish_wait_timeout (now {timeout:g} s)",
+        f"{who} not keeping up, and the server holds publishers back until none is behind "
+        f"(a stalled one is cut off after PushApp.slow_subscriber_timeout): nothing of this "
+        f"request was published; send it again in {wait} s (Retry-After), or let requests "
+        f"wait longer with PushApp.publish_wait_timeout (now {timeout:g} s)",
         retry_after=wait,
     )
 

@@ -54,11 +54,12 @@ local.add_listener(["**"], _remember)  # sees every push: keep _remember an appe
 
 class Binding:
     """One widget's patterns: the recent values it missed, pushes from this process, and
-    (with `remote`) a Member in the Feed for events published elsewhere. With `sourced`, the
-    widget's `receive` also takes each event's source (who published it: a kernel groups it)."""
+    (with `remote`) a Member in the Feed for events published elsewhere, starting from the
+    server's history of them unless `history=False` (then from their retained values). With
+    `sourced`, `receive` also takes each event's source (who published it: a kernel groups it)."""
 
     def __init__(self, patterns: list[str], receive: Receive | SourcedReceive, *,
-                 remote: bool = True, sourced: bool = False):
+                 remote: bool = True, sourced: bool = False, history: bool = True):
         self.patterns = patterns
         matches = PatternSet(patterns)
         # this process's own pushes (their source: this kernel)
@@ -76,7 +77,7 @@ class Binding:
                 if not seen or seen[-1] is not latest:
                     here(channel, latest)
         last_ids: dict[str, Any] = {}
-        if remote:
+        if remote and history:
             for channel, data, event_id, source in others_history(patterns):
                 if sourced:
                     receive(channel, data, source)  # type: ignore[call-arg]
@@ -267,8 +268,11 @@ class Feed:
     def dispatch(self, event: Any) -> None:
         """Hand an event from the server to every binding it matches, once each."""
         channel, data, source = event_fields(event)
-        if channel is None or (self._me is not None and source.get("kernel") == self._me):
+        if channel is None:
             return
+        if self._me is not None and source.get("kernel") == self._me \
+                and not channel.startswith("$kernels/"):
+            return  # this kernel's own push, seen locally (its state comes from the server)
         event_id = event.get("id") if isinstance(event, dict) else getattr(event, "id", None)
         for member in self._members:
             if not member.matches(channel):

@@ -15,6 +15,7 @@ import traitlets as t
 from ..channels import PatternSet, check_pattern
 from ..tile_rules import TILE_KINDS
 from ._base import ChannelSink, static, view_module
+from ._binding import Binding
 from ._fallback import FALLBACKS, StaticFallback
 from ._kinds import Kind, widget_for_tile, widget_kind
 from .chart import Chart
@@ -23,6 +24,7 @@ from .log import Log
 from .progress import Progress
 
 EARLY_EVENTS_KEPT = 500
+KERNEL_STATES = "$kernels/*"  # the server's kernel lifecycle: the groups' header badges
 _KINDS: dict[Kind, Any] = {
     "progress": Progress,
     "chart": Chart,
@@ -41,6 +43,13 @@ def publisher(source: dict[str, Any]) -> dict[str, str]:
     return {k: v for k in ("kernel", "path") if isinstance(v := source.get(k), str) and v}
 
 
+def kernel_of_state(channel: str) -> str | None:
+    """The kernel whose state `channel` is (`$kernels/<id>`), or None for any other channel."""
+    if channel.startswith("$kernels/") and channel.count("/") == 1:
+        return channel[len("$kernels/"):]
+    return None
+
+
 class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
     """A widget per channel matching `pattern`, added as each channel appears: a progress bar
     for `{"value", "total"}` (and numbers on a channel named like "progress"), a chart for
@@ -56,13 +65,18 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
 
     Its channels are grouped as in the JupyterLab panel and the viewer: under the kernel that
     pushed each channel's latest value (headed by its notebook), comparisons first ("Compared"),
-    channels published over HTTP or the CLI under "Other channels"."""
+    channels published over HTTP or the CLI under "Other channels". With a server, each kernel's
+    header shows its state (`$kernels/<id>`: idle, busy, dead with the reason), and a dead
+    kernel's group can be dismissed."""
 
     _esm = view_module("dashboard.js")
     _css = static("widgets.css")
 
     # what the front end draws, in order: {"widget": widget_ref, "channel", "overlay", "source"}
     tiles = t.List(t.Dict()).tag(sync=True)
+    # kernel id -> its latest `$kernels/<id>` state (the header of that kernel's group)
+    kernels = t.Dict().tag(sync=True)
+    _states: Binding | None = None
 
     def __init__(
         self,
@@ -85,6 +99,8 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
         # the kernel and notebook of each channel's latest event (set in the pushing thread)
         self._sources: dict[str, dict[str, str]] = {}
         self._sources_changed = False
+        self._kernel_states: dict[str, Any] = {}
+        self._kernels_changed = False
         self._new: dict[str, deque[Any]] = {}
         self._new_lock = threading.Lock()
         self._overlays: list[tuple[PatternSet, Chart]] = []
@@ -95,8 +111,12 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
             self._overlays.append((PatternSet([overlay]), chart))
         self._show_tiles()
         patterns = [pattern] if isinstance(pattern, str) else list(pattern)
-        self._start([*patterns, *(p for p in overlays or [] if p not in patterns)], remote=remote,
-                    sourced=True)
+        self._patterns = [*patterns, *(p for p in overlays or [] if p not in patterns)]
+        self._start(self._patterns, remote=remote, sourced=True)
+        # the kernels' states: their retained latest only (no history, which would crowd out
+        # the channels' own in the server's answer)
+        self._states = Binding([KERNEL_STATES], self._receive, remote=True, history=False) \
+            if remote else None
 
     @property
     def channels(self) -> dict[str, Any]:
@@ -117,6 +137,11 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
         self._receive(channel, data)
 
     def _store(self, channel: str, data: Any) -> None:
+        kernel = kernel_of_state(channel)
+        if kernel is not None:
+            self._kernel_states[kernel] = data
+            self._kernels_changed = True
+            return
         overlaid = False
         for matches, chart in self._overlays:
             if matches(channel):
@@ -155,6 +180,9 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
                 child.flush()
         if added or self._sources_changed:
             self._show_tiles()
+        if self._kernels_changed:
+            self._kernels_changed = False
+            self.kernels = dict(self._kernel_states)
 
     def _show_tiles(self) -> None:
         self._sources_changed = False
@@ -168,7 +196,7 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
         ]
 
     def __repr__(self) -> str:  # the widget output's text, where no widget can be drawn
-        return f"Dashboard({', '.join(map(repr, self._binding.patterns if self._binding else []))})"
+        return f"Dashboard({', '.join(map(repr, self._patterns))})"
 
     def _fallback_cards(self) -> list[str]:
         return [html for child in self._shown() for html in child._fallback_cards()]
@@ -185,6 +213,9 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
     def close(self) -> None:
         FALLBACKS.discard(self)
         self._unbind()
+        if self._states is not None:
+            self._states.close()
+            self._states = None
         for child in [*self._by_channel.values(), *(chart for _, chart in self._overlays)]:
             child.close()
         super().close()

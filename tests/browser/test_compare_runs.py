@@ -356,7 +356,8 @@ DASHBOARD_NOTEBOOK = {
 def test_the_notebook_dashboard_groups_channels_by_kernel(page: Any, lab: LabServer) -> None:
     """A `Dashboard` in a notebook groups as the panel and the viewer do: the comparison first
     ("Compared"), then a group per kernel that pushed: the two run kernels' progress (from the
-    server) and the notebook's own (a local push), its header naming the notebook."""
+    server) and the notebook's own (a local push), its header naming the notebook and each
+    header the kernel's state; a shut-down kernel's group can be dismissed."""
     from playwright.sync_api import expect
 
     auth = {"Authorization": f"token {lab.token}"}
@@ -382,6 +383,7 @@ def test_the_notebook_dashboard_groups_channels_by_kernel(page: Any, lab: LabSer
     for channel, kernel in kernels.items():
         group = board.locator(f'.jpt-group[data-kernel="{kernel}"]')
         expect(group.locator(".jpt-kernelNotebook")).to_have_text(f"kernel {kernel[:8]}")
+        expect(group.locator(".jpt-kernelState")).to_have_text("idle")  # its $kernels/<id>
         expect(group.locator(".jpt-card")).to_have_count(1)
         expect(group.locator(f'.jpt-card[data-channel="{channel}"] .jpt-progressText')
                ).to_contain_text(f"{STEPS} / {STEPS} (100%)")
@@ -390,5 +392,16 @@ def test_the_notebook_dashboard_groups_channels_by_kernel(page: Any, lab: LabSer
     expect(own.locator(".jpt-kernelNotebook")).to_have_text("dash.ipynb")
     assert own.get_attribute("data-kernel") not in kernels.values()
     expect(own.locator(".jpt-progressText")).to_contain_text("3 / 4 (75%)")
+    expect(own.locator(".jpt-kernelState")).to_have_text("idle")
     board.scroll_into_view_if_needed()
     screenshot(page, "notebook_dashboard_groups.png")
+
+    # a kernel shut down: its header says so and offers to dismiss the group, which goes
+    gone = next(iter(kernels.values()))
+    r = httpx.delete(lab.url + f"api/kernels/{gone}", headers=auth, timeout=30)
+    assert r.status_code == 204, r.text
+    group = board.locator(f'.jpt-group[data-kernel="{gone}"]')
+    expect(group.locator(".jpt-kernelState")).to_have_text("shut down")
+    group.locator(".jpt-groupDismiss").click()
+    expect(group).to_have_count(0)
+    expect(groups).to_have_count(3)

@@ -1,7 +1,8 @@
 """Voilà apps in real Chromium: a notebook's jupyter_push widgets update live while its kernel
-works, from a thread of the kernel and from another process. Twice: Voilà as an extension of a
-Jupyter server that also runs jupyter_push, and standalone `voila app.ipynb` beside
-`jupyter push serve` (which its kernel finds through the runtime file, as any process does).
+works, from a thread of the kernel and from another process, and a `Dashboard` groups its
+channel widgets under the kernel. Three ways: Voilà as an extension of a Jupyter server that
+also runs jupyter_push; standalone `voila app.ipynb` beside `jupyter push serve` (which its
+kernel finds through the runtime file, as any process does); standalone with no push server.
 Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ APP = [
     "Progress('app/progress', total=1000)",
     "Label('app/thread')",
     "Label('app/other')",
+    "from jupyter_push.widgets import Dashboard\nDashboard('dash/**')",
     # the kernel keeps working after the page is shown: a thread pushes, step by step
     "import threading, time\n"
     "from jupyter_push import push\n"
@@ -37,6 +39,7 @@ APP = [
     "    for step in range(1, 1001):\n"
     "        push('app/progress', step)\n"
     "        push('app/thread', f'thread step {step}')\n"
+    "        push('dash/step', step)\n"
     "        time.sleep(0.1)\n"
     "threading.Thread(target=work, daemon=True).start()",
 ]
@@ -82,6 +85,11 @@ def watch_live(browser: Any, url: str, publish_other: Any | None, shot: str) -> 
         first = widget["thread"].inner_text()
         expect(widget["thread"]).not_to_have_text(first)  # still moving: the kernel works on
         expect(widget["progress"]).to_contain_text(re.compile(r"\d+ / 1,?000"))
+        # the Dashboard draws its channel widgets in the kernel's group (widget composition
+        # works under Voilà's widget manager too)
+        group = page.locator(".jp-push-dashboard .jpt-group[data-kernel]")
+        expect(group.locator('.jpt-card[data-channel="dash/step"]')).to_have_attribute(
+            "data-kind", "chart")
         if publish_other is not None:
             publish_other()
             expect(widget["other"]).to_contain_text("from another process")

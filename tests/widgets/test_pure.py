@@ -112,3 +112,28 @@ def test_progress_event_carries_count_total_rate_and_eta():
     assert progress_event(25, 100, 5.0, 5.0) == {
         "value": 25, "total": 100, "rate": 5.0, "eta": 15.0, "elapsed": 5.0,
     }
+
+
+def test_the_feed_hands_on_sources_and_drops_only_this_kernels_own_pushes():
+    """A widget bound with `sourced` gets who published each event; this kernel's own pushes
+    (already seen locally) are dropped, its `$kernels/<id>` state (only the server publishes
+    it) is not."""
+    from jupyter_push.channels import PatternSet
+    from jupyter_push.widgets._binding import Feed, Member
+    from jupyter_push.widgets.dashboard import kernel_of_state
+
+    feed = Feed()
+    feed._me = "k1"
+    seen: list = []
+    feed._members = [Member(["t/*", "$kernels/*"], PatternSet(["t/*", "$kernels/*"]),
+                            lambda *args: seen.append(args), sourced=True)]
+    feed.dispatch({"id": "1", "channel": "t/x", "data": 1, "source": {"kernel": "k1"}})
+    feed.dispatch({"id": "2", "channel": "$kernels/k1", "data": {"state": "idle"},
+                   "source": {"kernel": "k1"}})
+    feed.dispatch({"id": "3", "channel": "t/x", "data": 2,
+                   "source": {"kernel": "k2", "path": "b.ipynb"}})
+    feed.dispatch({"id": "4", "channel": "t/y", "data": 3})
+    assert seen == [("$kernels/k1", {"state": "idle"}, {"kernel": "k1"}),
+                    ("t/x", 2, {"kernel": "k2", "path": "b.ipynb"}), ("t/y", 3, {})]
+    assert [kernel_of_state(c) for c in ("$kernels/k1", "$kernels/k1/resources", "t/x")] == \
+        ["k1", None, None]

@@ -2,11 +2,12 @@
 /**
  * Dashboard widget view: its channel widgets grouped as in the JupyterLab panel and the viewer,
  * with the tile library's groups (groups.js, rules in grouping.js): under the kernel that pushed
- * each channel's latest value, headed by its notebook; comparisons first. Each channel widget
- * draws itself (anywidget's `host.getWidget`) in the place the groups give it.
+ * each channel's latest value, headed by its notebook and the kernel's state; comparisons first.
+ * Each channel widget draws itself (anywidget's `host.getWidget`) in the place the groups give
+ * it. A dead kernel's group can be dismissed (in this view, until the kernel runs again).
  */
 
-import { COMPARE_GROUP, Groups, drawDirty, ensureStyles, groupOf } from './tiles.js';
+import { COMPARE_GROUP, Groups, drawDirty, ensureStyles, groupOf, kernelGroup } from './tiles.js';
 
 /**
  * @typedef {{ widget: string, channel: string, overlay: boolean,
@@ -34,14 +35,30 @@ function render({ model, el, host }) {
   const root = document.createElement('div');
   root.className = 'jpt-groups';
   el.append(root);
-  const groups = new Groups(root);
+  /** Groups the user dismissed (dead kernels'). @type {Set<string>} */
+  const dismissed = new Set();
+  const groups = new Groups(root, {
+    onDismiss: key => {
+      dismissed.add(key);
+      update();
+    }
+  });
   const stop = new AbortController();
   /** Each channel widget's place, by widget reference. @type {Map<string, HTMLElement>} */
   const places = new Map();
+  /** The kernel states drawn so far (as JSON), by kernel id. @type {Map<string, string>} */
+  const drawnStates = new Map();
 
   const update = () => {
+    /** @type {Record<string, any>} */
+    const kernels = model.get('kernels') || {};
+    for (const [kernel, state] of Object.entries(kernels)) {
+      if (state?.state !== 'dead') {
+        dismissed.delete(kernelGroup(kernel)); // running again: back on the board
+      }
+    }
     /** @type {DashboardTile[]} */
-    const tiles = model.get('tiles') || [];
+    const tiles = (model.get('tiles') || []).filter(/** @param {DashboardTile} t */ t => !dismissed.has(tileGroup(t)));
     for (const tile of tiles) {
       if (places.has(tile.widget)) {
         continue;
@@ -63,6 +80,9 @@ function render({ model, el, host }) {
         places.delete(ref);
       }
     }
+    for (const key of dismissed) {
+      groups.remove(key);
+    }
     groups.arrange(tiles.map(t => [tileGroup(t), /** @type {HTMLElement} */ (places.get(t.widget))]));
     for (const tile of tiles) {
       if (!tile.overlay) {
@@ -70,13 +90,24 @@ function render({ model, el, host }) {
         groups.seen(tileGroup(tile), { channel: tile.channel, data: null, time: 0, source: tile.source });
       }
     }
+    // the state of each kernel with a group here (not every kernel on the server)
+    const grouped = new Set(tiles.map(tileGroup));
+    for (const [kernel, state] of Object.entries(kernels)) {
+      const text = JSON.stringify(state);
+      if (grouped.has(kernelGroup(kernel)) && drawnStates.get(kernel) !== text) {
+        drawnStates.set(kernel, text);
+        groups.kernelEvent({ channel: `$kernels/${kernel}`, data: state, time: Date.now() / 1000 });
+      }
+    }
     drawDirty();
   };
   update();
   model.on('change:tiles', update);
+  model.on('change:kernels', update);
   const ticker = setInterval(() => groups.tick(), 1000);
   return () => {
     model.off('change:tiles', update);
+    model.off('change:kernels', update);
     clearInterval(ticker);
     stop.abort();
   };
