@@ -214,6 +214,36 @@ def test_a_fresh_page_draws_recent_history(page: Any, lab: LabServer) -> None:
     expect(tile(dashboard, "history/log").locator(".jpt-logLines")).to_have_text("one\ntwo")
 
 
+# the scale of a chart's SVG (viewBox → CSS pixels) once its tile is `width` wide
+PLOT_SCALE = """(card, width) => new Promise(resolve => {
+  card.style.width = width;
+  const svg = card.querySelector('svg.jpt-plot');
+  const settled = () => {
+    const shown = svg.getBoundingClientRect().width;
+    if (Math.abs(svg.viewBox.baseVal.width - shown) < 0.5) resolve(svg.getScreenCTM().a);
+    else requestAnimationFrame(settled);
+  };
+  requestAnimationFrame(settled);
+})"""
+
+
+def test_charts_are_drawn_unscaled_at_any_tile_width(page: Any, lab: LabServer) -> None:
+    """A chart's viewBox is its exact width, fractions included: scaled up even by a thousandth,
+    its 1 px lines are no longer hairlines to the rasterizer, whose work then grows with the
+    line's length (the panel lost a third of its frames over a minute of noisy charts)."""
+    from playwright.sync_api import expect
+
+    for step in range(5):
+        lab.publish({"channel": "scale/loss", "data": {"step": step, "loss": (-1) ** step}})
+    open_lab(page, lab)
+    card = tile(open_dashboard(page), "scale/loss")
+    expect(card).to_have_attribute("data-kind", "chart")
+    # widths whose plot is a fraction of a pixel above and below a whole number
+    for width in ("387.47px", "365.6px", "401px"):
+        scale = card.evaluate(PLOT_SCALE, width)
+        assert scale == 1, f"a {width} tile draws its chart scaled by {scale}"
+
+
 def publish_from_notebook(lab: LabServer, path: str, channel: str, data: Any) -> None:
     """Publish as a kernel does: over the WebSocket, with the notebook as the source."""
     from websockets.sync.client import connect

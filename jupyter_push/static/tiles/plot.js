@@ -6,6 +6,11 @@
  * bitmap the page hands to the compositor again each frame — without a GPU, the main cost of a
  * board of live charts. Colours come from CSS (theme variables), so a theme change needs no
  * redraw. The width follows the element (a ResizeObserver), so drawing never reads layout.
+ *
+ * The viewBox is the element's exact width, fractions included: an SVG scaled even a little up
+ * (a 387.47 px wide plot with a 387 px viewBox) strokes its 1 px lines as 1.001 px ones, which
+ * the rasterizer can no longer draw as hairlines — it outlines them instead, at a cost that
+ * grows with the length of the line (a long noisy run: several times the raster work a frame).
  */
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -53,7 +58,10 @@ export class PathData {
   }
 }
 
-/** An SVG of a fixed height and the element's width (CSS pixels, followed by a ResizeObserver). */
+/**
+ * An SVG of a fixed height and the element's width (CSS pixels, fractions included, followed by
+ * a ResizeObserver), drawn unscaled: one unit of its viewBox is one CSS pixel.
+ */
 export class SizedSvg {
   /**
    * @param {string} className
@@ -69,7 +77,7 @@ export class SizedSvg {
     this.observer = null;
     if (typeof ResizeObserver !== 'undefined') {
       this.observer = new ResizeObserver(entries => {
-        const w = Math.round(entries[0].contentRect.width);
+        const w = entries[0].contentRect.width; // unrounded: the viewBox must not scale
         if (w > 0 && w !== this.width) {
           this.width = w;
           this.node.setAttribute('viewBox', `0 0 ${w} ${height}`);
