@@ -16,7 +16,7 @@ each `os.lstat` of a directory listing in a thread, waited for the interpreter l
 switch interval (5 ms) at every file: `api/contents` p50 75 ms. So a turn that used its whole
 share is followed by a rest (`REST_SECONDS`), during which push work waits and the loop serves
 the rest, or sleeps and lets the threads run. Push work below its share never rests, so only a
-saturated server gives up throughput (at most a third, with these defaults).
+saturated server gives up throughput (at most half, with these defaults).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import asyncio
 import time
 
 TURN_SECONDS = 0.002  # push work per turn of the event loop, all of it together
-REST_SECONDS = 0.001  # then no push work for this long
+REST_SECONDS = 0.002  # then no push work for this long
 
 
 class TurnBudget:
