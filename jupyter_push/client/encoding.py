@@ -34,15 +34,14 @@ class Encoded(bytes):
 
 
 NUMBERS = frozenset({int, float, bool, type(None)})
-LAZY = NUMBERS | {str}
-"""Types whose values cannot change after push(): the thread encodes them later."""
+"""Numbers (and None): immutable and small, the thread encodes them later and they count 0
+bytes; strings are kept as is too, counting their length."""
 
 
 def encoded(data: Any) -> Any:
     """`data` encoded now, in a form encode_events embeds as is (an orjson Fragment if
     available)."""
-    raw = dumps(data)
-    return _Fragment(raw) if _Fragment is not None else Encoded(raw)
+    return encoded_sized(data)[0]
 
 
 def sized(data: Any) -> tuple[Any, int]:
