@@ -98,9 +98,10 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
         self._by_channel: dict[str, Any] = {}
         # the kernel and notebook of each channel's latest event (set in the pushing thread)
         self._sources: dict[str, dict[str, str]] = {}
-        self._sources_changed = False
+        # (not `_<trait>_changed`: traitlets takes such names for its old-style observers)
+        self._sources_dirty = False
         self._kernel_states: dict[str, Any] = {}
-        self._kernels_changed = False
+        self._kernels_dirty = False
         self._new: dict[str, deque[Any]] = {}
         self._new_lock = threading.Lock()
         self._overlays: list[tuple[PatternSet, Chart]] = []
@@ -133,14 +134,14 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
         known = self._sources.get(channel)
         if known is None or known.get("kernel") != kernel or known.get("path") != path:
             self._sources[channel] = publisher(source)
-            self._sources_changed = True
+            self._sources_dirty = True
         self._receive(channel, data)
 
     def _store(self, channel: str, data: Any) -> None:
         kernel = kernel_of_state(channel)
         if kernel is not None:
             self._kernel_states[kernel] = data
-            self._kernels_changed = True
+            self._kernels_dirty = True
             return
         overlaid = False
         for matches, chart in self._overlays:
@@ -178,14 +179,14 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
         if added:
             for child in added:
                 child.flush()
-        if added or self._sources_changed:
+        if added or self._sources_dirty:
             self._show_tiles()
-        if self._kernels_changed:
-            self._kernels_changed = False
+        if self._kernels_dirty:
+            self._kernels_dirty = False
             self.kernels = dict(self._kernel_states)
 
     def _show_tiles(self) -> None:
-        self._sources_changed = False
+        self._sources_dirty = False
         sources = dict(self._sources)
         overlays = [(chart, True) for _, chart in self._overlays]
         channels = [(child, False) for child in self._by_channel.values()]

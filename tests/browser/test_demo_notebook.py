@@ -52,6 +52,9 @@ def test_demo_notebook_runs_in_jupyterlab_and_shows_full_bar_and_chart(page: Any
     temperature = page.locator(".jp-push-dashboard .jpt-card", has_text="demo/temperature")
     expect(temperature).to_have_count(1)
 
+    # no cell printed an error (a widget's failed update is logged into its cell's output)
+    expect(page.locator(".jp-OutputArea-output", has_text="Traceback")).to_have_count(0)
+
     # each widget's static fallback (for viewers without widgets) is hidden under the live one
     fallbacks = page.locator(".jpp-fallback")
     expect(fallbacks.first).to_be_attached()

@@ -287,3 +287,19 @@ def test_a_dashboard_tells_its_front_end_what_to_draw_and_who_pushed_it(widgets)
     board._receive_sourced("t20/a", 2.0, {"kernel": "k1", "path": "a.ipynb", "cell": "c"})
     flush()
     assert board.tiles[1]["source"] == {"kernel": "k1", "path": "a.ipynb"}  # grouped by these
+
+
+def test_the_dashboard_takes_each_new_kernel_state(widgets, caplog):
+    """`$kernels/<id>` states head the kernels' groups: every change is applied and sent to
+    the front end without error (the flag of pending changes once shared traitlets'
+    `_<trait>_changed` name: the trait changed, then its notification failed, so the front end
+    never heard of it)."""
+    caplog.set_level(logging.ERROR, logger="jupyter_push")
+    board = widgets(Dashboard, "t21/**", remote=False)
+    sent = []
+    board.observe(lambda change: sent.append(change["new"]), names="kernels")
+    for state in ("busy", "idle", "dead"):
+        board._receive("$kernels/k1", {"state": state})
+        flush()
+    assert sent == [{"k1": {"state": s}} for s in ("busy", "idle", "dead")]
+    assert not caplog.records, caplog.text
