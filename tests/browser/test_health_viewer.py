@@ -18,7 +18,7 @@ import time
 import pytest
 
 from tests.conftest import ARTIFACTS, needs_chromium
-from tests.health.support import execute, start_session
+from tests.health.support import execute, restart_finished, start_session
 from tests.support.shares import mint
 
 pytestmark = [needs_chromium(), pytest.mark.timeout(240)]
@@ -106,6 +106,7 @@ async def test_the_viewer_groups_kernels_and_shows_notifications_death_and_alert
             "restarted after: killed (SIGKILL), likely out of memory · exit code -9")
 
         # shut down on purpose: greyed and folded (its channels out of the way), dismissable
+        await restart_finished(jp_serverapp, other_id)
         await jp_fetch("api", "kernels", other_id, method="DELETE")
         await expect(other_kernel).to_have_attribute("data-ended", "shutdown", timeout=WAIT_MS)
         await expect(other_kernel.locator(".jpt-kernelState")).to_have_text("shut down")

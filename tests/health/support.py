@@ -44,3 +44,14 @@ async def wait_for(stream, accept: Callable[[dict], bool], timeout: float = TIME
                     return event
         raise AssertionError("stream ended")
     return await asyncio.wait_for(first(), timeout)
+
+
+async def restart_finished(serverapp, kernel_id: str, timeout: float = TIMEOUT) -> None:
+    """Wait until jupyter_client has finished restarting a kernel. The new kernel answers (and
+    is idle) a moment before that, and a DELETE in between fails inside jupyter_client (500,
+    "Exception is not set")."""
+    manager = serverapp.kernel_manager.get_kernel(kernel_id)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not manager.ready.done():
+        assert asyncio.get_running_loop().time() < deadline, f"kernel {kernel_id} still restarting"
+        await asyncio.sleep(0.05)

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from tests.client.support import subscribed
-from tests.health.support import execute, sse_stream, start_session, wait_for
+from tests.health.support import execute, restart_finished, sse_stream, start_session, wait_for
 
 NOTEBOOK = "work/run.ipynb"
 
@@ -104,6 +104,7 @@ async def test_a_kernel_killed_with_sigkill_is_dead_with_the_reason_then_restart
         back = (await wait_for(stream, state(kernel_id, "idle")))["data"]
         assert back["restarts"] == 1 and back["reason"] is None
         channels.close()
+    await restart_finished(jp_serverapp, kernel_id)
     await jp_fetch("api", "kernels", kernel_id, method="DELETE")
 
 
