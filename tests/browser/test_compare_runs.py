@@ -86,13 +86,27 @@ def check_overlay(page: Any, card: Any) -> None:
             f"{name} loss {loss:g}"
         )
     expect(card.locator(".jpt-range")).to_contain_text(f"{2 * STEPS} points")
-    box = card.locator(".jpt-plot").bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + box["width"] - 9, box["y"] + box["height"] / 2)
+    # hover near the right edge: the read-out of every series at the last step (hovered
+    # again until it shows: a tile that moves as others arrive leaves the pointer behind)
+    plot = card.locator(".jpt-plot")
     readout = card.locator(".jpt-readout")
-    expect(readout).to_contain_text(f"step {STEPS - 1} · ")
-    for run, loss in last.items():
-        expect(readout).to_contain_text(f"{run.replace('=', '_')} loss {loss:g}")
+    want = [f"step {STEPS - 1} · ", *(f"{run.replace('=', '_')} loss {loss:g}"
+                                        for run, loss in last.items())]
+    text = ""
+    for _ in range(20):
+        box = plot.bounding_box()
+        assert box is not None
+        page.mouse.move(0, 0)
+        plot.hover(position={"x": box["width"] - 9, "y": box["height"] / 2})
+        try:
+            expect(readout).to_contain_text(want[0], timeout=1_000)
+        except AssertionError:
+            continue
+        text = readout.inner_text()
+        if all(part in text for part in want):
+            break
+    for part in want:
+        assert part in text, (part, text)
 
 
 # The colours a tile is drawn with, read from the page: the card's background, each legend
