@@ -208,6 +208,22 @@ def text_body(text: str) -> str:
     return f'<div class="jpt-text" style="white-space:pre-wrap">{escape(short)}</div>'
 
 
+def group(key: str, title: str, cards: Iterable[str], *, state: str = "",
+          reason: str = "") -> str:
+    """A group of cards under its heading (`jpt-group`, as the tile library's groups.js draws
+    it): a kernel's notebook with the kernel's last state, "Compared" or "Other channels"."""
+    badge = (f' <span class="jpt-kernelState" style="{MUTED};font-weight:600">'
+             f'{escape(state)}</span>' if state else "")
+    why = f'<div class="jpt-kernelReason" style="{MUTED}">{escape(reason)}</div>' if reason \
+        else ""
+    return (
+        f'<section class="jpt-group" data-group="{escape(key)}" role="region" '
+        f'aria-label="{escape(title)}"><div class="jpt-groupHeader" style="margin:8px 0 2px">'
+        f'<span class="jpt-groupTitle" style="font:600 13px/1.4 system-ui,sans-serif">'
+        f'{escape(title)}</span>{badge}{why}</div>{"".join(cards)}</section>'
+    )
+
+
 def fallback(cards: Iterable[str], *, note: str = "saved final state") -> str:
     """The whole fallback: the cards, under a root element the widget stylesheet hides where
     the live widget is shown above it (widgets.css)."""

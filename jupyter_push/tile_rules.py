@@ -99,3 +99,35 @@ def decide(channel: str, data: Any) -> TileKind:
     if isinstance(data, str) and (_LOG_LEAF.search(leaf) or "\n" in data):
         return "log"
     return "json"
+
+
+# Which group a channel's tile sits in: the rules of the tile library's `groupOf` and its group
+# order (`static/tiles/grouping.js`), for the notebook Dashboard's static fallback.
+COMPARE_GROUP, NOTICES_GROUP, OTHER_GROUP, SYSTEM_GROUP = "compare", "notices", "other", "system"
+KERNEL_GROUP = "kernel:"  # + the kernel id
+FIXED_ORDER = (COMPARE_GROUP, NOTICES_GROUP, OTHER_GROUP, SYSTEM_GROUP)
+GROUP_TITLES = {COMPARE_GROUP: "Compared", NOTICES_GROUP: "Notifications and alerts",
+                SYSTEM_GROUP: "System", OTHER_GROUP: "Other channels"}
+_KERNEL_OF = re.compile(r"\$kernels/([^/]+)(?:/|\Z)")
+
+
+def group_of(channel: str, source: dict[str, Any]) -> str:
+    """The group of a channel whose latest event came from `source`: a kernel's own channels
+    and the channels it pushed under that kernel; notices, host metrics and the rest apart."""
+    own = _KERNEL_OF.match(channel)
+    if own:
+        return KERNEL_GROUP + own.group(1)
+    if channel == "$notify" or channel.startswith("$alerts/"):
+        return NOTICES_GROUP
+    if channel.startswith("$system/"):
+        return SYSTEM_GROUP
+    kernel = source.get("kernel")
+    return KERNEL_GROUP + kernel if isinstance(kernel, str) and kernel else OTHER_GROUP
+
+
+def group_order(key: str, notebook: str = "") -> tuple[int, str, str]:
+    """Sort key of the groups (grouping.js `compareGroups`): comparisons, kernels by notebook,
+    then notices, other channels, system."""
+    if key.startswith(KERNEL_GROUP):
+        return (1, notebook, key)
+    return (0 if key == COMPARE_GROUP else 2 + FIXED_ORDER.index(key), "", key)

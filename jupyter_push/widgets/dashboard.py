@@ -13,7 +13,16 @@ import ipywidgets
 import traitlets as t
 
 from ..channels import PatternSet, check_pattern
-from ..tile_rules import TILE_KINDS
+from ..static_html import group
+from ..tile_rules import (
+    COMPARE_GROUP,
+    GROUP_TITLES,
+    KERNEL_GROUP,
+    OTHER_GROUP,
+    TILE_KINDS,
+    group_of,
+    group_order,
+)
 from ._base import ChannelSink, static, view_module
 from ._binding import Binding
 from ._fallback import FALLBACKS, StaticFallback
@@ -200,10 +209,71 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
         return f"Dashboard({', '.join(map(repr, self._patterns))})"
 
     def _fallback_cards(self) -> list[str]:
-        return [html for child in self._shown() for html in child._fallback_cards()]
+        """The cards of its widgets, grouped and ordered as the live view groups them (static
+        groups: no dismissing, no folding). With no groups but "Other channels" (no server,
+        or only HTTP publishers), the cards alone."""
+        groups = self._fallback_groups()
+        if list(groups) in ([], [OTHER_GROUP]):
+            return [card for _, cards in groups.values() for card in cards]
+        return [group(key, title, cards, **self._group_state(key))
+                for key, (title, cards) in groups.items()]
+
+    def _fallback_groups(self) -> dict[str, tuple[str, list[str]]]:
+        """Group key -> (heading, cards), in the live view's order: comparisons, kernels by
+        notebook, notifications, other channels, system."""
+        found: dict[str, list[str]] = {}
+        for _, chart in self._overlays:
+            found.setdefault(COMPARE_GROUP, []).extend(chart._fallback_cards())
+        notebooks: dict[str, str] = {}
+        for channel, child in self._by_channel.items():
+            if not isinstance(child, StaticFallback):
+                continue
+            key = group_of(channel, self._sources.get(channel, {}))
+            found.setdefault(key, []).extend(child._fallback_cards())
+            if key.startswith(KERNEL_GROUP) and (path := self._sources[channel].get("path")):
+                notebooks[key] = path
+        for key in found:
+            kernel = key.removeprefix(KERNEL_GROUP)
+            state = self._kernel_states.get(kernel)
+            if key.startswith(KERNEL_GROUP) and isinstance(state, dict) and \
+                    isinstance(state.get("notebook"), str) and state["notebook"]:
+                notebooks.setdefault(key, state["notebook"])
+
+        def title(key: str) -> str:
+            if key.startswith(KERNEL_GROUP):
+                return notebooks.get(key) or f"kernel {key.removeprefix(KERNEL_GROUP)[:8]}"
+            return GROUP_TITLES[key]
+
+        ordered = sorted(found, key=lambda key: group_order(key, notebooks.get(key, "")))
+        return {key: (title(key), found[key]) for key in ordered}
+
+    def _group_state(self, key: str) -> dict[str, str]:
+        """The heading's kernel state (and why it died), as the group header shows it."""
+        if not key.startswith(KERNEL_GROUP):
+            return {}
+        state = self._kernel_states.get(key.removeprefix(KERNEL_GROUP))
+        if not isinstance(state, dict) or not isinstance(state.get("state"), str):
+            return {}
+        reason = state.get("reason")
+        return {"state": state["state"], "reason": reason if isinstance(reason, str) else ""}
 
     def _fallback_text(self) -> str:
-        return "\n".join(child._fallback_text() for child in self._shown()) or "no channels yet"
+        groups = self._fallback_groups()
+        if list(groups) in ([], [OTHER_GROUP]):
+            return "\n".join(child._fallback_text() for child in self._shown()) \
+                or "no channels yet"
+        lines = []
+        for key, (heading, _) in groups.items():
+            state = self._group_state(key)
+            lines.append(f"[{heading}{' · ' + state['state'] if state else ''}]")
+            lines.extend(child._fallback_text() for child in self._shown()
+                         if self._group_key(child) == key)
+        return "\n".join(lines)
+
+    def _group_key(self, child: Any) -> str:
+        if any(child is chart for _, chart in self._overlays):
+            return COMPARE_GROUP
+        return group_of(child.channel, self._sources.get(child.channel, {}))
 
     def state_version(self) -> int:
         return self._applied + sum(child.state_version() for child in self._shown())

@@ -55,3 +55,37 @@ def test_the_bundler_refuses_module_forms_it_cannot_join():
     )
     assert deps == ["y"] and exports == ["f"]
     assert "const { a, b: c } = __tiles_y;" in code
+
+
+GROUP_CASES = [  # (channel, the source of its latest event)
+    ("$kernels/k1", {}), ("$kernels/k1/resources", {}), ("$notify", {}),
+    ("$alerts/stalled/train", {}), ("$system/cpu", {}), ("train/loss", {"kernel": "k2"}),
+    ("train/loss", {}), ("train/loss", {"kernel": ""}), ("train/loss", {"path": "a.ipynb"}),
+]
+GROUP_KEYS = ["other", "kernel:b", "system", "compare", "notices", "kernel:a", "kernel:c"]
+NOTEBOOKS = {"kernel:a": "z.ipynb", "kernel:b": "a.ipynb", "kernel:c": "a.ipynb"}
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js not installed")
+def test_python_groups_and_orders_channels_as_the_tile_library(tmp_path):
+    """The notebook Dashboard's static fallback groups with tile_rules.group_of / group_order:
+    the same groups, in the same order, as the live views (grouping.js)."""
+    from jupyter_push.tile_rules import group_of, group_order
+
+    bundle = tmp_path / "tiles.mjs"
+    bundle.write_text(tiles_script(), encoding="utf-8")
+    script = (
+        f"import {{ compareGroups, groupOf }} from {json.dumps(bundle.as_uri())};\n"
+        f"const cases = {json.dumps(GROUP_CASES)}, notebooks = {json.dumps(NOTEBOOKS)};\n"
+        "const groups = cases.map(([channel, source]) => groupOf(channel, "
+        "{ channel, data: null, time: 0, source }));\n"
+        f"const order = {json.dumps(GROUP_KEYS)}.sort((a, b) => "
+        "compareGroups(a, b, k => notebooks[k] ?? ''));\n"
+        "console.log(JSON.stringify({ groups, order }));"
+    )
+    out = subprocess.run([NODE, "--input-type=module", "-e", script],
+                         capture_output=True, text=True, check=True, timeout=30)
+    js = json.loads(out.stdout)
+    assert [group_of(c, s) for c, s in GROUP_CASES] == js["groups"]
+    assert sorted(GROUP_KEYS, key=lambda k: group_order(k, NOTEBOOKS.get(k, ""))) == js["order"]
+    assert js["order"][:3] == ["compare", "kernel:b", "kernel:c"]  # the case is not trivial

@@ -4,6 +4,7 @@ directly, updates are conflated, the final value is exact."""
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import sys
 import time
@@ -303,3 +304,38 @@ def test_the_dashboard_takes_each_new_kernel_state(widgets, caplog):
         flush()
     assert sent == [{"k1": {"state": s}} for s in ("busy", "idle", "dead")]
     assert not caplog.records, caplog.text
+
+
+def test_the_dashboards_static_fallback_is_grouped_as_its_live_view(widgets):
+    """Saved without widgets, a Dashboard reads as it looked: comparisons first, then each
+    kernel's channels under its notebook with the kernel's last state (and why it died), then
+    the channels published over HTTP."""
+    board = widgets(Dashboard, "t22/**", overlays=["runs/*/t22/x"], remote=False)
+    board._receive_sourced("t22/a", 1.0, {"kernel": "k1", "path": "b.ipynb"})
+    board._receive_sourced("t22/b", "text", {"kernel": "k2", "path": "a.ipynb"})
+    board._receive("t22/c", 2.0)  # no source: published over HTTP
+    push("runs/r1/t22/x", 0.5)
+    board._receive("$kernels/k1", {"state": "dead", "reason": "killed (SIGKILL)",
+                                   "notebook": "b.ipynb"})
+    flush()
+    html = board._fallback_bundle()["text/html"]
+    assert re.findall(r'data-group="([^"]+)"', html) == ["compare", "kernel:k2", "kernel:k1",
+                                                         "other"]
+    sections = html.split('<section class="jpt-group"')[1:]
+    assert 'data-channel="runs/*/t22/x"' in sections[0] and ">Compared<" in sections[0]
+    assert ">a.ipynb<" in sections[1] and 'data-channel="t22/b"' in sections[1]
+    assert ">b.ipynb<" in sections[2] and 'data-channel="t22/a"' in sections[2]
+    assert ">dead<" in sections[2] and "killed (SIGKILL)" in sections[2]
+    assert ">Other channels<" in sections[3] and 'data-channel="t22/c"' in sections[3]
+    text = board._fallback_bundle()["text/plain"].splitlines()
+    assert text[0] == "[Compared]" and "[b.ipynb · dead]" in text
+    assert text.index("[b.ipynb · dead]") < next(i for i, t in enumerate(text)
+                                                 if t.startswith("t22/a"))
+
+
+def test_a_dashboard_with_one_group_saves_its_cards_alone(widgets):
+    board = widgets(Dashboard, "t23/**", remote=False)
+    push("t23/a", 1.0)
+    flush()
+    html = board._fallback_bundle()["text/html"]
+    assert 'data-channel="t23/a"' in html and "jpt-group" not in html

@@ -20,7 +20,7 @@
 export { Board } from './board.js';
 export { Card } from './card.js';
 export { Groups } from './groups.js';
-export { COMPARE_GROUP, groupOf, kernelGroup } from './grouping.js';
+export { COMPARE_GROUP, compareGroups, groupOf, kernelGroup } from './grouping.js';
 export { KINDS, decide, kindNamed } from './registry.js';
 export { CONTROLS_PREFIX, isDeclaration } from './control.js';
 export { DEFAULT_LIMITS } from './types.js';
