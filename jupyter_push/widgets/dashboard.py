@@ -76,7 +76,7 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
     pushed each channel's latest value (headed by its notebook), comparisons first ("Compared"),
     channels published over HTTP or the CLI under "Other channels". With a server, each kernel's
     header shows its state (`$kernels/<id>`: idle, busy, dead with the reason), and a dead
-    kernel's group can be dismissed."""
+    kernel's group can be dismissed (kept in `dismissed` until the kernel runs again)."""
 
     _esm = view_module("dashboard.js")
     _css = static("widgets.css")
@@ -85,6 +85,9 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
     tiles = t.List(t.Dict()).tag(sync=True)
     # kernel id -> its latest `$kernels/<id>` state (the header of that kernel's group)
     kernels = t.Dict().tag(sync=True)
+    # the groups the user dismissed in a view (dead kernels'), until their kernel runs again:
+    # kept with the widget, so every view of it and its static fallback leave them out
+    dismissed = t.List(t.Unicode()).tag(sync=True)
     _states: Binding | None = None
 
     def __init__(
@@ -193,6 +196,17 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
         if self._kernels_dirty:
             self._kernels_dirty = False
             self.kernels = dict(self._kernel_states)
+            running = [key for key in self.dismissed if self._kernel_runs(key)]
+            if running:  # back on the board
+                self.dismissed = [key for key in self.dismissed if key not in running]
+
+    def _kernel_runs(self, key: str) -> bool:
+        state = self._kernel_states.get(key.removeprefix(KERNEL_GROUP))
+        return isinstance(state, dict) and state.get("state") not in (None, "dead")
+
+    @t.observe("dismissed")
+    def _dismissed_changed(self, _change: Any) -> None:
+        self._applied += 1  # the static fallback leaves the group out at the next cell's end
 
     def _show_tiles(self) -> None:
         self._sources_dirty = False
@@ -226,9 +240,9 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
             found.setdefault(COMPARE_GROUP, []).extend(chart._fallback_cards())
         notebooks: dict[str, str] = {}
         for channel, child in self._by_channel.items():
-            if not isinstance(child, StaticFallback):
-                continue
             key = group_of(channel, self._sources.get(channel, {}))
+            if not isinstance(child, StaticFallback) or key in self.dismissed:
+                continue
             found.setdefault(key, []).extend(child._fallback_cards())
             if key.startswith(KERNEL_GROUP) and (path := self._sources[channel].get("path")):
                 notebooks[key] = path

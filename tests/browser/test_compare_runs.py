@@ -359,7 +359,8 @@ DASHBOARD_NOTEBOOK = {
                    "from jupyter_push.widgets import Dashboard\n"
                    "push('runs/nb/cmp/progress', {'value': 3, 'total': 4})\n"
                    "assert flush(10)\n"
-                   f"Dashboard('runs/**', overlays=[{LOSS!r}])"},
+                   f"board = Dashboard('runs/**', overlays=[{LOSS!r}])\n"
+                   "board"},
     ],
     "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
                                 "language": "python"}},
@@ -419,3 +420,16 @@ def test_the_notebook_dashboard_groups_channels_by_kernel(page: Any, lab: LabSer
     group.locator(".jpt-groupDismiss").click()
     expect(group).to_have_count(0)
     expect(groups).to_have_count(3)
+    # kept with the widget: the kernel side knows, and a second view of it leaves it out too
+    page.evaluate("""async () => {
+        const notebook = window.jupyterapp.shell.currentWidget.content;
+        notebook.model.sharedModel.insertCell(notebook.widgets.length, {
+            cell_type: 'code', source: 'print(board.dismissed)\\nboard' });
+        notebook.activeCellIndex = notebook.widgets.length - 1;
+        await window.jupyterapp.commands.execute('notebook:run-cell');
+    }""")
+    expect(page.locator(".jp-OutputArea-output", has_text="['kernel:")).to_contain_text(
+        f"['kernel:{gone}']")
+    second = page.locator(".jp-push-dashboard").nth(1)
+    expect(second.locator(".jpt-group")).to_have_count(3)
+    expect(second.locator(f'.jpt-group[data-kernel="{gone}"]')).to_have_count(0)

@@ -339,3 +339,20 @@ def test_a_dashboard_with_one_group_saves_its_cards_alone(widgets):
     flush()
     html = board._fallback_bundle()["text/html"]
     assert 'data-channel="t23/a"' in html and "jpt-group" not in html
+
+
+def test_a_dismissed_group_leaves_the_fallback_until_its_kernel_runs_again(widgets):
+    board = widgets(Dashboard, "t24/**", remote=False)
+    board._receive_sourced("t24/a", 1.0, {"kernel": "k1", "path": "a.ipynb"})
+    board._receive_sourced("t24/b", 2.0, {"kernel": "k2", "path": "b.ipynb"})
+    board._receive("$kernels/k1", {"state": "dead", "reason": "shut down"})
+    flush()
+    version = board.state_version()
+    board.dismissed = ["kernel:k1"]  # as the front end sets it
+    assert board.state_version() > version  # the fallback is redrawn at the cell's end
+    html = board._fallback_bundle()["text/html"]
+    assert 'data-channel="t24/a"' not in html and 'data-channel="t24/b"' in html
+    board._receive("$kernels/k1", {"state": "idle"})  # restarted: back on the board
+    flush()
+    assert board.dismissed == []
+    assert 'data-channel="t24/a"' in board._fallback_bundle()["text/html"]

@@ -4,7 +4,9 @@
  * with the tile library's groups (groups.js, rules in grouping.js): under the kernel that pushed
  * each channel's latest value, headed by its notebook and the kernel's state; comparisons first.
  * Each channel widget draws itself (anywidget's `host.getWidget`) in the place the groups give
- * it. A dead kernel's group can be dismissed (in this view, until the kernel runs again).
+ * it. A dead kernel's group can be dismissed: kept in the widget's `dismissed` (every view of it
+ * and its static fallback leave the group out) until the kernel runs again (the kernel side
+ * takes it back then).
  */
 
 import { COMPARE_GROUP, Groups, drawDirty, ensureStyles, groupOf, kernelGroup } from './tiles.js';
@@ -35,11 +37,12 @@ function render({ model, el, host }) {
   const root = document.createElement('div');
   root.className = 'jpt-groups';
   el.append(root);
-  /** Groups the user dismissed (dead kernels'). @type {Set<string>} */
-  const dismissed = new Set();
+  /** Groups the user dismissed (dead kernels'), from the widget's state. */
+  const dismissedGroups = () => new Set(/** @type {string[]} */ (model.get('dismissed') || []));
   const groups = new Groups(root, {
     onDismiss: key => {
-      dismissed.add(key);
+      model.set('dismissed', [...dismissedGroups(), key]);
+      model.save_changes();
       update();
     }
   });
@@ -52,11 +55,7 @@ function render({ model, el, host }) {
   const update = () => {
     /** @type {Record<string, any>} */
     const kernels = model.get('kernels') || {};
-    for (const [kernel, state] of Object.entries(kernels)) {
-      if (state?.state !== 'dead') {
-        dismissed.delete(kernelGroup(kernel)); // running again: back on the board
-      }
-    }
+    const dismissed = dismissedGroups();
     /** @type {DashboardTile[]} */
     const tiles = (model.get('tiles') || []).filter(/** @param {DashboardTile} t */ t => !dismissed.has(tileGroup(t)));
     for (const tile of tiles) {
@@ -104,10 +103,12 @@ function render({ model, el, host }) {
   update();
   model.on('change:tiles', update);
   model.on('change:kernels', update);
+  model.on('change:dismissed', update);
   const ticker = setInterval(() => groups.tick(), 1000);
   return () => {
     model.off('change:tiles', update);
     model.off('change:kernels', update);
+    model.off('change:dismissed', update);
     clearInterval(ticker);
     stop.abort();
   };
