@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -34,8 +35,21 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the raw rows here")
     parser.add_argument("--push-source", metavar="DIR",
                         help="import jupyter_push from this checkout (to compare two versions)")
+    parser.add_argument("--probe-interval", type=float, metavar="SECONDS",
+                        help="seconds between two requests of each probe (default 0.02; "
+                             "longer: requests that find the server quiet between them)")
+    parser.add_argument("--seconds", type=float,
+                        help="length of the idle phase and of each paced phase")
+    parser.add_argument("--fast-events", type=int, metavar="N",
+                        help="events pushed in the as-fast-as-possible phase")
     args = parser.parse_args()
     profile = host_load.PROFILES["smoke" if args.smoke else "quick" if args.quick else "full"]
+    if args.probe_interval is not None:
+        profile = dataclasses.replace(profile, probe_interval=args.probe_interval)
+    if args.fast_events is not None:
+        profile = dataclasses.replace(profile, fast_events=args.fast_events)
+    if args.seconds is not None:
+        profile = dataclasses.replace(profile, seconds=args.seconds)
     rows: list[dict[str, Any]] = []
 
     def save() -> None:

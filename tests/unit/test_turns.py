@@ -1,8 +1,9 @@
 """TurnBudget: push work's share of one turn of the event loop."""
 
 import asyncio
+import threading
 
-from jupyter_push.server.turns import TurnBudget
+from jupyter_push.server.turns import BUSY_HOLD_SECONDS, TurnBudget
 
 
 def test_share_counts_from_the_first_look_in_a_turn_and_is_fresh_in_the_next():
@@ -55,3 +56,55 @@ def test_a_turn_within_its_share_does_not_rest():
         return budget.wait(), budget.spent()
 
     assert asyncio.run(main()) == (0.0, False)
+
+
+async def _one_cycle(budget: TurnBudget) -> float:
+    """A share spent at once, its rest, and the next share's first look (which measures the
+    rest); returns the length the next rest will have."""
+    budget.spent()  # starts the count
+    assert budget.spent()  # past the (zero) share: the rest starts
+    await budget.pause()
+    assert budget.spent() is False  # a fresh share, after the rest
+    await asyncio.sleep(0)  # the next turn
+    return budget.next_rest
+
+
+def test_rests_no_thread_uses_shrink_to_a_quarter():
+    """A kernel pushing to a browser with nothing else to serve: rests are throughput thrown
+    away, so each is half the one before, down to a quarter of the whole."""
+    async def main():
+        budget = TurnBudget(seconds=0.0, rest=0.04)
+        return [await _one_cycle(budget) for _ in range(4)]
+
+    assert asyncio.run(main()) == [0.02, 0.01, 0.01, 0.01]
+
+
+def test_rests_a_thread_uses_are_whole_and_stay_whole_for_a_while():
+    """A request whose work runs in threads (jupyter_server's contents manager) uses the rests:
+    they are whole at once, and for BUSY_HOLD_SECONDS after the threads last used one."""
+    async def main():
+        budget = TurnBudget(seconds=0.0, rest=0.04)
+        shrunk = [await _one_cycle(budget) for _ in range(2)]
+        stop = threading.Event()
+
+        def work() -> None:  # wants the interpreter whenever the loop lets it go
+            while not stop.is_set():
+                sum(range(1000))
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        try:
+            busy = [await _one_cycle(budget) for _ in range(2)]
+        finally:
+            stop.set()
+            thread.join()
+        held = await _one_cycle(budget)  # within the hold: still whole
+        await asyncio.sleep(BUSY_HOLD_SECONDS)
+        after = [await _one_cycle(budget) for _ in range(2)]
+        return shrunk, busy, held, after
+
+    shrunk, busy, held, after = asyncio.run(main())
+    assert shrunk == [0.02, 0.01]
+    assert busy == [0.04, 0.04]
+    assert held == 0.04
+    assert after == [0.02, 0.01]
