@@ -16,6 +16,8 @@ DIST ?= dist
 $(STAMP): pyproject.toml labextension/package.json $(wildcard labextension/src/*.ts labextension/style/* jupyter_push/static/tiles/*.js)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	@# the build hook skips a labextension built before: its sources changed, so build it again
+	rm -rf jupyter_push/labextension
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/jupyter labextension develop --overwrite .
 	touch $@
