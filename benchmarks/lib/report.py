@@ -389,10 +389,14 @@ def write(results: dict[str, Any], out: Path, command: str, final: bool = True) 
         parts += [host_load.section(results["host_load"], "jupyter_push settings as above."),
                   ""]
     parts += [*_plots(results, out, final), ""]
-    for name in ("optimisations.md", "run_health.md", "browser_tiles.md"):  # notes kept by hand
+    # notes kept by hand (edit them there: RESULTS.md is written anew by every run)
+    for name in ("optimisations.md", "run_health.md", "browser_tiles.md"):
         notes = Path(__file__).resolve().parent / name
         if notes.exists():
             parts += [notes.read_text().strip(), ""]
     for extra in results.get("extras", []):
         parts += [f"## {extra['script']}", "", extra["markdown"], ""]
+        notes = Path(__file__).resolve().parent / f"{Path(extra['script']).stem}.md"
+        if notes.exists():  # notes kept by hand on that script's figures
+            parts += [notes.read_text().strip(), ""]
     (out / "RESULTS.md").write_text("\n".join(parts))
