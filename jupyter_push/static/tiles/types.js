@@ -3,7 +3,8 @@
  * The contract between a tile kind and the hosts (panel, viewer, widgets, snapshots); types only.
  *
  * @typedef {import('./shape.js').JSONValue} JSONValue
- * @typedef {{ channel: string, data: JSONValue, time: number, id?: string }} TileEvent
+ * @typedef {{ channel: string, data: JSONValue, time: number, id?: string,
+ *             source?: { kernel?: string, path?: string } }} TileEvent
  * @typedef {{ points: number, lines: number, rows: number, imageBytes: number, history: number }} TileLimits
  * A host that lets its user set controls passes `send` (control.js); it resolves when the server
  * took the value and rejects with the server's message otherwise.

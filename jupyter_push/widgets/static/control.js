@@ -66,7 +66,7 @@ async function sendThroughServer(channel, data) {
 function render({ model, el }) {
   ensureStyles(document);
   el.classList.add('jpp-widget');
-  /** @type {(channel: string, data: any) => Promise<unknown>} */
+  /** @type {(channel: string, data: any) => Promise<void>} */
   const send = async (channel, data) => {
     if (!(await sendThroughServer(channel, data))) {
       model.send({ set: data });
