@@ -26,6 +26,7 @@ from .kernel_states import KernelRecord, State, death_reason, state_after_status
 
 KERNEL_ACTIONS = "https://events.jupyter.org/jupyter_server/kernel_actions/v1"
 SESSION_WAIT = 5.0  # seconds to wait for a new kernel's session (its notebook path)
+NUDGE_AFTER = 2.0  # seconds a running kernel may stay "starting" before it is asked for its info
 # JupyterLab starts a notebook's session under a provisional path, `<dir>/<uuid4>`, and renames
 # it to the notebook's path as soon as the session exists
 _PROVISIONAL = re.compile(r"(?:^|/)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
@@ -61,6 +62,7 @@ class KernelHealth:
         self._watching: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._order = asyncio.Lock()
+        self._nudged: dict[str, float] = {}  # kernel id -> when it was last nudged (monotonic)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -214,6 +216,7 @@ class KernelHealth:
             await self.publish(kernel_id)
             self.records.pop(kernel_id, None)
             self._sent.pop(kernel_id, None)
+            self._nudged.pop(kernel_id, None)
             self._restarted_by_restarter.discard(kernel_id)
 
     def _on_restart(self, kernel_id: str) -> None:
@@ -303,6 +306,28 @@ class KernelHealth:
             await self.publish(kernel_id)
         elif record.state == "starting":
             await self._adopt_execution_state(kernel_id, record)
+            if record.state == "starting" and time.time() - record.since >= NUDGE_AFTER:
+                self._nudge(kernel_id)
+
+    def _nudge(self, kernel_id: str) -> None:
+        """Ask a kernel that runs but was never heard to be up for its info, as jupyter_server
+        nudges a kernel when a page connects. A kernel says it is idle only around a request:
+        after the restarter brings one back with nobody's page connected, and our IOPub
+        socket joined too late for its welcome, nothing else would ever ask it anything.
+        Its answer comes with `busy` and `idle` on IOPub (for us and for jupyter_server)."""
+        now = time.monotonic()
+        if now - self._nudged.get(kernel_id, -NUDGE_AFTER) < NUDGE_AFTER:
+            return
+        self._nudged[kernel_id] = now
+        try:
+            kernel = self.kernels.get_kernel(kernel_id)
+            shell = kernel.connect_shell()
+            kernel.session.send(shell, "kernel_info_request")
+        except Exception:
+            self.log.debug("jupyter_push: could not nudge kernel %s", kernel_id, exc_info=True)
+            return
+        shell.on_recv(lambda _reply: shell.close())
+        asyncio.get_running_loop().call_later(NUDGE_AFTER, shell.close)  # no answer: give up
 
     async def _adopt_execution_state(self, kernel_id: str, record: KernelRecord,
                                      **fields: Any) -> None:

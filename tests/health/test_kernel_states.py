@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import time
 import uuid
 
 import pytest
@@ -125,3 +126,24 @@ async def test_clients_may_not_publish_the_servers_reserved_channels(http):
     r = await http.post("events", json={"channel": "$notify", "data": {"message": "hi",
                                                                         "level": "info"}})
     assert r.status_code == 200, r.text
+
+
+async def test_a_running_kernel_never_heard_to_be_up_is_nudged_until_it_is_idle(
+        jp_fetch, jp_serverapp, push_app, http, notebook_dir):
+    """After the restarter brings a kernel back with no page connected, nobody asks it anything,
+    and a kernel says it is idle only around a request: if our IOPub socket joined too late for
+    its welcome (seen under load), it would stay `starting` for ever. The health watcher asks
+    it for its info (as jupyter_server nudges a kernel when a page connects)."""
+    async with sse_stream(http, "$kernels/**") as stream:
+        await subscribed(http, 1)
+        kernel_id = await start_session(jp_fetch, NOTEBOOK)
+        await wait_for(stream, state(kernel_id, "idle"))
+        # what a missed welcome leaves: both we and jupyter_server still think it starts
+        jp_serverapp.kernel_manager.get_kernel(kernel_id).execution_state = "starting"
+        record = push_app.kernel_health.records[kernel_id]
+        record.move("starting", now=time.time() - 10)
+        await push_app.kernel_health.publish(kernel_id)
+        await wait_for(stream, state(kernel_id, "starting"))
+        back = (await wait_for(stream, state(kernel_id, "idle")))["data"]
+        assert back["notebook"] == NOTEBOOK
+    await jp_fetch("api", "kernels", kernel_id, method="DELETE")
