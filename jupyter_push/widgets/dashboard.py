@@ -274,7 +274,8 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
     def _fallback_text(self) -> str:
         groups = self._fallback_groups()
         if list(groups) in ([], [OTHER_GROUP]):
-            return "\n".join(child._fallback_text() for child in self._shown()) \
+            return "\n".join(child._fallback_text() for child in self._shown()
+                             if self._group_key(child) not in self.dismissed) \
                 or "no channels yet"
         lines = []
         for key, (heading, _) in groups.items():

@@ -344,7 +344,7 @@ def test_a_dashboard_with_one_group_saves_its_cards_alone(widgets):
 def test_a_dismissed_group_leaves_the_fallback_until_its_kernel_runs_again(widgets):
     board = widgets(Dashboard, "t24/**", remote=False)
     board._receive_sourced("t24/a", 1.0, {"kernel": "k1", "path": "a.ipynb"})
-    board._receive_sourced("t24/b", 2.0, {"kernel": "k2", "path": "b.ipynb"})
+    board._receive("t24/b", 2.0)  # published over HTTP: "Other channels", alone once k1 goes
     board._receive("$kernels/k1", {"state": "dead", "reason": "shut down"})
     flush()
     version = board.state_version()
@@ -352,6 +352,8 @@ def test_a_dismissed_group_leaves_the_fallback_until_its_kernel_runs_again(widge
     assert board.state_version() > version  # the fallback is redrawn at the cell's end
     html = board._fallback_bundle()["text/html"]
     assert 'data-channel="t24/a"' not in html and 'data-channel="t24/b"' in html
+    assert not any(line.startswith("t24/a") for line in
+                   board._fallback_bundle()["text/plain"].splitlines())
     board._receive("$kernels/k1", {"state": "idle"})  # restarted: back on the board
     flush()
     assert board.dismissed == []
