@@ -42,6 +42,11 @@ _KINDS: dict[Kind, Any] = {
 }
 
 
+def _cards(widgets: list[Any]) -> list[str]:
+    """The static fallback cards of `widgets`, in order."""
+    return [html for widget in widgets for html in widget._fallback_cards()]
+
+
 def widget_ref(widget: ipywidgets.Widget) -> str:
     """How the front end names a child widget to draw (anywidget's widget references)."""
     return f"anywidget:{widget.model_id}"
@@ -228,27 +233,40 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
         or only HTTP publishers), the cards alone."""
         groups = self._fallback_groups()
         if list(groups) in ([], [OTHER_GROUP]):
-            return [card for _, cards in groups.values() for card in cards]
-        return [group(key, title, cards, **self._group_state(key))
-                for key, (title, cards) in groups.items()]
+            return [card for _, shown in groups.values() for card in _cards(shown)]
+        return [group(key, title, _cards(shown), **self._group_state(key))
+                for key, (title, shown) in groups.items()]
 
-    def _fallback_groups(self) -> dict[str, tuple[str, list[str]]]:
-        """Group key -> (heading, cards), in the live view's order: comparisons, kernels by
-        notebook, notifications, other channels, system."""
-        found: dict[str, list[str]] = {}
-        for _, chart in self._overlays:
-            found.setdefault(COMPARE_GROUP, []).extend(chart._fallback_cards())
+    def _fallback_text(self) -> str:
+        groups = self._fallback_groups()
+        if list(groups) in ([], [OTHER_GROUP]):
+            return "\n".join(w._fallback_text() for _, shown in groups.values() for w in shown) \
+                or "no channels yet"
+        lines = []
+        for key, (title, shown) in groups.items():
+            state = self._group_state(key)
+            lines.append(f"[{title}{' · ' + state['state'] if state else ''}]")
+            lines.extend(w._fallback_text() for w in shown)
+        return "\n".join(lines)
+
+    def _fallback_groups(self) -> dict[str, tuple[str, list[Any]]]:
+        """Group key -> (heading, the widgets shown in it), in the live view's order:
+        comparisons, kernels by notebook, notifications, other channels, system; the groups
+        the user dismissed left out."""
+        found: dict[str, list[Any]] = {}
+        if self._overlays:
+            found[COMPARE_GROUP] = [chart for _, chart in self._overlays]
         notebooks: dict[str, str] = {}
         for channel, child in self._by_channel.items():
-            key = group_of(channel, self._sources.get(channel, {}))
+            source = self._sources.get(channel, {})
+            key = group_of(channel, source)
             if not isinstance(child, StaticFallback) or key in self.dismissed:
                 continue
-            found.setdefault(key, []).extend(child._fallback_cards())
-            if key.startswith(KERNEL_GROUP) and (path := self._sources[channel].get("path")):
-                notebooks[key] = path
+            found.setdefault(key, []).append(child)
+            if key.startswith(KERNEL_GROUP) and source.get("path"):
+                notebooks[key] = source["path"]
         for key in found:
-            kernel = key.removeprefix(KERNEL_GROUP)
-            state = self._kernel_states.get(kernel)
+            state = self._kernel_states.get(key.removeprefix(KERNEL_GROUP))
             if key.startswith(KERNEL_GROUP) and isinstance(state, dict) and \
                     isinstance(state.get("notebook"), str) and state["notebook"]:
                 notebooks.setdefault(key, state["notebook"])
@@ -270,25 +288,6 @@ class Dashboard(StaticFallback, anywidget.AnyWidget, ChannelSink):
             return {}
         reason = state.get("reason")
         return {"state": state["state"], "reason": reason if isinstance(reason, str) else ""}
-
-    def _fallback_text(self) -> str:
-        groups = self._fallback_groups()
-        if list(groups) in ([], [OTHER_GROUP]):
-            return "\n".join(child._fallback_text() for child in self._shown()
-                             if self._group_key(child) not in self.dismissed) \
-                or "no channels yet"
-        lines = []
-        for key, (heading, _) in groups.items():
-            state = self._group_state(key)
-            lines.append(f"[{heading}{' · ' + state['state'] if state else ''}]")
-            lines.extend(child._fallback_text() for child in self._shown()
-                         if self._group_key(child) == key)
-        return "\n".join(lines)
-
-    def _group_key(self, child: Any) -> str:
-        if any(child is chart for _, chart in self._overlays):
-            return COMPARE_GROUP
-        return group_of(child.channel, self._sources.get(child.channel, {}))
 
     def state_version(self) -> int:
         return self._applied + sum(child.state_version() for child in self._shown())
