@@ -39,6 +39,11 @@ BUSY_HOLD_SECONDS = 0.1  # then rests are whole for this long (a request's threa
 MIN_REST_FRACTION = 0.25  # rests no thread uses halve down to this part of the whole
 
 
+def _others_cpu() -> float:
+    """CPU time of the process's threads but this one (the event loop's)."""
+    return time.process_time() - time.thread_time()
+
+
 class TurnBudget:
     """How long push work has run in the current turn of the event loop.
 
@@ -46,8 +51,8 @@ class TurnBudget:
     the start of the next one (scheduled then), so it covers everything jupyter_push runs in
     between, whichever handler or hub method runs it."""
 
-    __slots__ = ("_busy_until", "_next_rest", "_rest_cpu", "_rest_from", "_rest_main",
-                 "_rest_until", "_started", "rest", "seconds")
+    __slots__ = ("_busy_until", "_next_rest", "_rest_from", "_rest_others", "_rest_until",
+                 "_started", "rest", "seconds")
 
     def __init__(self, seconds: float = TURN_SECONDS, rest: float = REST_SECONDS):
         self.seconds = seconds
@@ -56,8 +61,7 @@ class TurnBudget:
         self._rest_until = 0.0
         self._next_rest = rest  # the length of the next rest (`rest` while others use them)
         self._rest_from: float | None = None  # when the last rest began (None: measured)
-        self._rest_cpu = 0.0  # the process's CPU time then
-        self._rest_main = 0.0  # and this thread's (the event loop's)
+        self._rest_others = 0.0  # the CPU time of the process's other threads then
         self._busy_until = 0.0  # rests are whole until then (other threads used one)
 
     def spent(self) -> bool:
@@ -71,8 +75,7 @@ class TurnBudget:
             if self._rest_until < started:  # the first look past the share: rest from now
                 self._rest_until = now + self._next_rest
                 self._rest_from = now
-                self._rest_cpu = time.process_time()
-                self._rest_main = time.thread_time()
+                self._rest_others = _others_cpu()
             return True
         if now < self._rest_until:
             return True
@@ -90,8 +93,7 @@ class TurnBudget:
         rests are whole for `BUSY_HOLD_SECONDS`; after that, each is half the one before."""
         held = now - self._rest_from if self._rest_from is not None else 0.0
         self._rest_from = None
-        others = time.process_time() - self._rest_cpu - (time.thread_time() - self._rest_main)
-        if others > BUSY_FRACTION * held:
+        if _others_cpu() - self._rest_others > BUSY_FRACTION * held:
             self._busy_until = now + BUSY_HOLD_SECONDS
         if now < self._busy_until:
             self._next_rest = self.rest
