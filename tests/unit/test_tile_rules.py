@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,18 +31,25 @@ def test_python_decides_like_the_fixture(case):
     assert decide(case["channel"], case["data"]) == case["tile"], case["why"]
 
 
-@pytest.mark.skipif(NODE is None, reason="Node.js not installed")
-def test_the_bundled_library_decides_like_the_fixture(tmp_path):
+def run_with_bundle(tmp_path: Path, names: str, body: str) -> Any:
+    """Run `body` in Node with `names` imported from the bundled tile library (the one served to
+    pages); returns what it prints, as JSON."""
+    assert NODE is not None
     bundle = tmp_path / "tiles.mjs"
     bundle.write_text(tiles_script(), encoding="utf-8")
-    script = (
-        f"import {{ decide }} from {json.dumps(bundle.as_uri())};\n"
-        f"const cases = {json.dumps(CASES)};\n"
-        "console.log(JSON.stringify(cases.map(c => decide(c.channel, c.data))));"
-    )
+    script = f"import {{ {names} }} from {json.dumps(bundle.as_uri())};\n{body}"
     out = subprocess.run([NODE, "--input-type=module", "-e", script],
                          capture_output=True, text=True, check=True, timeout=30)
-    assert json.loads(out.stdout) == [c["tile"] for c in CASES]
+    return json.loads(out.stdout)
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js not installed")
+def test_the_bundled_library_decides_like_the_fixture(tmp_path):
+    decided = run_with_bundle(
+        tmp_path, "decide",
+        f"const cases = {json.dumps(CASES)};\n"
+        "console.log(JSON.stringify(cases.map(c => decide(c.channel, c.data))));")
+    assert decided == [c["tile"] for c in CASES]
 
 
 def test_the_bundler_refuses_module_forms_it_cannot_join():
@@ -72,20 +80,14 @@ def test_python_groups_and_orders_channels_as_the_tile_library(tmp_path):
     the same groups, in the same order, as the live views (grouping.js)."""
     from jupyter_push.tile_rules import group_of, group_order
 
-    bundle = tmp_path / "tiles.mjs"
-    bundle.write_text(tiles_script(), encoding="utf-8")
-    script = (
-        f"import {{ compareGroups, groupOf }} from {json.dumps(bundle.as_uri())};\n"
+    js = run_with_bundle(
+        tmp_path, "compareGroups, groupOf",
         f"const cases = {json.dumps(GROUP_CASES)}, notebooks = {json.dumps(NOTEBOOKS)};\n"
         "const groups = cases.map(([channel, source]) => groupOf(channel, "
         "{ channel, data: null, time: 0, source }));\n"
         f"const order = {json.dumps(GROUP_KEYS)}.sort((a, b) => "
         "compareGroups(a, b, k => notebooks[k] ?? ''));\n"
-        "console.log(JSON.stringify({ groups, order }));"
-    )
-    out = subprocess.run([NODE, "--input-type=module", "-e", script],
-                         capture_output=True, text=True, check=True, timeout=30)
-    js = json.loads(out.stdout)
+        "console.log(JSON.stringify({ groups, order }));")
     assert [group_of(c, s) for c, s in GROUP_CASES] == js["groups"]
     assert sorted(GROUP_KEYS, key=lambda k: group_order(k, NOTEBOOKS.get(k, ""))) == js["order"]
     assert js["order"][:3] == ["compare", "kernel:b", "kernel:c"]  # the case is not trivial
